@@ -1,0 +1,113 @@
+//! Configuration from the environment. Every variable is optional; the defaults make
+//! `cargo run` work on an embedded SQLite file.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | `sqlite://data/service-assurance.db` | `postgres://…` for PostgreSQL, else a SQLite file |
+//! | `BIND_ADDR` | `127.0.0.1:8080` | address the HTTP server listens on |
+//! | `JWT_SECRET` | a development secret (logged warning) | HMAC key for tokens, at least 32 bytes |
+//! | `JWT_ISSUER` | `service-assurance` | `iss` claim issued and required |
+//! | `JWT_AUDIENCE` | `service-assurance-api` | `aud` claim issued and required |
+//! | `TOKEN_TTL_SECONDS` | `3600` | lifetime of issued tokens |
+//! | `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD` | unset | create this admin at start if absent |
+//! | `DATABASE_POOL_SIZE` | `10` | connections per instance |
+//! | `DATABASE_TIMEOUT_SECONDS` | `5` | wait for a pooled connection before answering 503 |
+//! | `HTTP_WORKERS` | number of CPUs | actix worker threads |
+//! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
+
+use std::env;
+use std::time::Duration;
+
+use persistence::PoolOptions;
+
+/// Used when `JWT_SECRET` is unset: fine on a laptop, never in production.
+const DEV_JWT_SECRET: &str = "dev-only-insecure-secret-change-me-0123456789";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind_addr: String,
+    pub jwt: JwtConfig,
+    pub bootstrap_admin: Option<(String, String)>,
+    pub pool: PoolOptions,
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    pub secret: String,
+    pub issuer: String,
+    pub audience: String,
+    pub ttl_seconds: u64,
+}
+
+impl JwtConfig {
+    /// Settings for tests and tools: a fixed secret, default issuer and audience.
+    pub fn for_tests() -> Self {
+        Self {
+            secret: DEV_JWT_SECRET.to_owned(),
+            issuer: "service-assurance".to_owned(),
+            audience: "service-assurance-api".to_owned(),
+            ttl_seconds: 3600,
+        }
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}={v:?} is not a valid value")),
+    }
+}
+
+impl Config {
+    /// Reads the environment; an invalid value is an error, a missing one takes its default.
+    pub fn from_env() -> Result<Self, String> {
+        let secret = match var("JWT_SECRET") {
+            Some(s) if s.len() >= 32 => s,
+            Some(_) => return Err("JWT_SECRET must be at least 32 bytes long".into()),
+            None => {
+                log::warn!(
+                    "JWT_SECRET is not set: using a built-in development secret. \
+                     Anyone can forge tokens for this instance; set JWT_SECRET in production."
+                );
+                DEV_JWT_SECRET.to_owned()
+            }
+        };
+        let bootstrap_admin = match (var("BOOTSTRAP_ADMIN_EMAIL"), var("BOOTSTRAP_ADMIN_PASSWORD")) {
+            (Some(email), Some(password)) => Some((email, password)),
+            (None, None) => None,
+            _ => {
+                return Err(
+                    "set both BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD, or neither".into(),
+                )
+            }
+        };
+        Ok(Self {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/service-assurance.db".into()),
+            bind_addr: var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            jwt: JwtConfig {
+                secret,
+                issuer: var("JWT_ISSUER").unwrap_or_else(|| "service-assurance".into()),
+                audience: var("JWT_AUDIENCE").unwrap_or_else(|| "service-assurance-api".into()),
+                ttl_seconds: parsed("TOKEN_TTL_SECONDS", 3600)?,
+            },
+            bootstrap_admin,
+            pool: PoolOptions {
+                max_size: parsed("DATABASE_POOL_SIZE", 10)?,
+                connection_timeout: Duration::from_secs(parsed("DATABASE_TIMEOUT_SECONDS", 5)?),
+            },
+            workers: var("HTTP_WORKERS")
+                .map(|_| parsed("HTTP_WORKERS", 0))
+                .transpose()?,
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! Probes (R-API6): liveness needs nothing; readiness checks the database.
+
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Probe result.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok"}))]
+pub struct HealthStatus {
+    /// `ok` when healthy.
+    pub status: String,
+    /// Database backend, on readiness: `sqlite` or `postgresql`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+}
+
+/// Liveness probe.
+///
+/// Answers 200 while the process serves HTTP; it touches nothing else.
+#[utoipa::path(
+    tag = "health",
+    responses((status = 200, description = "The process is alive.", body = HealthStatus))
+)]
+#[get("/health/live")]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(HealthStatus {
+        status: "ok".into(),
+        database: None,
+    })
+}
+
+/// Readiness probe.
+///
+/// Answers 200 when a database connection can be had and answers a query, 503 otherwise.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve.", body = HealthStatus),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/health/ready")]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let backend = state.db.backend().name();
+    web::block(move || state.db.ping()).await??;
+    Ok(HttpResponse::Ok().json(HealthStatus {
+        status: "ok".into(),
+        database: Some(backend.into()),
+    }))
+}

@@ -1,0 +1,149 @@
+//! `GET /incidents` and `GET /incidents/{ref}`: follow tickets (R-INC3).
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use domain::{CustomerNumber, IncidentStatus, Priority, ServiceId};
+use persistence::incidents::{IncidentFilter, IncidentOrder};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{incident_response, ticket_from_path, IncidentView};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::pagination::{PageOf, PageParams};
+use crate::state::AppState;
+
+/// Filters and order of the incident list; all optional and combined with AND.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IncidentQuery {
+    /// Comma-separated statuses, e.g. `new,acknowledged`. Values: new, acknowledged,
+    /// in_progress, pending_customer, resolved, closed, cancelled.
+    #[param(max_length = 200, example = "new,in_progress")]
+    pub status: Option<String>,
+    /// `true`: not closed or cancelled; `false`: closed or cancelled.
+    pub open: Option<bool>,
+    /// Only tickets on this service.
+    #[param(max_length = 64)]
+    pub service_id: Option<String>,
+    /// Only this priority: P1, P2, P3 or P4.
+    #[param(max_length = 2, example = "P1")]
+    pub priority: Option<String>,
+    /// Only tickets changed at or after this instant (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Provider staff: only this customer's tickets.
+    #[param(max_length = 32)]
+    pub customer_number: Option<String>,
+    /// `-logged_at` (newest first, default) or `logged_at` (oldest first).
+    #[param(example = "-logged_at")]
+    pub sort: Option<String>,
+}
+
+impl IncidentQuery {
+    fn into_filter(self, scope: Option<CustomerNumber>) -> Result<IncidentFilter, ApiError> {
+        let statuses = match self.status.as_deref().filter(|s| !s.trim().is_empty()) {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|s| s.trim().parse::<IncidentStatus>())
+                .collect::<Result<_, _>>()?,
+        };
+        let order = match self.sort.as_deref() {
+            None | Some("-logged_at") => IncidentOrder::NewestFirst,
+            Some("logged_at") => IncidentOrder::OldestFirst,
+            Some(other) => {
+                return Err(ApiError::field(
+                    "sort",
+                    "invalid",
+                    format!("cannot sort by '{other}'; use -logged_at or logged_at"),
+                ))
+            }
+        };
+        Ok(IncidentFilter {
+            scope,
+            customer_number: self
+                .customer_number
+                .as_deref()
+                .map(CustomerNumber::parse)
+                .transpose()?,
+            statuses,
+            open: self.open,
+            service_id: self.service_id.as_deref().map(ServiceId::parse).transpose()?,
+            priority: self.priority.as_deref().map(str::parse::<Priority>).transpose()?,
+            updated_since: self.updated_since,
+            order,
+        })
+    }
+}
+
+/// List incidents.
+///
+/// Customers see their own company's tickets; provider staff see all. Sorted by `logged_at`
+/// (ties broken by creation order) with cursor pagination: follow `next_cursor` until it is
+/// null; tickets raised meanwhile never make a page skip or repeat a ticket.
+#[utoipa::path(
+    tag = "incidents",
+    security(("bearer" = [])),
+    params(IncidentQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of tickets.", body = PageOf<IncidentView>),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/incidents")]
+pub async fn list_incidents(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    query: web::Query<IncidentQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, cursor) = page.resolve()?;
+    let filter = query
+        .into_inner()
+        .into_filter(caller.tenant_scope().cloned())?;
+    let db_state = state.clone();
+    let page = web::block(move || {
+        db_state
+            .db
+            .read(|conn| persistence::incidents::list(conn, &filter, cursor, limit))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(PageOf::from_page(page, |i| IncidentView::new(i, &state.sla))))
+}
+
+/// Get an incident.
+///
+/// Accepts the reference as `1-0123456789` or in its IVR form `10123456789`. Another
+/// company's ticket answers 404.
+#[utoipa::path(
+    tag = "incidents",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Ticket reference, either form", example = "1-0000000042")),
+    responses(
+        (status = 200, description = "The ticket.", body = IncidentView,
+            headers(("ETag" = String, description = "Version of the ticket"))),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 404, response = crate::error::NotFound),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/incidents/{ref}")]
+pub async fn get_incident(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = ticket_from_path(&path)?;
+    let scope = caller.tenant_scope().cloned();
+    let db_state = state.clone();
+    let incident = web::block(move || {
+        db_state
+            .db
+            .read(|conn| persistence::incidents::get(conn, ticket, scope.as_ref()))
+    })
+    .await??;
+    Ok(incident_response(HttpResponse::Ok(), &state, incident))
+}

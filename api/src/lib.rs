@@ -1,0 +1,96 @@
+//! Service Assurance API: actix-web application, OpenAPI contract and start-up tasks.
+//!
+//! [`create_app`] builds the whole application for `main` and for the tests alike;
+//! [`openapi`] returns the contract generated from the same route table.
+
+pub mod accounts;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod customers;
+pub mod demo;
+pub mod error;
+pub mod etag;
+pub mod health;
+pub mod incidents;
+pub mod openapi;
+pub mod pagination;
+pub mod schemas;
+pub mod services;
+pub mod state;
+pub mod validation;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{middleware, web, App};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, service_config::ServiceConfig, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use state::AppState;
+
+/// Largest JSON body accepted (the longest field, a description, is 10 000 characters).
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+/// Every documented route. Handlers are registered with `.service(..)` so utoipa-actix-web
+/// records each one in the contract.
+fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::live).service(health::ready).service(
+        scope::scope("/api/v1")
+            .service(auth::token::issue_token)
+            .service(auth::me::me)
+            .service(customers::create_customer)
+            .service(customers::list_customers)
+            .service(customers::get_customer)
+            .service(accounts::create_user)
+            .service(accounts::create_api_client)
+            .service(services::create_service)
+            .service(services::list_services)
+            .service(services::get_service)
+            .service(services::update_service)
+            .service(incidents::raise_incident)
+            .service(incidents::list_incidents)
+            .service(incidents::get_incident)
+            .service(incidents::close_incident),
+    );
+}
+
+/// The OpenAPI contract, as generated from the route table.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    api
+}
+
+/// The whole application: routes, Swagger UI, problem+json for every error, request logging.
+pub fn create_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .app_data(web::Data::new(state))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(JSON_BODY_LIMIT)
+                .error_handler(error::json_error_handler),
+        )
+        .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
+        .app_data(web::PathConfig::default().error_handler(error::path_error_handler))
+        .configure(routes)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
+        .default_service(web::to(error::route_not_found))
+        .wrap(middleware::Logger::new("%r %s %b %Dms"))
+}

@@ -1,0 +1,63 @@
+//! The OpenAPI document (R-API1): metadata, bearer security and shared components. Paths are
+//! collected from the handlers registered in `routes`, so none can be forgotten.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Service Assurance API",
+        description = "Customer portal backend for service assurance: raise and follow incidents \
+on the network services you buy, escalate them, follow major network incidents and planned works.\n\n\
+Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. \
+Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. \
+Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until it is null.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "Service Assurance API team", email = "api-team@example.com"),
+    ),
+    servers((url = "/", description = "This server")),
+    modifiers(&BearerSecurity),
+    components(responses(
+        crate::error::BadRequest,
+        crate::error::Unauthorized,
+        crate::error::Forbidden,
+        crate::error::NotFound,
+        crate::error::Conflict,
+        crate::error::PreconditionFailed,
+        crate::error::Unprocessable,
+        crate::error::UnsupportedMediaType,
+        crate::error::PayloadTooLarge,
+        crate::error::ServiceUnavailable,
+    )),
+    tags(
+        (name = "auth", description = "Tokens and the current caller"),
+        (name = "accounts", description = "Users and API clients"),
+        (name = "customers", description = "Customer companies (OCN)"),
+        (name = "services", description = "Service inventory"),
+        (name = "incidents", description = "Trouble tickets: raise, follow, close"),
+        (name = "health", description = "Liveness and readiness probes"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the `bearer` HTTP scheme that Swagger UI's "Authorize" button fills in.
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from POST /api/v1/auth/token (without the `Bearer ` prefix)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! OpenAPI schemas for the domain's string enums, built from the domain's own value lists so the
+//! contract can never drift from the code (the domain crate stays free of utoipa).
+
+use domain::{Impact, IncidentStatus, Priority, Role, ServiceStatus};
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+
+fn string_enum<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> Object {
+    let values: Vec<&str> = values.into_iter().collect();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .examples(values.first().copied())
+        .enum_values(Some(values))
+        .build()
+}
+
+pub fn role() -> Object {
+    string_enum(Role::ALL.iter().map(|r| r.as_str()), "Role of the account.")
+}
+
+pub fn impact() -> Object {
+    string_enum(
+        Impact::ALL.iter().map(|v| v.as_str()),
+        "How the service is affected; sets the initial priority.",
+    )
+}
+
+pub fn priority() -> Object {
+    string_enum(
+        Priority::ALL.iter().map(|v| v.as_str()),
+        "Ticket priority, P1 most urgent.",
+    )
+}
+
+pub fn incident_status() -> Object {
+    string_enum(
+        IncidentStatus::ALL.iter().map(|v| v.as_str()),
+        "Lifecycle state of the ticket.",
+    )
+}
+
+pub fn service_status() -> Object {
+    string_enum(
+        ServiceStatus::ALL.iter().map(|v| v.as_str()),
+        "Operational state of the service.",
+    )
+}

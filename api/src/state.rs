@@ -1,0 +1,30 @@
+//! Shared application state handed to every handler.
+
+use persistence::Database;
+
+use crate::auth::jwt::TokenService;
+
+/// Cheap to clone: the pool and key material are reference-counted inside.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub tokens: TokenService,
+    pub sla: domain::SlaPolicy,
+}
+
+impl AppState {
+    pub fn new(db: Database, tokens: TokenService) -> Self {
+        Self {
+            db,
+            tokens,
+            sla: domain::SlaPolicy::default(),
+        }
+    }
+}
+
+/// Now, truncated to microseconds: the precision both databases store, so a value returned
+/// right after a write equals the value read back later.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,23 @@
+//! Service assurance business model and rules.
+//!
+//! Pure Rust: no database, no HTTP, no clock reads (callers pass `now` in). Invariants are held by
+//! constructors ("parse, don't validate"): a [`TicketRef`] can only hold a valid reference, a
+//! [`ServiceLocator`] always names exactly one identifier.
+
+pub mod access;
+pub mod account;
+pub mod customer;
+pub mod error;
+pub mod incident;
+pub mod service;
+pub mod sla;
+pub mod ticket;
+
+pub use access::{Caller, Role};
+pub use account::{AccountStatus, ApiClient, User};
+pub use customer::{Customer, CustomerNumber};
+pub use error::DomainError;
+pub use incident::{Impact, Incident, IncidentStatus, Priority, Reporter};
+pub use service::{Service, ServiceId, ServiceLocator, ServiceStatus};
+pub use sla::{SlaPolicy, SlaTargets};
+pub use ticket::TicketRef;

@@ -1,0 +1,32 @@
+//! The few places where SQL differs between backends, each a small named function.
+
+use diesel::sql_types::BigInt;
+use diesel::{QueryableByName, RunQueryDsl};
+
+use crate::db::DbConnection;
+use crate::StoreError;
+
+#[derive(QueryableByName)]
+struct NextValue {
+    #[diesel(sql_type = BigInt)]
+    value: i64,
+}
+
+/// Takes the next ticket number from the database, never from process memory, so references
+/// stay unique across every instance sharing the database (R-INC2).
+///
+/// PostgreSQL: a sequence (no row lock held until commit). SQLite: a one-row counter bumped in
+/// the caller's `BEGIN IMMEDIATE` transaction, which already serialises writers.
+pub fn next_ticket_number(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    let row: NextValue = match conn {
+        DbConnection::Postgresql(pg) => {
+            diesel::sql_query("SELECT nextval('ticket_number_seq') AS value").get_result(pg)?
+        }
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(
+            "UPDATE ticket_sequence SET last_value = last_value + 1 WHERE id = 1 \
+             RETURNING last_value AS value",
+        )
+        .get_result(sqlite)?,
+    };
+    Ok(row.value)
+}

@@ -1,0 +1,253 @@
+//! Connections and pool: one code path over SQLite and PostgreSQL, backend chosen by URL scheme.
+//!
+//! `postgres://` / `postgresql://` URLs open PostgreSQL; `sqlite://path`, `file:path` or a bare
+//! path open SQLite. Choosing by scheme matters: diesel's `MultiConnection::establish` would try
+//! each backend in turn, and SQLite accepts any string as a file name.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, ConnectionError, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::StoreError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// A connection to either backend. Repository code is written once against this type.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgresql",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// SQLite file path for a URL: strips `sqlite://` / `sqlite:` / `file:` prefixes.
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .or_else(|| url.strip_prefix("file:"))
+        .unwrap_or(url)
+}
+
+/// Per-connection SQLite settings. `busy_timeout` comes first so that the later pragmas (and
+/// every statement after) wait for a lock instead of failing with SQLITE_BUSY.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000;
+     PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = NORMAL;
+     PRAGMA foreign_keys = ON;";
+
+/// Opens one connection to the backend the URL names.
+pub fn establish(url: &str) -> Result<DbConnection, ConnectionError> {
+    match Backend::of_url(url) {
+        Backend::Postgres => PgConnection::establish(url).map(DbConnection::Postgresql),
+        Backend::Sqlite => {
+            let mut conn = SqliteConnection::establish(sqlite_path(url))?;
+            conn.batch_execute(SQLITE_PRAGMAS)
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            Ok(DbConnection::Sqlite(conn))
+        }
+    }
+}
+
+/// r2d2 manager that opens connections with [`establish`].
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        establish(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// Pool sizing and waiting.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    /// How long a request waits for a free connection before the API answers 503.
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 10,
+            connection_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The application's database: a pool plus the backend it talks to.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl Database {
+    /// Connects, creating the SQLite file's folder if needed, and applies pending migrations.
+    pub fn open(url: &str, options: &PoolOptions) -> Result<Self, StoreError> {
+        let backend = Backend::of_url(url);
+        if backend == Backend::Sqlite {
+            if let Some(dir) = std::path::Path::new(sqlite_path(url)).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+            }
+        }
+        let mut first = establish(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        run_migrations(&mut first)?;
+        drop(first);
+        let pool = r2d2::Pool::builder()
+            .max_size(options.max_size)
+            .connection_timeout(options.connection_timeout)
+            .build(Manager {
+                url: url.to_owned(),
+            })?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection; waits at most the configured timeout.
+    pub fn conn(&self) -> Result<PooledConnection, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Pool statistics for readiness and metrics.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+
+    /// Runs `f` in a write transaction (see [`write_transaction`]) on a pooled connection.
+    pub fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    {
+        let mut conn = self.conn()?;
+        write_transaction(&mut conn, f)
+    }
+
+    /// Runs `f` with a pooled connection, outside any explicit transaction.
+    pub fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    {
+        let mut conn = self.conn()?;
+        f(&mut conn)
+    }
+
+    /// `SELECT 1` through the pool, for the readiness probe.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+}
+
+/// Runs `f` inside a transaction that is a writer from its first statement.
+///
+/// On SQLite that means `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes
+/// fails with SQLITE_BUSY when another writer got there first, whatever the busy timeout.
+/// PostgreSQL uses an ordinary transaction. Any error rolls everything back.
+pub fn write_transaction<T, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+{
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) =
+                <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
+            {
+                log::error!("rollback failed after {err}: {rollback}");
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Applies pending migrations. On PostgreSQL an advisory lock keeps several instances starting
+/// at once from racing each other.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<(), StoreError> {
+    const MIGRATION_LOCK: i64 = 0x5341_4d49_4752; // "SAMIGR"
+    let result = match conn {
+        DbConnection::Postgresql(pg) => {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(pg)?;
+            let outcome = pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                .execute(pg)?;
+            outcome
+        }
+        DbConnection::Sqlite(sqlite) => sqlite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|_| ()),
+    };
+    result.map_err(|e| StoreError::Unavailable(format!("migrations failed: {e}")))
+}
+
+/// Names of the embedded migrations of each backend, for the test that keeps the trees aligned.
+pub fn migration_names() -> (Vec<String>, Vec<String>) {
+    use diesel::migration::MigrationSource;
+    let names = |m: &EmbeddedMigrations| -> Vec<String> {
+        MigrationSource::<diesel::sqlite::Sqlite>::migrations(m)
+            .map(|list| list.iter().map(|m| m.name().to_string()).collect())
+            .unwrap_or_default()
+    };
+    (names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS))
+}

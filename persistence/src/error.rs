@@ -1,0 +1,76 @@
+//! The one place where diesel and pool errors become [`StoreError`]s the API can answer with.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use domain::DomainError;
+use thiserror::Error;
+
+/// What went wrong in a repository call, in terms a caller can act on.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The named thing does not exist (or is not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness rule was broken, e.g. an email already registered.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A business rule refused the change; nothing was written.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// No connection could be had in time, or the database is unreachable.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data no longer parses into the domain (a bug or manual edit).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(DieselError),
+}
+
+impl StoreError {
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<DieselError> for StoreError {
+    fn from(err: DieselError) -> Self {
+        match err {
+            DieselError::NotFound => StoreError::NotFound("record"),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::conflict("already_exists", info.message().to_owned())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                StoreError::Unavailable(info.message().to_owned())
+            }
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(err: r2d2::Error) -> Self {
+        StoreError::Unavailable(err.to_string())
+    }
+}
+
+/// Maps a stored value that fails to parse into [`StoreError::Corrupt`].
+pub(crate) fn corrupt(err: DomainError) -> StoreError {
+    StoreError::Corrupt(err.to_string())
+}
+
+/// Runs `f` and turns a unique violation into a conflict with a message fit for the caller.
+pub(crate) fn on_unique_violation(
+    err: DieselError,
+    code: &'static str,
+    message: impl FnOnce() -> String,
+) -> StoreError {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            StoreError::conflict(code, message())
+        }
+        other => other.into(),
+    }
+}

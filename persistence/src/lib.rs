@@ -1,0 +1,30 @@
+//! Persistence for the service assurance API: diesel 2 over SQLite (embedded default) and
+//! PostgreSQL through one code path.
+//!
+//! Repositories take a [`DbConnection`] and speak domain types; row structs stay private to this
+//! crate. Multi-row changes run in [`write_transaction`] so nothing is ever half-written.
+
+pub mod accounts;
+mod backend;
+pub mod customers;
+pub mod db;
+mod error;
+pub mod incidents;
+pub mod page;
+mod schema;
+pub mod services;
+
+pub use db::{write_transaction, Backend, Database, DbConnection, PoolOptions};
+pub use error::StoreError;
+pub use page::{Cursor, Page};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// Stored form of an instant: a UTC `NaiveDateTime`, portable across both backends.
+pub(crate) fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+pub(crate) fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}

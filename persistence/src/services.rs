@@ -1,0 +1,264 @@
+//! Service inventory (R-SVC1): the circuits and lines customers buy and raise tickets on.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::{CustomerNumber, Service, ServiceId, ServiceLocator, ServiceStatus};
+
+use crate::error::{corrupt, on_unique_violation};
+use crate::schema::services;
+use crate::{customers, from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = services)]
+pub(crate) struct ServiceRow {
+    id: i64,
+    service_id: String,
+    circuit_reference: String,
+    order_number: String,
+    customer_number: String,
+    product: String,
+    label: String,
+    status: String,
+    handover_date: Option<NaiveDate>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i64,
+}
+
+impl ServiceRow {
+    fn into_domain(self) -> Result<Service, StoreError> {
+        Ok(Service {
+            service_id: ServiceId::parse(&self.service_id).map_err(corrupt)?,
+            circuit_reference: self.circuit_reference,
+            order_number: self.order_number,
+            customer_number: CustomerNumber::parse(&self.customer_number).map_err(corrupt)?,
+            product: self.product,
+            label: self.label,
+            status: self.status.parse::<ServiceStatus>().map_err(corrupt)?,
+            handover_date: self.handover_date,
+            created_at: from_db_time(self.created_at),
+            updated_at: from_db_time(self.updated_at),
+            version: self.version,
+        })
+    }
+}
+
+/// A service about to be registered.
+pub struct NewService<'a> {
+    pub service_id: &'a ServiceId,
+    pub circuit_reference: &'a str,
+    pub order_number: &'a str,
+    pub customer_number: &'a CustomerNumber,
+    pub product: &'a str,
+    pub label: &'a str,
+    pub status: ServiceStatus,
+    pub handover_date: Option<NaiveDate>,
+}
+
+/// Registers a service for an existing customer. Service id, circuit reference and order number
+/// are each unique, because each alone identifies the service when a ticket is raised.
+pub fn create(
+    conn: &mut DbConnection,
+    new: NewService<'_>,
+    now: DateTime<Utc>,
+) -> Result<Service, StoreError> {
+    customers::get(conn, new.customer_number)?;
+    diesel::insert_into(services::table)
+        .values((
+            services::service_id.eq(new.service_id.as_str()),
+            services::circuit_reference.eq(new.circuit_reference),
+            services::order_number.eq(new.order_number),
+            services::customer_number.eq(new.customer_number.as_str()),
+            services::product.eq(new.product),
+            services::label.eq(new.label),
+            services::status.eq(new.status.as_str()),
+            services::handover_date.eq(new.handover_date),
+            services::created_at.eq(to_db_time(now)),
+            services::updated_at.eq(to_db_time(now)),
+            services::version.eq(1_i64),
+        ))
+        .returning(services::all_columns)
+        .get_result::<ServiceRow>(conn)
+        .map_err(|e| {
+            on_unique_violation(e, "service_exists", || {
+                "a service with this service_id, circuit_reference or order_number already exists"
+                    .into()
+            })
+        })?
+        .into_domain()
+}
+
+/// A service visible within `scope` (a customer's own, or any for staff), or `NotFound`.
+pub fn get(
+    conn: &mut DbConnection,
+    service_id: &ServiceId,
+    scope: Option<&CustomerNumber>,
+) -> Result<Service, StoreError> {
+    let mut query = services::table
+        .filter(services::service_id.eq(service_id.as_str()))
+        .select(ServiceRow::as_select())
+        .into_boxed();
+    if let Some(number) = scope {
+        query = query.filter(services::customer_number.eq(number.as_str()));
+    }
+    query
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound("service"))?
+        .into_domain()
+}
+
+/// Finds the service a ticket is raised on, within the caller's scope.
+pub fn find_by_locator(
+    conn: &mut DbConnection,
+    locator: &ServiceLocator,
+    scope: Option<&CustomerNumber>,
+) -> Result<Option<Service>, StoreError> {
+    let mut query = services::table.select(ServiceRow::as_select()).into_boxed();
+    query = match locator {
+        ServiceLocator::CircuitReference(c) => query.filter(services::circuit_reference.eq(c)),
+        ServiceLocator::OrderNumber(o) => query.filter(services::order_number.eq(o)),
+        ServiceLocator::ServiceId(s) => query.filter(services::service_id.eq(s.as_str())),
+    };
+    if let Some(number) = scope {
+        query = query.filter(services::customer_number.eq(number.as_str()));
+    }
+    query
+        .first(conn)
+        .optional()?
+        .map(ServiceRow::into_domain)
+        .transpose()
+}
+
+/// Filters of `GET /services`; all optional and combined with AND.
+#[derive(Debug, Default, Clone)]
+pub struct ServiceFilter {
+    pub scope: Option<CustomerNumber>,
+    pub customer_number: Option<CustomerNumber>,
+    pub circuit_reference: Option<String>,
+    pub order_number: Option<String>,
+    /// Case-insensitive substring of id, circuit, order number, product or label.
+    pub text: Option<String>,
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Services matching `filter`, in registration order, one keyset page at a time.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ServiceFilter,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<Page<Service>, StoreError> {
+    let mut query = services::table
+        .select(ServiceRow::as_select())
+        .order(services::id.asc())
+        .limit(limit as i64 + 1)
+        .into_boxed();
+    if let Some(number) = &filter.scope {
+        query = query.filter(services::customer_number.eq(number.as_str()));
+    }
+    if let Some(number) = &filter.customer_number {
+        query = query.filter(services::customer_number.eq(number.as_str()));
+    }
+    if let Some(c) = &filter.circuit_reference {
+        query = query.filter(services::circuit_reference.eq(c));
+    }
+    if let Some(o) = &filter.order_number {
+        query = query.filter(services::order_number.eq(o));
+    }
+    if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        let pattern = like_pattern(text.trim());
+        query = query.filter(
+            lower(services::service_id)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(services::circuit_reference)
+                    .like(pattern.clone())
+                    .escape('\\'))
+                .or(lower(services::order_number)
+                    .like(pattern.clone())
+                    .escape('\\'))
+                .or(lower(services::product).like(pattern.clone()).escape('\\'))
+                .or(lower(services::label).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(c) = after {
+        query = query.filter(services::id.gt(c.id));
+    }
+    let rows = query.load(conn)?;
+    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+        at: from_db_time(r.created_at),
+        id: r.id,
+    });
+    let items = page
+        .items
+        .into_iter()
+        .map(ServiceRow::into_domain)
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// Changes to a service; `None` leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct ServiceChanges {
+    pub product: Option<String>,
+    pub label: Option<String>,
+    pub status: Option<ServiceStatus>,
+    pub handover_date: Option<NaiveDate>,
+}
+
+/// Applies `changes` if the stored version is still `expected_version` (when given); a stale
+/// version is a conflict and nothing changes.
+pub fn update(
+    conn: &mut DbConnection,
+    service_id: &ServiceId,
+    changes: &ServiceChanges,
+    expected_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Service, StoreError> {
+    let current = get(conn, service_id, None)?;
+    if let Some(expected) = expected_version {
+        if expected != current.version {
+            return Err(StoreError::conflict(
+                "version_mismatch",
+                format!(
+                    "service {service_id} is at version {}, not {expected}",
+                    current.version
+                ),
+            ));
+        }
+    }
+    let status = changes.status.unwrap_or(current.status);
+    let updated = diesel::update(
+        services::table
+            .filter(services::service_id.eq(service_id.as_str()))
+            .filter(services::version.eq(current.version)),
+    )
+    .set((
+        services::product.eq(changes.product.as_deref().unwrap_or(&current.product)),
+        services::label.eq(changes.label.as_deref().unwrap_or(&current.label)),
+        services::status.eq(status.as_str()),
+        services::handover_date.eq(changes.handover_date.or(current.handover_date)),
+        services::updated_at.eq(to_db_time(now)),
+        services::version.eq(current.version + 1),
+    ))
+    .returning(services::all_columns)
+    .get_result::<ServiceRow>(conn)
+    .optional()?;
+    updated
+        .ok_or_else(|| StoreError::conflict("version_mismatch", "service changed concurrently"))?
+        .into_domain()
+}

@@ -74,7 +74,6 @@ fn account_customer(
         None if caller.role == Role::CustomerAdmin => caller.customer_number.clone(),
         None => None,
     };
-    check_role_binding(role, customer.as_ref())?;
     if !caller.can_create_account(role, customer.as_ref()) {
         return Err(ApiError::forbidden(match caller.role {
             Role::CustomerAdmin => "customer admins create customer_user or customer_admin \
@@ -82,6 +81,7 @@ fn account_customer(
             _ => "only admins and customer admins create accounts",
         }));
     }
+    check_role_binding(role, customer.as_ref())?;
     Ok(customer)
 }
 

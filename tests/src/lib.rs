@@ -1,1 +1,341 @@
-pub fn x(){}
+//! Test harness: the real application on a real HTTP socket, on a fresh database per test.
+//!
+//! SQLite tests get a new file in a temporary folder; PostgreSQL tests get a new schema in the
+//! database named by `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`),
+//! dropped afterwards. [`on_both_backends!`] runs each test function once per backend, as
+//! `sqlite::<name>` and `postgres::<name>`. PostgreSQL being unreachable fails the tests: it is
+//! never skipped.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::HttpServer;
+use api::auth::jwt::TokenService;
+use api::config::JwtConfig;
+use api::AppState;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use domain::{Caller, CustomerNumber, Role};
+use persistence::{Database, PoolOptions};
+use serde_json::{json, Value};
+
+/// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::TestApp::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::TestApp::postgres().await).await
+                }
+            )*
+        }
+    };
+}
+
+/// Password of the admin every test app is bootstrapped with.
+pub const ADMIN_EMAIL: &str = "admin@test.example";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+enum Scratch {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, schema: String },
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Scratch::Postgres { admin_url, schema } = self {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// A running application and what a test needs to talk to it.
+pub struct TestApp {
+    pub base_url: String,
+    pub db: Database,
+    pub tokens: TokenService,
+    pub client: awc::Client,
+    server: actix_web::dev::ServerHandle,
+    _scratch: Scratch,
+}
+
+/// A response as the tests look at it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// Asserts a problem+json error with this status and code.
+    #[track_caller]
+    pub fn expect_problem(self, status: u16, code: &str) -> Self {
+        let reply = self.expect(status);
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json"),
+            "errors are problem+json"
+        );
+        assert_eq!(reply.body["status"], json!(status));
+        assert_eq!(reply.body["code"], json!(code), "problem: {}", reply.body);
+        assert!(reply.body["title"].is_string() && reply.body["detail"].is_string());
+        reply
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Self::start(&url, Scratch::Sqlite(dir)).await
+    }
+
+    pub async fn postgres() -> TestApp {
+        let admin_url = postgres_admin_url();
+        let schema = unique_name("t");
+        let mut conn = diesel::PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+            panic!("PostgreSQL is required for these tests ({admin_url}): {e}")
+        });
+        conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .expect("create test schema");
+        let separator = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
+        Self::start(&url, Scratch::Postgres { admin_url, schema }).await
+    }
+
+    /// Starts the app on `url` with its own pool and a bootstrap admin.
+    pub async fn start_on(url: &str) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start(url, Scratch::Sqlite(dir)).await
+    }
+
+    async fn start(url: &str, scratch: Scratch) -> TestApp {
+        let options = PoolOptions {
+            max_size: 8,
+            connection_timeout: std::time::Duration::from_secs(10),
+        };
+        let url = url.to_owned();
+        let db = actix_web::web::block(move || Database::open(&url, &options))
+            .await
+            .expect("blocking pool")
+            .expect("open database");
+        let db2 = db.clone();
+        actix_web::web::block(move || api::bootstrap::ensure_admin(&db2, ADMIN_EMAIL, ADMIN_PASSWORD))
+            .await
+            .expect("blocking pool")
+            .expect("bootstrap admin");
+        let tokens = TokenService::new(&JwtConfig::for_tests());
+        let state = AppState::new(db.clone(), tokens.clone());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = HttpServer::new(move || api::create_app(state.clone()))
+            .workers(2)
+            .disable_signals()
+            .listen(listener)
+            .expect("listen")
+            .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        TestApp {
+            base_url: format!("http://127.0.0.1:{port}"),
+            db,
+            tokens,
+            client: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .finish(),
+            server: handle,
+            _scratch: scratch,
+        }
+    }
+
+    /// Sends a request; `body` is sent as JSON when given.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base_url));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut resp = match body {
+            Some(b) => req.send_json(&b).await,
+            None => req.send().await,
+        }
+        .expect("request sent");
+        let bytes = resp.body().limit(16 * 1024 * 1024).await.expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(body), &[]).await
+    }
+
+    /// Logs in through the API with a password.
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"grant_type": "password", "email": email, "password": password})),
+            &[],
+        )
+        .await
+    }
+
+    /// A real token of the bootstrap admin, obtained by logging in.
+    pub async fn admin_token(&self) -> String {
+        let reply = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.expect(200);
+        reply.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// A token signed by this app's key for a caller that need not exist as an account
+    /// (the extractor trusts the signature), for tests about roles and tenancy.
+    pub fn token_for(&self, role: Role, customer: Option<&str>) -> String {
+        let customer = customer.map(|c| CustomerNumber::parse(c).expect("customer number"));
+        let caller = Caller::new(format!("user:test-{}", role.as_str()), role, customer)
+            .expect("caller");
+        self.tokens.issue(&caller, chrono::Utc::now()).expect("token")
+    }
+
+    /// Creates a customer through the API.
+    pub async fn create_customer(&self, admin: &str, number: &str) {
+        self.post(
+            "/api/v1/customers",
+            admin,
+            json!({"customer_number": number, "name": format!("Customer {number}")}),
+        )
+        .await
+        .expect(201);
+    }
+
+    /// Creates a service through the API; circuit and order number derive from the id.
+    pub async fn create_service(&self, admin: &str, service_id: &str, customer: &str) -> Value {
+        self.post(
+            "/api/v1/services",
+            admin,
+            json!({
+                "service_id": service_id,
+                "circuit_reference": format!("CIR/{service_id}"),
+                "order_number": format!("ORD-{service_id}"),
+                "customer_number": customer,
+                "product": "Ethernet Line",
+                "label": format!("Line {service_id}"),
+            }),
+        )
+        .await
+        .expect(201)
+        .body
+    }
+
+    /// Two customers with a service each: OCN-1001/SVC-A and OCN-2002/SVC-B.
+    /// Returns (admin token, customer A user token, customer B user token).
+    pub async fn two_tenants(&self) -> (String, String, String) {
+        let admin = self.admin_token().await;
+        self.create_customer(&admin, "OCN-1001").await;
+        self.create_customer(&admin, "OCN-2002").await;
+        self.create_service(&admin, "SVC-A", "OCN-1001").await;
+        self.create_service(&admin, "SVC-B", "OCN-2002").await;
+        let a = self.token_for(Role::CustomerUser, Some("OCN-1001"));
+        let b = self.token_for(Role::CustomerUser, Some("OCN-2002"));
+        (admin, a, b)
+    }
+
+    /// Raises a ticket on a service by id and returns its body.
+    pub async fn raise(&self, token: &str, service_id: &str, impact: &str) -> Value {
+        self.post("/api/v1/incidents", token, raise_body("service_id", service_id, impact))
+            .await
+            .expect(201)
+            .body
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting and close connections; the database scratch is dropped after.
+        drop(self.server.stop(false));
+    }
+}
+
+/// A valid raise body naming the service by `key` (`circuit_reference`, `order_number` or
+/// `service_id`).
+pub fn raise_body(key: &str, value: &str, impact: &str) -> Value {
+    let mut body = json!({
+        "summary": "Circuit down",
+        "description": "No light since 09:12 UTC",
+        "impact": impact,
+        "reporter": {"name": "Alice Example", "email": "alice@acme.example", "phone": "+44 20 7946 0000"},
+    });
+    body[key] = json!(value);
+    body
+}

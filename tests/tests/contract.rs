@@ -1,0 +1,200 @@
+//! R-API1/2/6: the published contract matches the code, every error is problem+json, Swagger UI
+//! and the probes are served, and the two migration trees stay aligned.
+
+use actix_web::http::Method;
+use serde_json::json;
+use tests::{on_both_backends, TestApp};
+
+on_both_backends!(
+    malformed_requests_are_problem_json,
+    unknown_routes_are_problem_json,
+    oversized_body_is_413,
+    swagger_ui_and_contract_are_served,
+    health_probes_answer,
+    services_crud_with_etags,
+);
+
+#[test]
+fn openapi_yaml_matches_the_code() {
+    let generated = api::openapi().to_yaml().expect("yaml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi.yaml is out of date: run `make openapi` and commit the result"
+    );
+}
+
+#[test]
+fn every_operation_documents_its_errors_and_has_a_summary() {
+    let spec = serde_json::to_value(api::openapi()).expect("json");
+    let paths = spec["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 10);
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
+            assert!(op["description"].as_str().is_some_and(|s| !s.is_empty()), "{name}: description");
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: tags");
+            let responses = op["responses"].as_object().unwrap();
+            let secured = op.get("security").is_some();
+            if secured {
+                assert!(responses.contains_key("401"), "{name}: documents 401");
+            }
+            if !path.starts_with("/health") || path.ends_with("ready") {
+                assert!(responses.keys().any(|k| k.starts_with('5')), "{name}: documents 5xx");
+            }
+        }
+    }
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+}
+
+#[test]
+fn migration_trees_list_the_same_migrations() {
+    let dir = |backend: &str| {
+        let root = format!("{}/../migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<String> = std::fs::read_dir(root)
+            .expect("migrations dir")
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(!dir("sqlite").is_empty());
+    assert_eq!(dir("sqlite"), dir("postgres"));
+    let (sqlite, postgres) = persistence::db::migration_names();
+    assert_eq!(sqlite, postgres, "embedded migrations match");
+    assert_eq!(sqlite.len(), dir("sqlite").len());
+}
+
+async fn malformed_requests_are_problem_json(app: TestApp) {
+    let admin = app.admin_token().await;
+    let url = format!("{}/api/v1/customers", app.base_url);
+    let mut resp = app
+        .client
+        .post(&url)
+        .insert_header(("Authorization", format!("Bearer {admin}")))
+        .insert_header(("Content-Type", "application/json"))
+        .send_body("{\"customer_number\": ")
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    assert_eq!(resp.headers().get("content-type").unwrap(), "application/problem+json");
+    let body: serde_json::Value = serde_json::from_slice(&resp.body().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "malformed_json");
+
+    let mut resp = app
+        .client
+        .post(&url)
+        .insert_header(("Authorization", format!("Bearer {admin}")))
+        .insert_header(("Content-Type", "text/plain"))
+        .send_body("hello")
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 415);
+    let body: serde_json::Value = serde_json::from_slice(&resp.body().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "unsupported_media_type");
+
+    app.post("/api/v1/customers", &admin, json!({"customer_number": 5, "name": []}))
+        .await
+        .expect_problem(422, "invalid_body");
+    app.post("/api/v1/customers", &admin, json!({"customer_number": "no spaces allowed", "name": "x"}))
+        .await
+        .expect_problem(422, "validation_failed");
+    app.get("/api/v1/incidents?limit=lots", &admin)
+        .await
+        .expect_problem(400, "invalid_query");
+}
+
+async fn unknown_routes_are_problem_json(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.get("/api/v1/nothing-here", &admin)
+        .await
+        .expect_problem(404, "route_not_found");
+    app.send(Method::DELETE, "/api/v1/customers", Some(&admin), None, &[])
+        .await
+        .expect_problem(404, "route_not_found");
+}
+
+async fn oversized_body_is_413(app: TestApp) {
+    let admin = app.admin_token().await;
+    let huge = "x".repeat(api::JSON_BODY_LIMIT + 1);
+    app.post("/api/v1/customers", &admin, json!({"customer_number": "OCN-1", "name": huge}))
+        .await
+        .expect_problem(413, "payload_too_large");
+}
+
+async fn swagger_ui_and_contract_are_served(app: TestApp) {
+    let mut ui = app
+        .client
+        .get(format!("{}/swagger-ui/", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ui.status().as_u16(), 200);
+    let html = String::from_utf8(ui.body().await.unwrap().to_vec()).unwrap();
+    assert!(html.contains("swagger"), "Swagger UI page");
+    let spec = app
+        .send(Method::GET, "/api-docs/openapi.json", None, None, &[])
+        .await
+        .expect(200);
+    assert_eq!(spec.body, serde_json::to_value(api::openapi()).unwrap());
+    assert!(spec.body["paths"]["/api/v1/incidents"]["post"].is_object());
+}
+
+async fn health_probes_answer(app: TestApp) {
+    let live = app.send(Method::GET, "/health/live", None, None, &[]).await.expect(200);
+    assert_eq!(live.body["status"], "ok");
+    let ready = app.send(Method::GET, "/health/ready", None, None, &[]).await.expect(200);
+    assert_eq!(ready.body["database"], app.db.backend().name());
+}
+
+async fn services_crud_with_etags(app: TestApp) {
+    let admin = app.admin_token().await;
+    app.create_customer(&admin, "OCN-1001").await;
+    let created = app.create_service(&admin, "SVC-1", "OCN-1001").await;
+    assert_eq!(created["status"], "active");
+    app.post(
+        "/api/v1/services",
+        &admin,
+        json!({"service_id": "SVC-2", "circuit_reference": "CIR/SVC-1", "order_number": "O2",
+               "customer_number": "OCN-1001", "product": "p", "label": "l"}),
+    )
+    .await
+    .expect_problem(409, "service_exists");
+    app.post(
+        "/api/v1/services",
+        &admin,
+        json!({"service_id": "SVC-3", "circuit_reference": "C3", "order_number": "O3",
+               "customer_number": "OCN-4040", "product": "p", "label": "l"}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let read = app.get("/api/v1/services/SVC-1", &admin).await.expect(200);
+    let etag = read.header("etag").unwrap().to_owned();
+    let patch = |if_match: String| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.send(
+                Method::PATCH,
+                "/api/v1/services/SVC-1",
+                Some(&admin),
+                Some(json!({"label": "Renamed"})),
+                &[("If-Match", if_match.as_str())],
+            )
+            .await
+        }
+    };
+    let updated = patch(etag.clone()).await.expect(200);
+    assert_eq!(updated.body["label"], "Renamed");
+    assert_eq!(updated.body["version"], 2);
+    patch(etag).await.expect_problem(412, "precondition_failed");
+    let search = app.get("/api/v1/services?q=renam", &admin).await.expect(200);
+    assert_eq!(search.body["items"][0]["service_id"], "SVC-1");
+    let search = app.get("/api/v1/services?q=100%25", &admin).await.expect(200);
+    assert_eq!(search.body["items"], json!([]), "LIKE wildcards are escaped");
+}

@@ -76,8 +76,10 @@ fn account_customer(
     };
     if !caller.can_create_account(role, customer.as_ref()) {
         return Err(ApiError::forbidden(match caller.role {
-            Role::CustomerAdmin => "customer admins create customer_user or customer_admin \
-                                    accounts of their own company only",
+            Role::CustomerAdmin => {
+                "customer admins create customer_user or customer_admin \
+                                    accounts of their own company only"
+            }
             _ => "only admins and customer admins create accounts",
         }));
     }

@@ -81,12 +81,16 @@ impl Config {
                 DEV_JWT_SECRET.to_owned()
             }
         };
-        let bootstrap_admin = match (var("BOOTSTRAP_ADMIN_EMAIL"), var("BOOTSTRAP_ADMIN_PASSWORD")) {
+        let bootstrap_admin = match (
+            var("BOOTSTRAP_ADMIN_EMAIL"),
+            var("BOOTSTRAP_ADMIN_PASSWORD"),
+        ) {
             (Some(email), Some(password)) => Some((email, password)),
             (None, None) => None,
             _ => {
                 return Err(
-                    "set both BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD, or neither".into(),
+                    "set both BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD, or neither"
+                        .into(),
                 )
             }
         };

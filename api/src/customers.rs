@@ -144,8 +144,11 @@ pub async fn get_customer(
     if !caller.can_see_customer(&number) {
         return Err(ApiError::not_found("customer"));
     }
-    let customer =
-        web::block(move || state.db.read(|conn| persistence::customers::get(conn, &number)))
-            .await??;
+    let customer = web::block(move || {
+        state
+            .db
+            .read(|conn| persistence::customers::get(conn, &number))
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(CustomerView::from(customer)))
 }

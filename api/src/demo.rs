@@ -1,7 +1,9 @@
 //! Demo data (R-RUN4): two customers, a user of every role, services and incidents, so a
 //! newcomer can log in from Swagger UI at once. Loading twice changes nothing.
 
-use domain::{AccountStatus, CustomerNumber, Impact, Reporter, Role, ServiceId, ServiceLocator, ServiceStatus};
+use domain::{
+    AccountStatus, CustomerNumber, Impact, Reporter, Role, ServiceId, ServiceLocator, ServiceStatus,
+};
 use persistence::accounts::NewUser;
 use persistence::incidents::NewIncident;
 use persistence::services::NewService;
@@ -25,10 +27,38 @@ pub const DEMO_USERS: &[(&str, Role, Option<&str>)] = &[
 ];
 
 const DEMO_SERVICES: &[(&str, &str, &str, &str, &str, &str)] = &[
-    ("SVC-0001", "LON/ETH/000123", "ORD-778899", "OCN-1001", "Ethernet Line", "London–Paris 1G"),
-    ("SVC-0002", "LON/IPT/000456", "ORD-778900", "OCN-1001", "IP Transit", "London DC internet 10G"),
-    ("SVC-0003", "MAN/MPLS/000789", "ORD-778901", "OCN-1001", "MPLS VPN", "Manchester branch VPN"),
-    ("SVC-1001", "FRA/ETH/004242", "ORD-990011", "OCN-2002", "Ethernet Line", "Frankfurt–Amsterdam 10G"),
+    (
+        "SVC-0001",
+        "LON/ETH/000123",
+        "ORD-778899",
+        "OCN-1001",
+        "Ethernet Line",
+        "London–Paris 1G",
+    ),
+    (
+        "SVC-0002",
+        "LON/IPT/000456",
+        "ORD-778900",
+        "OCN-1001",
+        "IP Transit",
+        "London DC internet 10G",
+    ),
+    (
+        "SVC-0003",
+        "MAN/MPLS/000789",
+        "ORD-778901",
+        "OCN-1001",
+        "MPLS VPN",
+        "Manchester branch VPN",
+    ),
+    (
+        "SVC-1001",
+        "FRA/ETH/004242",
+        "ORD-990011",
+        "OCN-2002",
+        "Ethernet Line",
+        "Frankfurt–Amsterdam 10G",
+    ),
 ];
 
 fn parse<T>(r: Result<T, domain::DomainError>) -> Result<T, StoreError> {
@@ -45,7 +75,12 @@ pub fn load(db: &Database) -> Result<bool, String> {
         }
         let at = now();
         persistence::customers::create(conn, &acme, "Acme Ltd", at)?;
-        persistence::customers::create(conn, &parse(CustomerNumber::parse("OCN-2002"))?, "Globex Corp", at)?;
+        persistence::customers::create(
+            conn,
+            &parse(CustomerNumber::parse("OCN-2002"))?,
+            "Globex Corp",
+            at,
+        )?;
         for (email, role, customer) in DEMO_USERS {
             let customer = customer.map(CustomerNumber::parse).transpose()?;
             persistence::accounts::create_user(
@@ -80,7 +115,11 @@ pub fn load(db: &Database) -> Result<bool, String> {
         let incidents: [(&str, &str, Impact); 3] = [
             ("SVC-0001", "Circuit down since 09:12", Impact::ServiceDown),
             ("SVC-0002", "Packet loss towards AS3356", Impact::Degraded),
-            ("SVC-1001", "CRC errors on the Frankfurt handoff", Impact::Intermittent),
+            (
+                "SVC-1001",
+                "CRC errors on the Frankfurt handoff",
+                Impact::Intermittent,
+            ),
         ];
         for (service, summary, impact) in incidents {
             persistence::incidents::raise(

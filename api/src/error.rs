@@ -53,9 +53,12 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-/// The error every handler returns.
+/// The error every handler returns. Boxed so that `Result<T, ApiError>` stays small.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<ErrorParts>);
+
+#[derive(Debug)]
+struct ErrorParts {
     status: StatusCode,
     code: &'static str,
     detail: String,
@@ -65,13 +68,13 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ErrorParts {
             status,
             code,
             detail: detail.into(),
             errors: Vec::new(),
             extensions: Map::new(),
-        }
+        }))
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -87,7 +90,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -114,8 +121,12 @@ impl ApiError {
             [one] => format!("{}: {}", one.field, one.message),
             many => format!("{} fields are invalid", many.len()),
         };
-        let mut err = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail);
-        err.errors = errors;
+        let mut err = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
+        err.0.errors = errors;
         err
     }
 
@@ -129,30 +140,31 @@ impl ApiError {
 
     /// Adds a problem extension member (RFC 9457 §3.2).
     pub fn with_extension(mut self, key: &str, value: Value) -> Self {
-        self.extensions.insert(key.to_owned(), value);
+        self.0.extensions.insert(key.to_owned(), value);
         self
     }
 
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 
     fn problem(&self) -> Value {
+        let parts = &self.0;
         let problem = Problem {
-            problem_type: format!("/problems/{}", self.code),
-            title: self
+            problem_type: format!("/problems/{}", parts.code),
+            title: parts
                 .status
                 .canonical_reason()
                 .unwrap_or("Error")
                 .to_owned(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            code: self.code.to_owned(),
-            errors: self.errors.clone(),
+            status: parts.status.as_u16(),
+            detail: parts.detail.clone(),
+            code: parts.code.to_owned(),
+            errors: parts.errors.clone(),
         };
         let mut value = serde_json::to_value(problem).unwrap_or(Value::Null);
         if let Value::Object(map) = &mut value {
-            for (k, v) in &self.extensions {
+            for (k, v) in &parts.extensions {
                 map.insert(k.clone(), v.clone());
             }
         }
@@ -162,25 +174,27 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        let p = &self.0;
+        write!(f, "{} {}: {}", p.status.as_u16(), p.code, p.detail)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
+        let status = self.0.status;
+        let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        if self.status == StatusCode::UNAUTHORIZED {
+        if status == StatusCode::UNAUTHORIZED {
             response.insert_header((
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"service-assurance\""),
             ));
         }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
         }
         response.body(self.problem().to_string())
@@ -289,7 +303,10 @@ fn default_message(
 }
 
 /// Renders actix extractor failures (bad JSON, query or path) as problem details.
-pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+pub fn json_error_handler(
+    err: actix_web::error::JsonPayloadError,
+    _: &HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
     let api = match &err {
         E::ContentType => ApiError::new(
@@ -311,7 +328,10 @@ pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _: &HttpReque
     api.into()
 }
 
-pub fn query_error_handler(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+pub fn query_error_handler(
+    err: actix_web::error::QueryPayloadError,
+    _: &HttpRequest,
+) -> actix_web::Error {
     ApiError::bad_request("invalid_query", format!("invalid query string: {err}")).into()
 }
 
@@ -337,13 +357,40 @@ macro_rules! problem_response {
     };
 }
 
-problem_response!(BadRequest, "Malformed request: invalid JSON, query string or path parameter.");
-problem_response!(Unauthorized, "Missing, expired or invalid bearer token or credentials.");
-problem_response!(Forbidden, "The caller's role may not perform this operation.");
-problem_response!(NotFound, "No such resource, or it belongs to another customer.");
-problem_response!(Conflict, "The resource already exists or its state does not allow this change.");
-problem_response!(Unprocessable, "The request is well-formed but its content is invalid; see `errors`.");
-problem_response!(UnsupportedMediaType, "The body must be sent as `application/json`.");
+problem_response!(
+    BadRequest,
+    "Malformed request: invalid JSON, query string or path parameter."
+);
+problem_response!(
+    Unauthorized,
+    "Missing, expired or invalid bearer token or credentials."
+);
+problem_response!(
+    Forbidden,
+    "The caller's role may not perform this operation."
+);
+problem_response!(
+    NotFound,
+    "No such resource, or it belongs to another customer."
+);
+problem_response!(
+    Conflict,
+    "The resource already exists or its state does not allow this change."
+);
+problem_response!(
+    Unprocessable,
+    "The request is well-formed but its content is invalid; see `errors`."
+);
+problem_response!(
+    UnsupportedMediaType,
+    "The body must be sent as `application/json`."
+);
 problem_response!(PayloadTooLarge, "The request body exceeds the size limit.");
-problem_response!(PreconditionFailed, "`If-Match` does not match the resource's current `ETag`.");
-problem_response!(ServiceUnavailable, "The database is busy or unreachable; retry shortly.");
+problem_response!(
+    PreconditionFailed,
+    "`If-Match` does not match the resource's current `ETag`."
+);
+problem_response!(
+    ServiceUnavailable,
+    "The database is busy or unreachable; retry shortly."
+);

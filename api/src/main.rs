@@ -55,9 +55,15 @@ fn load_demo() -> Result<(), String> {
     let config = Config::from_env()?;
     let db = open_database(&config)?;
     if api::demo::load(&db)? {
-        println!("Demo data loaded. Every demo account's password is {}:", api::demo::DEMO_PASSWORD);
+        println!(
+            "Demo data loaded. Every demo account's password is {}:",
+            api::demo::DEMO_PASSWORD
+        );
     } else {
-        println!("Demo data was already loaded. Logins (password {}):", api::demo::DEMO_PASSWORD);
+        println!(
+            "Demo data was already loaded. Logins (password {}):",
+            api::demo::DEMO_PASSWORD
+        );
     }
     for (email, role, customer) in api::demo::DEMO_USERS {
         println!("  {email:<32} {role:<16} {}", customer.unwrap_or("-"));

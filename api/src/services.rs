@@ -165,7 +165,9 @@ pub async fn create_service(
     })?;
     let location = format!("/api/v1/services/{}", service.service_id);
     Ok(service_response(
-        HttpResponse::Created().insert_header(("Location", location)).take(),
+        HttpResponse::Created()
+            .insert_header(("Location", location))
+            .take(),
         service,
     ))
 }
@@ -310,9 +312,9 @@ pub async fn update_service(
         handover_date: body.handover_date,
     };
     let service = web::block(move || {
-        state.db.write(|conn| {
-            persistence::services::update(conn, &id, &changes, expected, now())
-        })
+        state
+            .db
+            .write(|conn| persistence::services::update(conn, &id, &changes, expected, now()))
     })
     .await??;
     Ok(service_response(HttpResponse::Ok(), service))

@@ -25,7 +25,12 @@ mod tests {
 
     #[test]
     fn accepts_common_forms_and_rejects_text() {
-        for ok in ["+44 20 7946 0000", "020 7946 0000", "+1 (555) 010-9999", "12345"] {
+        for ok in [
+            "+44 20 7946 0000",
+            "020 7946 0000",
+            "+1 (555) 010-9999",
+            "12345",
+        ] {
             assert!(phone(ok).is_ok(), "{ok}");
         }
         for bad in ["call me", "+44 20 ext 5", "1234", "++4420794600", ""] {

@@ -112,10 +112,7 @@ impl Caller {
 
     /// Service-desk roles that work incidents for all customers.
     pub fn works_incidents(&self) -> bool {
-        matches!(
-            self.role,
-            Role::Agent | Role::IncidentManager | Role::Admin
-        )
+        matches!(self.role, Role::Agent | Role::IncidentManager | Role::Admin)
     }
 
     /// Raising a ticket: customers for their own services, service-desk staff for anyone's.
@@ -139,7 +136,10 @@ impl Caller {
 }
 
 /// Customer-side roles need a customer number; provider roles must not carry one.
-pub fn check_role_binding(role: Role, customer: Option<&CustomerNumber>) -> Result<(), DomainError> {
+pub fn check_role_binding(
+    role: Role,
+    customer: Option<&CustomerNumber>,
+) -> Result<(), DomainError> {
     match (role.is_customer_side(), customer.is_some()) {
         (true, false) => Err(DomainError::invalid(
             "customer_number",
@@ -182,7 +182,12 @@ mod tests {
         let customer = Caller::new("u", Role::CustomerUser, Some(ocn("OCN-1"))).unwrap();
         assert!(customer.can_see_customer(&ocn("OCN-1")));
         assert!(!customer.can_see_customer(&ocn("OCN-2")));
-        for role in [Role::Agent, Role::IncidentManager, Role::ChangeManager, Role::Admin] {
+        for role in [
+            Role::Agent,
+            Role::IncidentManager,
+            Role::ChangeManager,
+            Role::Admin,
+        ] {
             let staff = Caller::new("s", role, None).unwrap();
             assert!(staff.can_see_customer(&ocn("OCN-2")), "{role}");
             assert_eq!(staff.tenant_scope(), None);

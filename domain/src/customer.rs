@@ -43,12 +43,23 @@ mod tests {
 
     #[test]
     fn normalises_case_and_whitespace() {
-        assert_eq!(CustomerNumber::parse(" ocn-1001 ").unwrap().as_str(), "OCN-1001");
+        assert_eq!(
+            CustomerNumber::parse(" ocn-1001 ").unwrap().as_str(),
+            "OCN-1001"
+        );
     }
 
     #[test]
     fn rejects_bad_forms() {
-        for bad in ["", "AB", "-OCN1", "OCN 1001", "OCN_1001", &"X".repeat(33), "OCN/1"] {
+        for bad in [
+            "",
+            "AB",
+            "-OCN1",
+            "OCN 1001",
+            "OCN_1001",
+            &"X".repeat(33),
+            "OCN/1",
+        ] {
             assert!(CustomerNumber::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -173,7 +173,11 @@ mod tests {
         assert!(ServiceStatus::Active.accepts_incidents());
         assert!(ServiceStatus::Suspended.accepts_incidents());
         assert!(!ServiceStatus::Ceased.accepts_incidents());
-        for s in [ServiceStatus::Active, ServiceStatus::Suspended, ServiceStatus::Ceased] {
+        for s in [
+            ServiceStatus::Active,
+            ServiceStatus::Suspended,
+            ServiceStatus::Ceased,
+        ] {
             assert_eq!(s.as_str().parse::<ServiceStatus>().unwrap(), s);
         }
     }

@@ -234,9 +234,9 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<(), StoreError> {
                 .execute(pg)?;
             outcome
         }
-        DbConnection::Sqlite(sqlite) => sqlite
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|_| ()),
+        DbConnection::Sqlite(sqlite) => {
+            sqlite.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
+        }
     };
     result.map_err(|e| StoreError::Unavailable(format!("migrations failed: {e}")))
 }

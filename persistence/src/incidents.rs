@@ -98,7 +98,11 @@ pub fn raise(
     if !service.status.accepts_incidents() {
         return Err(DomainError::invalid(
             "service",
-            format!("service {} is {}", service.service_id, service.status.as_str()),
+            format!(
+                "service {} is {}",
+                service.service_id,
+                service.status.as_str()
+            ),
         )
         .into());
     }
@@ -183,7 +187,9 @@ pub fn list(
         IncidentOrder::NewestFirst => {
             query.order((incidents::logged_at.desc(), incidents::id.desc()))
         }
-        IncidentOrder::OldestFirst => query.order((incidents::logged_at.asc(), incidents::id.asc())),
+        IncidentOrder::OldestFirst => {
+            query.order((incidents::logged_at.asc(), incidents::id.asc()))
+        }
     };
     if let Some(number) = &filter.scope {
         query = query.filter(incidents::customer_number.eq(number.as_str()));
@@ -195,7 +201,10 @@ pub fn list(
         let names: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
         query = query.filter(incidents::status.eq_any(names));
     }
-    let final_states = [IncidentStatus::Closed.as_str(), IncidentStatus::Cancelled.as_str()];
+    let final_states = [
+        IncidentStatus::Closed.as_str(),
+        IncidentStatus::Cancelled.as_str(),
+    ];
     match filter.open {
         Some(true) => query = query.filter(incidents::status.ne_all(final_states)),
         Some(false) => query = query.filter(incidents::status.eq_any(final_states)),

@@ -35,7 +35,11 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// Builds a page from up to `limit + 1` fetched rows: the extra row only proves there is more.
-    pub(crate) fn from_overfetch(mut rows: Vec<T>, limit: usize, key: impl Fn(&T) -> Cursor) -> Self {
+    pub(crate) fn from_overfetch(
+        mut rows: Vec<T>,
+        limit: usize,
+        key: impl Fn(&T) -> Cursor,
+    ) -> Self {
         let more = rows.len() > limit;
         rows.truncate(limit);
         let next_cursor = if more { rows.last().map(key) } else { None };
@@ -68,7 +72,16 @@ mod tests {
 
     #[test]
     fn garbage_cursors_are_rejected() {
-        for bad in ["", ".", "zz.1", "1.zz", "1", "1.0", "1.-1", "ffffffffffffffffff.1"] {
+        for bad in [
+            "",
+            ".",
+            "zz.1",
+            "1.zz",
+            "1",
+            "1.0",
+            "1.-1",
+            "ffffffffffffffffff.1",
+        ] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
     }

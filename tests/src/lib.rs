@@ -165,10 +165,12 @@ impl TestApp {
             .expect("blocking pool")
             .expect("open database");
         let db2 = db.clone();
-        actix_web::web::block(move || api::bootstrap::ensure_admin(&db2, ADMIN_EMAIL, ADMIN_PASSWORD))
-            .await
-            .expect("blocking pool")
-            .expect("bootstrap admin");
+        actix_web::web::block(move || {
+            api::bootstrap::ensure_admin(&db2, ADMIN_EMAIL, ADMIN_PASSWORD)
+        })
+        .await
+        .expect("blocking pool")
+        .expect("bootstrap admin");
         let tokens = TokenService::new(&JwtConfig::for_tests());
         let state = AppState::new(db.clone(), tokens.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -235,7 +237,8 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.send(Method::POST, path, Some(token), Some(body), &[]).await
+        self.send(Method::POST, path, Some(token), Some(body), &[])
+            .await
     }
 
     /// Logs in through the API with a password.
@@ -263,9 +266,11 @@ impl TestApp {
     /// (the extractor trusts the signature), for tests about roles and tenancy.
     pub fn token_for(&self, role: Role, customer: Option<&str>) -> String {
         let customer = customer.map(|c| CustomerNumber::parse(c).expect("customer number"));
-        let caller = Caller::new(format!("user:test-{}", role.as_str()), role, customer)
-            .expect("caller");
-        self.tokens.issue(&caller, chrono::Utc::now()).expect("token")
+        let caller =
+            Caller::new(format!("user:test-{}", role.as_str()), role, customer).expect("caller");
+        self.tokens
+            .issue(&caller, chrono::Utc::now())
+            .expect("token")
     }
 
     /// Creates a customer through the API.
@@ -313,10 +318,14 @@ impl TestApp {
 
     /// Raises a ticket on a service by id and returns its body.
     pub async fn raise(&self, token: &str, service_id: &str, impact: &str) -> Value {
-        self.post("/api/v1/incidents", token, raise_body("service_id", service_id, impact))
-            .await
-            .expect(201)
-            .body
+        self.post(
+            "/api/v1/incidents",
+            token,
+            raise_body("service_id", service_id, impact),
+        )
+        .await
+        .expect(201)
+        .body
     }
 }
 

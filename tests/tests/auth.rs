@@ -72,11 +72,15 @@ async fn client_credentials_grant_works_and_secret_is_shown_once(app: TestApp) {
     let id = created.body["client_id"].as_str().unwrap().to_owned();
     let secret = created.body["client_secret"].as_str().unwrap().to_owned();
     assert!(secret.len() >= 32);
-    let grant = |secret: String| {
-        json!({"grant_type": "client_credentials", "client_id": id.clone(), "client_secret": secret})
-    };
+    let grant = |secret: String| json!({"grant_type": "client_credentials", "client_id": id.clone(), "client_secret": secret});
     let token = app
-        .send(Method::POST, "/api/v1/auth/token", None, Some(grant(secret.clone())), &[])
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(grant(secret.clone())),
+            &[],
+        )
         .await
         .expect(200);
     let token = token.body["access_token"].as_str().unwrap();
@@ -84,9 +88,15 @@ async fn client_credentials_grant_works_and_secret_is_shown_once(app: TestApp) {
     assert_eq!(me.body["kind"], "api_client");
     assert_eq!(me.body["customer_number"], "OCN-1001");
     assert_eq!(me.body["role"], "customer_user");
-    app.send(Method::POST, "/api/v1/auth/token", None, Some(grant("wrong".into())), &[])
-        .await
-        .expect_problem(401, "invalid_credentials");
+    app.send(
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(grant("wrong".into())),
+        &[],
+    )
+    .await
+    .expect_problem(401, "invalid_credentials");
     // The stored secret is a hash: it is never the secret itself.
     let stored = app
         .db
@@ -97,15 +107,18 @@ async fn client_credentials_grant_works_and_secret_is_shown_once(app: TestApp) {
 }
 
 fn forge(claims: serde_json::Value, key: &str, alg: Algorithm) -> String {
-    encode(&Header::new(alg), &claims, &EncodingKey::from_secret(key.as_bytes())).unwrap()
+    encode(
+        &Header::new(alg),
+        &claims,
+        &EncodingKey::from_secret(key.as_bytes()),
+    )
+    .unwrap()
 }
 
 async fn tampered_expired_and_foreign_tokens_are_401(app: TestApp) {
     let secret = api::config::JwtConfig::for_tests().secret;
     let now = chrono::Utc::now().timestamp();
-    let claims = |exp: i64, aud: &str, iss: &str| {
-        json!({"sub": "user:1", "role": "admin", "iss": iss, "aud": aud, "iat": now, "exp": exp})
-    };
+    let claims = |exp: i64, aud: &str, iss: &str| json!({"sub": "user:1", "role": "admin", "iss": iss, "aud": aud, "iat": now, "exp": exp});
     let good = forge(
         claims(now + 600, "service-assurance-api", "service-assurance"),
         &secret,
@@ -127,8 +140,16 @@ async fn tampered_expired_and_foreign_tokens_are_401(app: TestApp) {
         "another-secret-that-is-long-enough-0123",
         Algorithm::HS256,
     );
-    let wrong_aud = forge(claims(now + 600, "other-api", "service-assurance"), &secret, Algorithm::HS256);
-    let wrong_iss = forge(claims(now + 600, "service-assurance-api", "evil"), &secret, Algorithm::HS256);
+    let wrong_aud = forge(
+        claims(now + 600, "other-api", "service-assurance"),
+        &secret,
+        Algorithm::HS256,
+    );
+    let wrong_iss = forge(
+        claims(now + 600, "service-assurance-api", "evil"),
+        &secret,
+        Algorithm::HS256,
+    );
     let other_alg = forge(
         claims(now + 600, "service-assurance-api", "service-assurance"),
         &secret,
@@ -142,32 +163,56 @@ async fn tampered_expired_and_foreign_tokens_are_401(app: TestApp) {
     let none = format!(
         "{}.{}.",
         b64(json!({"alg": "none", "typ": "JWT"})),
-        b64(claims(now + 600, "service-assurance-api", "service-assurance"))
+        b64(claims(
+            now + 600,
+            "service-assurance-api",
+            "service-assurance"
+        ))
     );
     let mut tampered = good.clone();
     tampered.insert(tampered.len() / 2, 'x');
-    for token in [wrong_key, wrong_aud, wrong_iss, other_alg, none, tampered, "garbage".into()] {
+    for token in [
+        wrong_key,
+        wrong_aud,
+        wrong_iss,
+        other_alg,
+        none,
+        tampered,
+        "garbage".into(),
+    ] {
         let reply = app.get("/api/v1/me", &token).await;
         let reply = reply.expect_problem(401, "invalid_token");
-        assert!(reply.header("www-authenticate").unwrap().starts_with("Bearer"));
+        assert!(reply
+            .header("www-authenticate")
+            .unwrap()
+            .starts_with("Bearer"));
     }
     app.send(Method::GET, "/api/v1/me", None, None, &[])
         .await
         .expect_problem(401, "unauthorized");
-    app.send(Method::GET, "/api/v1/me", None, None, &[("Authorization", "Basic YTpi")])
-        .await
-        .expect_problem(401, "unauthorized");
+    app.send(
+        Method::GET,
+        "/api/v1/me",
+        None,
+        None,
+        &[("Authorization", "Basic YTpi")],
+    )
+    .await
+    .expect_problem(401, "unauthorized");
 }
 
 /// Minimal base64url without padding, for hand-made JWTs.
 mod base64_like {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
     pub fn encode_url(input: &[u8]) -> String {
         let mut out = String::new();
         for chunk in input.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             let chars = chunk.len() + 1;
             for i in 0..chars {
@@ -218,45 +263,84 @@ async fn customer_admin_manages_only_own_company_accounts(app: TestApp) {
         body
     };
     let created = app
-        .post("/api/v1/users", &cadmin, user("dave@acme.example", "customer_user", None))
+        .post(
+            "/api/v1/users",
+            &cadmin,
+            user("dave@acme.example", "customer_user", None),
+        )
         .await
         .expect(201);
     assert_eq!(created.body["customer_number"], "OCN-1001");
     assert!(created.body.get("password").is_none() && created.body.get("password_hash").is_none());
-    app.login("dave@acme.example", "long-enough-password").await.expect(200);
+    app.login("dave@acme.example", "long-enough-password")
+        .await
+        .expect(200);
 
-    app.post("/api/v1/users", &cadmin, user("eve@globex.example", "customer_user", Some("OCN-2002")))
-        .await
-        .expect_problem(403, "forbidden");
-    app.post("/api/v1/users", &cadmin, user("mallory@acme.example", "agent", None))
-        .await
-        .expect_problem(403, "forbidden");
-    app.post("/api/v1/users", &cadmin, user("mallory@acme.example", "admin", Some("OCN-1001")))
-        .await
-        .expect_problem(403, "forbidden");
+    app.post(
+        "/api/v1/users",
+        &cadmin,
+        user("eve@globex.example", "customer_user", Some("OCN-2002")),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.post(
+        "/api/v1/users",
+        &cadmin,
+        user("mallory@acme.example", "agent", None),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.post(
+        "/api/v1/users",
+        &cadmin,
+        user("mallory@acme.example", "admin", Some("OCN-1001")),
+    )
+    .await
+    .expect_problem(403, "forbidden");
     // An admin naming a customer for provider staff, or none for a customer role: invalid.
-    app.post("/api/v1/users", &admin, user("h@p.example", "agent", Some("OCN-1001")))
-        .await
-        .expect_problem(422, "validation_failed");
-    app.post("/api/v1/users", &admin, user("i@p.example", "customer_user", None))
-        .await
-        .expect_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/users",
+        &admin,
+        user("h@p.example", "agent", Some("OCN-1001")),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/users",
+        &admin,
+        user("i@p.example", "customer_user", None),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
     let short = json!({"email": "x@acme.example", "name": "X", "password": "short", "role": "customer_user"});
-    let reply = app.post("/api/v1/users", &cadmin, short).await.expect_problem(422, "validation_failed");
+    let reply = app
+        .post("/api/v1/users", &cadmin, short)
+        .await
+        .expect_problem(422, "validation_failed");
     assert_eq!(reply.body["errors"][0]["field"], "password");
     let customer_user = app.token_for(Role::CustomerUser, Some("OCN-1001"));
-    app.post("/api/v1/users", &customer_user, user("f@acme.example", "customer_user", None))
-        .await
-        .expect_problem(403, "forbidden");
-    app.post("/api/v1/users", &admin, user("g@x.example", "customer_user", Some("OCN-7777")))
-        .await
-        .expect_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/users",
+        &customer_user,
+        user("f@acme.example", "customer_user", None),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.post(
+        "/api/v1/users",
+        &admin,
+        user("g@x.example", "customer_user", Some("OCN-7777")),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
 }
 
 async fn duplicate_email_is_a_conflict(app: TestApp) {
     let admin = app.admin_token().await;
     let body = json!({"email": "Agent@Provider.example", "name": "Agent", "password": "long-enough-password", "role": "agent"});
-    app.post("/api/v1/users", &admin, body.clone()).await.expect(201);
+    app.post("/api/v1/users", &admin, body.clone())
+        .await
+        .expect(201);
     let mut again = body;
     again["email"] = json!("agent@provider.example");
     app.post("/api/v1/users", &admin, again)

@@ -24,6 +24,9 @@ async fn fifty_concurrent_raises_get_fifty_distinct_references(app: TestApp) {
     }
     assert_eq!(refs.len(), 50);
     let agent = app.token_for(domain::Role::Agent, None);
-    let listed = app.get("/api/v1/incidents?limit=100", &agent).await.expect(200);
+    let listed = app
+        .get("/api/v1/incidents?limit=100", &agent)
+        .await
+        .expect(200);
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 50);
 }

@@ -33,16 +33,28 @@ fn every_operation_documents_its_errors_and_has_a_summary() {
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
             let name = format!("{method} {path}");
-            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
-            assert!(op["description"].as_str().is_some_and(|s| !s.is_empty()), "{name}: description");
-            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: tags");
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: summary"
+            );
+            assert!(
+                op["description"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: description"
+            );
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: tags"
+            );
             let responses = op["responses"].as_object().unwrap();
             let secured = op.get("security").is_some();
             if secured {
                 assert!(responses.contains_key("401"), "{name}: documents 401");
             }
             if !path.starts_with("/health") || path.ends_with("ready") {
-                assert!(responses.keys().any(|k| k.starts_with('5')), "{name}: documents 5xx");
+                assert!(
+                    responses.keys().any(|k| k.starts_with('5')),
+                    "{name}: documents 5xx"
+                );
             }
         }
     }
@@ -82,7 +94,10 @@ async fn malformed_requests_are_problem_json(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
-    assert_eq!(resp.headers().get("content-type").unwrap(), "application/problem+json");
+    assert_eq!(
+        resp.headers().get("content-type").unwrap(),
+        "application/problem+json"
+    );
     let body: serde_json::Value = serde_json::from_slice(&resp.body().await.unwrap()).unwrap();
     assert_eq!(body["code"], "malformed_json");
 
@@ -98,12 +113,20 @@ async fn malformed_requests_are_problem_json(app: TestApp) {
     let body: serde_json::Value = serde_json::from_slice(&resp.body().await.unwrap()).unwrap();
     assert_eq!(body["code"], "unsupported_media_type");
 
-    app.post("/api/v1/customers", &admin, json!({"customer_number": 5, "name": []}))
-        .await
-        .expect_problem(422, "invalid_body");
-    app.post("/api/v1/customers", &admin, json!({"customer_number": "no spaces allowed", "name": "x"}))
-        .await
-        .expect_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/customers",
+        &admin,
+        json!({"customer_number": 5, "name": []}),
+    )
+    .await
+    .expect_problem(422, "invalid_body");
+    app.post(
+        "/api/v1/customers",
+        &admin,
+        json!({"customer_number": "no spaces allowed", "name": "x"}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
     app.get("/api/v1/incidents?limit=lots", &admin)
         .await
         .expect_problem(400, "invalid_query");
@@ -122,9 +145,13 @@ async fn unknown_routes_are_problem_json(app: TestApp) {
 async fn oversized_body_is_413(app: TestApp) {
     let admin = app.admin_token().await;
     let huge = "x".repeat(api::JSON_BODY_LIMIT + 1);
-    app.post("/api/v1/customers", &admin, json!({"customer_number": "OCN-1", "name": huge}))
-        .await
-        .expect_problem(413, "payload_too_large");
+    app.post(
+        "/api/v1/customers",
+        &admin,
+        json!({"customer_number": "OCN-1", "name": huge}),
+    )
+    .await
+    .expect_problem(413, "payload_too_large");
 }
 
 async fn swagger_ui_and_contract_are_served(app: TestApp) {
@@ -146,9 +173,15 @@ async fn swagger_ui_and_contract_are_served(app: TestApp) {
 }
 
 async fn health_probes_answer(app: TestApp) {
-    let live = app.send(Method::GET, "/health/live", None, None, &[]).await.expect(200);
+    let live = app
+        .send(Method::GET, "/health/live", None, None, &[])
+        .await
+        .expect(200);
     assert_eq!(live.body["status"], "ok");
-    let ready = app.send(Method::GET, "/health/ready", None, None, &[]).await.expect(200);
+    let ready = app
+        .send(Method::GET, "/health/ready", None, None, &[])
+        .await
+        .expect(200);
     assert_eq!(ready.body["database"], app.db.backend().name());
 }
 
@@ -193,8 +226,18 @@ async fn services_crud_with_etags(app: TestApp) {
     assert_eq!(updated.body["label"], "Renamed");
     assert_eq!(updated.body["version"], 2);
     patch(etag).await.expect_problem(412, "precondition_failed");
-    let search = app.get("/api/v1/services?q=renam", &admin).await.expect(200);
+    let search = app
+        .get("/api/v1/services?q=renam", &admin)
+        .await
+        .expect(200);
     assert_eq!(search.body["items"][0]["service_id"], "SVC-1");
-    let search = app.get("/api/v1/services?q=100%25", &admin).await.expect(200);
-    assert_eq!(search.body["items"], json!([]), "LIKE wildcards are escaped");
+    let search = app
+        .get("/api/v1/services?q=100%25", &admin)
+        .await
+        .expect(200);
+    assert_eq!(
+        search.body["items"],
+        json!([]),
+        "LIKE wildcards are escaped"
+    );
 }

@@ -41,7 +41,10 @@ async fn raise_by_each_identifier_logs_a_ticket_on_that_service(app: TestApp) {
         assert!(domain::TicketRef::parse(ticket).is_ok(), "{ticket}");
         assert_eq!(ticket.len(), 12);
         assert_eq!(body["ivr_reference"], ticket.replace('-', ""));
-        assert_eq!(reply.header("location").unwrap(), format!("/api/v1/incidents/{ticket}"));
+        assert_eq!(
+            reply.header("location").unwrap(),
+            format!("/api/v1/incidents/{ticket}")
+        );
         assert_eq!(reply.header("etag"), Some("\"v1\""));
         assert_eq!(body["service_id"], "SVC-A");
         assert_eq!(body["customer_number"], "OCN-1001");
@@ -52,13 +55,22 @@ async fn raise_by_each_identifier_logs_a_ticket_on_that_service(app: TestApp) {
         let logged: chrono::DateTime<chrono::Utc> =
             body["logged_at"].as_str().unwrap().parse().unwrap();
         assert!(logged >= before && logged <= chrono::Utc::now());
-        assert!(body["logged_at"].as_str().unwrap().ends_with('Z'), "UTC RFC 3339");
-        let response_due: chrono::DateTime<chrono::Utc> =
-            body["sla"]["response_due_at"].as_str().unwrap().parse().unwrap();
+        assert!(
+            body["logged_at"].as_str().unwrap().ends_with('Z'),
+            "UTC RFC 3339"
+        );
+        let response_due: chrono::DateTime<chrono::Utc> = body["sla"]["response_due_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(response_due > logged);
         assert!(refs.insert(ticket.to_owned()), "references are unique");
         // What was returned is what is stored.
-        let read = app.get(&format!("/api/v1/incidents/{ticket}"), &a).await.expect(200);
+        let read = app
+            .get(&format!("/api/v1/incidents/{ticket}"), &a)
+            .await
+            .expect(200);
         assert_eq!(&read.body, body);
     }
 }
@@ -66,18 +78,32 @@ async fn raise_by_each_identifier_logs_a_ticket_on_that_service(app: TestApp) {
 async fn unknown_or_foreign_service_is_a_clear_422(app: TestApp) {
     let (_, a, _) = app.two_tenants().await;
     let unknown = app
-        .post("/api/v1/incidents", &a, raise_body("circuit_reference", "CIR/NOPE", "degraded"))
+        .post(
+            "/api/v1/incidents",
+            &a,
+            raise_body("circuit_reference", "CIR/NOPE", "degraded"),
+        )
         .await
         .expect_problem(422, "validation_failed");
     assert_eq!(unknown.body["errors"][0]["field"], "service");
     // Customer B's circuit is indistinguishable from one that does not exist.
     let foreign = app
-        .post("/api/v1/incidents", &a, raise_body("circuit_reference", "CIR/SVC-B", "degraded"))
+        .post(
+            "/api/v1/incidents",
+            &a,
+            raise_body("circuit_reference", "CIR/SVC-B", "degraded"),
+        )
         .await
         .expect_problem(422, "validation_failed");
     assert_eq!(
-        unknown.body["detail"].as_str().unwrap().replace("CIR/NOPE", "X"),
-        foreign.body["detail"].as_str().unwrap().replace("CIR/SVC-B", "X")
+        unknown.body["detail"]
+            .as_str()
+            .unwrap()
+            .replace("CIR/NOPE", "X"),
+        foreign.body["detail"]
+            .as_str()
+            .unwrap()
+            .replace("CIR/SVC-B", "X")
     );
     // Service-desk staff may raise on any customer's service.
     let agent = app.token_for(Role::Agent, None);
@@ -85,27 +111,39 @@ async fn unknown_or_foreign_service_is_a_clear_422(app: TestApp) {
     assert_eq!(raised["customer_number"], "OCN-2002");
     // Change managers do not raise incidents.
     let cm = app.token_for(Role::ChangeManager, None);
-    app.post("/api/v1/incidents", &cm, raise_body("service_id", "SVC-B", "degraded"))
-        .await
-        .expect_problem(403, "forbidden");
+    app.post(
+        "/api/v1/incidents",
+        &cm,
+        raise_body("service_id", "SVC-B", "degraded"),
+    )
+    .await
+    .expect_problem(403, "forbidden");
 }
 
 async fn identifier_rules_and_field_errors(app: TestApp) {
     let (_, a, _) = app.two_tenants().await;
     let mut none = raise_body("service_id", "SVC-A", "degraded");
     none.as_object_mut().unwrap().remove("service_id");
-    let reply = app.post("/api/v1/incidents", &a, none).await.expect_problem(422, "validation_failed");
+    let reply = app
+        .post("/api/v1/incidents", &a, none)
+        .await
+        .expect_problem(422, "validation_failed");
     assert_eq!(reply.body["errors"][0]["field"], "service");
 
     let mut two = raise_body("service_id", "SVC-A", "degraded");
     two["circuit_reference"] = json!("CIR/SVC-A");
-    app.post("/api/v1/incidents", &a, two).await.expect_problem(422, "validation_failed");
+    app.post("/api/v1/incidents", &a, two)
+        .await
+        .expect_problem(422, "validation_failed");
 
     let mut bad = raise_body("service_id", "SVC-A", "degraded");
     bad["reporter"]["email"] = json!("not-an-email");
     bad["reporter"]["phone"] = json!("call me");
     bad["summary"] = json!("");
-    let reply = app.post("/api/v1/incidents", &a, bad).await.expect_problem(422, "validation_failed");
+    let reply = app
+        .post("/api/v1/incidents", &a, bad)
+        .await
+        .expect_problem(422, "validation_failed");
     let fields: Vec<&str> = reply.body["errors"]
         .as_array()
         .unwrap()
@@ -119,7 +157,10 @@ async fn identifier_rules_and_field_errors(app: TestApp) {
         .post("/api/v1/incidents", &a, wrong_impact)
         .await
         .expect_problem(422, "invalid_body");
-    assert!(reply.body["detail"].as_str().unwrap().contains("impact") || reply.body["detail"].as_str().unwrap().contains("variant"));
+    assert!(
+        reply.body["detail"].as_str().unwrap().contains("impact")
+            || reply.body["detail"].as_str().unwrap().contains("variant")
+    );
 }
 
 async fn lookup_accepts_both_reference_forms(app: TestApp) {
@@ -127,8 +168,14 @@ async fn lookup_accepts_both_reference_forms(app: TestApp) {
     let raised = app.raise(&a, "SVC-A", "degraded").await;
     let display = raised["ticket_number"].as_str().unwrap();
     let ivr = raised["ivr_reference"].as_str().unwrap();
-    let by_display = app.get(&format!("/api/v1/incidents/{display}"), &a).await.expect(200);
-    let by_ivr = app.get(&format!("/api/v1/incidents/{ivr}"), &a).await.expect(200);
+    let by_display = app
+        .get(&format!("/api/v1/incidents/{display}"), &a)
+        .await
+        .expect(200);
+    let by_ivr = app
+        .get(&format!("/api/v1/incidents/{ivr}"), &a)
+        .await
+        .expect(200);
     assert_eq!(by_display.body, by_ivr.body);
     for bad in ["1-123", "2-0000000001", "hello", "1-0000000000"] {
         app.get(&format!("/api/v1/incidents/{bad}"), &a)
@@ -167,19 +214,37 @@ async fn list_filters_by_status_open_service_and_priority(app: TestApp) {
 
     let all = app.get("/api/v1/incidents", &a).await.expect(200);
     assert_eq!(tickets(&all), [id(&t3), id(&t2), id(&t1)], "newest first");
-    let oldest = app.get("/api/v1/incidents?sort=logged_at", &a).await.expect(200);
+    let oldest = app
+        .get("/api/v1/incidents?sort=logged_at", &a)
+        .await
+        .expect(200);
     assert_eq!(tickets(&oldest), [id(&t1), id(&t2), id(&t3)]);
     let open = app.get("/api/v1/incidents?open=true", &a).await.expect(200);
     assert_eq!(tickets(&open), [id(&t2), id(&t1)]);
-    let closed = app.get("/api/v1/incidents?open=false", &a).await.expect(200);
+    let closed = app
+        .get("/api/v1/incidents?open=false", &a)
+        .await
+        .expect(200);
     assert_eq!(tickets(&closed), [id(&t3)]);
-    let status = app.get("/api/v1/incidents?status=closed,new", &a).await.expect(200);
+    let status = app
+        .get("/api/v1/incidents?status=closed,new", &a)
+        .await
+        .expect(200);
     assert_eq!(tickets(&status).len(), 3);
-    let status = app.get("/api/v1/incidents?status=closed", &a).await.expect(200);
+    let status = app
+        .get("/api/v1/incidents?status=closed", &a)
+        .await
+        .expect(200);
     assert_eq!(tickets(&status), [id(&t3)]);
-    let service = app.get("/api/v1/incidents?service_id=SVC-A2", &a).await.expect(200);
+    let service = app
+        .get("/api/v1/incidents?service_id=SVC-A2", &a)
+        .await
+        .expect(200);
     assert_eq!(tickets(&service), [id(&t2)]);
-    let p1 = app.get("/api/v1/incidents?priority=P1", &a).await.expect(200);
+    let p1 = app
+        .get("/api/v1/incidents?priority=P1", &a)
+        .await
+        .expect(200);
     assert_eq!(tickets(&p1), [id(&t1)]);
     let future = app
         .get("/api/v1/incidents?updated_since=2999-01-01T00:00:00Z", &a)
@@ -201,7 +266,12 @@ async fn pagination_has_no_gaps_or_duplicates(app: TestApp) {
     let (_, a, _) = app.two_tenants().await;
     let mut raised = Vec::new();
     for _ in 0..7 {
-        raised.push(app.raise(&a, "SVC-A", "degraded").await["ticket_number"].as_str().unwrap().to_owned());
+        raised.push(
+            app.raise(&a, "SVC-A", "degraded").await["ticket_number"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     for sort in ["-logged_at", "logged_at"] {
         let mut seen = Vec::new();
@@ -249,7 +319,10 @@ async fn page_size_and_cursor_are_validated(app: TestApp) {
 async fn customer_closes_own_ticket_once(app: TestApp) {
     let (_, a, _) = app.two_tenants().await;
     let raised = app.raise(&a, "SVC-A", "degraded").await;
-    let path = format!("/api/v1/incidents/{}/close", raised["ivr_reference"].as_str().unwrap());
+    let path = format!(
+        "/api/v1/incidents/{}/close",
+        raised["ivr_reference"].as_str().unwrap()
+    );
     app.post(&path, &a, json!({"reason": "   "}))
         .await
         .expect_problem(422, "validation_failed");
@@ -268,7 +341,13 @@ async fn customer_closes_own_ticket_once(app: TestApp) {
         .expect_problem(409, "illegal_transition");
     assert!(again.body["detail"].as_str().unwrap().contains("closed"));
     let read = app
-        .get(&format!("/api/v1/incidents/{}", raised["ticket_number"].as_str().unwrap()), &a)
+        .get(
+            &format!(
+                "/api/v1/incidents/{}",
+                raised["ticket_number"].as_str().unwrap()
+            ),
+            &a,
+        )
         .await
         .expect(200);
     assert_eq!(read.body, closed.body, "the refused close changed nothing");
@@ -277,18 +356,39 @@ async fn customer_closes_own_ticket_once(app: TestApp) {
 async fn stale_if_match_is_412_and_changes_nothing(app: TestApp) {
     let (_, a, _) = app.two_tenants().await;
     let raised = app.raise(&a, "SVC-A", "degraded").await;
-    let path = format!("/api/v1/incidents/{}/close", raised["ticket_number"].as_str().unwrap());
-    app.send(Method::POST, &path, Some(&a), Some(json!({"reason": "x"})), &[("If-Match", "\"v7\"")])
-        .await
-        .expect_problem(412, "precondition_failed");
+    let path = format!(
+        "/api/v1/incidents/{}/close",
+        raised["ticket_number"].as_str().unwrap()
+    );
+    app.send(
+        Method::POST,
+        &path,
+        Some(&a),
+        Some(json!({"reason": "x"})),
+        &[("If-Match", "\"v7\"")],
+    )
+    .await
+    .expect_problem(412, "precondition_failed");
     let read = app
-        .get(&format!("/api/v1/incidents/{}", raised["ticket_number"].as_str().unwrap()), &a)
+        .get(
+            &format!(
+                "/api/v1/incidents/{}",
+                raised["ticket_number"].as_str().unwrap()
+            ),
+            &a,
+        )
         .await
         .expect(200);
     assert_eq!(read.body["status"], "new");
-    app.send(Method::POST, &path, Some(&a), Some(json!({"reason": "x"})), &[("If-Match", "\"v1\"")])
-        .await
-        .expect(200);
+    app.send(
+        Method::POST,
+        &path,
+        Some(&a),
+        Some(json!({"reason": "x"})),
+        &[("If-Match", "\"v1\"")],
+    )
+    .await
+    .expect(200);
 }
 
 async fn refused_raises_leave_nothing_behind(app: TestApp) {
@@ -312,14 +412,20 @@ async fn refused_raises_leave_nothing_behind(app: TestApp) {
         raise_body("circuit_reference", "CIR/SVC-B", "degraded"),
     ];
     for body in refused {
-        app.post("/api/v1/incidents", &a, body).await.expect_problem(422, "validation_failed");
+        app.post("/api/v1/incidents", &a, body)
+            .await
+            .expect_problem(422, "validation_failed");
     }
     let all = app.get("/api/v1/incidents", &agent).await.expect(200);
     assert_eq!(tickets(&all), [first["ticket_number"].as_str().unwrap()]);
     let next = app.raise(&a, "SVC-A", "degraded").await;
     if app.db.backend() == persistence::Backend::Sqlite {
         // The SQLite counter is part of the rolled-back transaction: no number was used up.
-        let n = |t: &Value| domain::TicketRef::parse(t["ticket_number"].as_str().unwrap()).unwrap().number();
+        let n = |t: &Value| {
+            domain::TicketRef::parse(t["ticket_number"].as_str().unwrap())
+                .unwrap()
+                .number()
+        };
         assert_eq!(n(&next), n(&first) + 1);
     }
 }

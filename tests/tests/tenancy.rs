@@ -20,10 +20,17 @@ async fn other_company_cannot_read_list_or_close_an_incident(app: TestApp) {
             .get(&format!("/api/v1/incidents/{r}"), &b)
             .await
             .expect_problem(404, "not_found");
-        assert!(!reply.body.to_string().contains("SVC-A"), "no content leaks");
-        app.post(&format!("/api/v1/incidents/{r}/close"), &b, json!({"reason": "mine now"}))
-            .await
-            .expect_problem(404, "not_found");
+        assert!(
+            !reply.body.to_string().contains("SVC-A"),
+            "no content leaks"
+        );
+        app.post(
+            &format!("/api/v1/incidents/{r}/close"),
+            &b,
+            json!({"reason": "mine now"}),
+        )
+        .await
+        .expect_problem(404, "not_found");
     }
     let listed = app.get("/api/v1/incidents", &b).await.expect(200);
     assert_eq!(listed.body["items"], json!([]));
@@ -34,7 +41,10 @@ async fn other_company_cannot_read_list_or_close_an_incident(app: TestApp) {
         .expect(200);
     assert_eq!(sneaky.body["items"], json!([]));
     // The owner still sees it, untouched by the refused close.
-    let own = app.get(&format!("/api/v1/incidents/{display}"), &a).await.expect(200);
+    let own = app
+        .get(&format!("/api/v1/incidents/{display}"), &a)
+        .await
+        .expect(200);
     assert_eq!(own.body["status"], "new");
 }
 
@@ -70,7 +80,12 @@ async fn staff_see_every_company(app: TestApp) {
     let (_, a, b) = app.two_tenants().await;
     app.raise(&a, "SVC-A", "degraded").await;
     app.raise(&b, "SVC-B", "degraded").await;
-    for role in [Role::Agent, Role::IncidentManager, Role::ChangeManager, Role::Admin] {
+    for role in [
+        Role::Agent,
+        Role::IncidentManager,
+        Role::ChangeManager,
+        Role::Admin,
+    ] {
         let staff = app.token_for(role, None);
         let all = app.get("/api/v1/incidents", &staff).await.expect(200);
         assert_eq!(all.body["items"].as_array().unwrap().len(), 2, "{role}");

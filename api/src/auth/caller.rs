@@ -33,7 +33,9 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
         .split_once(' ')
         .ok_or_else(|| ApiError::unauthorized("expected Authorization: Bearer <token>"))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::unauthorized("expected Authorization: Bearer <token>"));
+        return Err(ApiError::unauthorized(
+            "expected Authorization: Bearer <token>",
+        ));
     }
     Ok(token.trim())
 }
@@ -53,9 +55,11 @@ impl FromRequest for Authenticated {
                 .verify(token)
                 .map(Authenticated)
                 .map_err(|e| match e {
-                    TokenError::Expired => {
-                        ApiError::new(actix_web::http::StatusCode::UNAUTHORIZED, "token_expired", e.to_string())
-                    }
+                    TokenError::Expired => ApiError::new(
+                        actix_web::http::StatusCode::UNAUTHORIZED,
+                        "token_expired",
+                        e.to_string(),
+                    ),
                     TokenError::Invalid(_) => ApiError::new(
                         actix_web::http::StatusCode::UNAUTHORIZED,
                         "invalid_token",

@@ -73,7 +73,11 @@ impl TokenService {
     }
 
     /// Signs a token for `caller`, valid from `now` for the configured lifetime.
-    pub fn issue(&self, caller: &Caller, now: chrono::DateTime<chrono::Utc>) -> Result<String, String> {
+    pub fn issue(
+        &self,
+        caller: &Caller,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String, String> {
         let claims = Claims {
             sub: caller.subject.clone(),
             role: caller.role,
@@ -110,6 +114,7 @@ impl TokenService {
             .map(CustomerNumber::parse)
             .transpose()
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
-        Caller::new(claims.sub, claims.role, customer).map_err(|e| TokenError::Invalid(e.to_string()))
+        Caller::new(claims.sub, claims.role, customer)
+            .map_err(|e| TokenError::Invalid(e.to_string()))
     }
 }

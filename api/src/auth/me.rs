@@ -42,7 +42,10 @@ pub struct Me {
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> Result<HttpResponse, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     let user_id = caller
         .subject
@@ -51,12 +54,24 @@ pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> Result<Htt
     let user = match user_id {
         Some(id) => {
             let state = state.into_inner();
-            Some(web::block(move || state.db.read(|conn| persistence::accounts::get_user(conn, id))).await??)
+            Some(
+                web::block(move || {
+                    state
+                        .db
+                        .read(|conn| persistence::accounts::get_user(conn, id))
+                })
+                .await??,
+            )
         }
         None => None,
     };
     Ok(HttpResponse::Ok().json(Me {
-        kind: if user_id.is_some() { "user" } else { "api_client" }.into(),
+        kind: if user_id.is_some() {
+            "user"
+        } else {
+            "api_client"
+        }
+        .into(),
         subject: caller.subject,
         role: caller.role,
         customer_number: caller.customer_number.map(|c| c.to_string()),

@@ -71,7 +71,11 @@ fn authenticate(state: &AppState, request: TokenRequest) -> Result<Caller, ApiEr
                     user.status.as_str()
                 )));
             }
-            Ok(Caller::new(user.subject(), user.role, user.customer_number)?)
+            Ok(Caller::new(
+                user.subject(),
+                user.role,
+                user.customer_number,
+            )?)
         }
         TokenRequest::ClientCredentials {
             client_id,
@@ -87,7 +91,11 @@ fn authenticate(state: &AppState, request: TokenRequest) -> Result<Caller, ApiEr
             if !verify_secret(&client_secret, &hash) || client.revoked_at.is_some() {
                 return Err(invalid_credentials());
             }
-            Ok(Caller::new(client.subject(), client.role, client.customer_number)?)
+            Ok(Caller::new(
+                client.subject(),
+                client.role,
+                client.customer_number,
+            )?)
         }
     }
 }
@@ -119,7 +127,10 @@ pub async fn issue_token(
     let expires_in = state.tokens.ttl_seconds();
     let token = web::block(move || -> Result<String, ApiError> {
         let caller = authenticate(&state, request)?;
-        state.tokens.issue(&caller, now()).map_err(ApiError::internal)
+        state
+            .tokens
+            .issue(&caller, now())
+            .map_err(ApiError::internal)
     })
     .await??;
     Ok(HttpResponse::Ok()

@@ -17,7 +17,10 @@ pub struct ReporterInput {
     #[schema(format = "email", max_length = 254)]
     pub email: String,
     /// Digits, spaces and `+ - ( ) .`; 5–40 characters.
-    #[validate(length(min = 5, max = 40), custom(function = "crate::validation::phone"))]
+    #[validate(
+        length(min = 5, max = 40),
+        custom(function = "crate::validation::phone")
+    )]
     #[schema(min_length = 5, max_length = 40, pattern = r"^\+?[0-9 ()./-]{5,40}$")]
     pub phone: String,
 }

@@ -68,8 +68,16 @@ impl IncidentQuery {
                 .transpose()?,
             statuses,
             open: self.open,
-            service_id: self.service_id.as_deref().map(ServiceId::parse).transpose()?,
-            priority: self.priority.as_deref().map(str::parse::<Priority>).transpose()?,
+            service_id: self
+                .service_id
+                .as_deref()
+                .map(ServiceId::parse)
+                .transpose()?,
+            priority: self
+                .priority
+                .as_deref()
+                .map(str::parse::<Priority>)
+                .transpose()?,
             updated_since: self.updated_since,
             order,
         })
@@ -111,7 +119,9 @@ pub async fn list_incidents(
             .read(|conn| persistence::incidents::list(conn, &filter, cursor, limit))
     })
     .await??;
-    Ok(HttpResponse::Ok().json(PageOf::from_page(page, |i| IncidentView::new(i, &state.sla))))
+    Ok(HttpResponse::Ok().json(PageOf::from_page(page, |i| {
+        IncidentView::new(i, &state.sla)
+    })))
 }
 
 /// Get an incident.

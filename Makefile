@@ -1,0 +1,53 @@
+# Service Assurance API — developer tasks. `make help` lists them.
+SHELL := /bin/bash
+CARGO ?= cargo
+BIN := service-assurance
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: run
+run: ## Run the API on the embedded SQLite default (./data/), with demo data loaded
+	$(CARGO) run --bin $(BIN) -- demo
+	$(CARGO) run --bin $(BIN) -- serve
+
+.PHONY: demo
+demo: ## Load demo customers, users, services and incidents (idempotent)
+	$(CARGO) run --bin $(BIN) -- demo
+
+.PHONY: setup
+setup: ## Install build libraries if missing and make sure PostgreSQL is running
+	scripts/setup.sh
+
+.PHONY: test
+test: setup ## Run every test on SQLite and on PostgreSQL
+	$(CARGO) test --workspace --locked
+
+.PHONY: test-sqlite
+test-sqlite: ## Run the unit tests and the HTTP tests on SQLite only
+	$(CARGO) test --workspace --locked -- --skip postgres::
+
+.PHONY: test-pg
+test-pg: setup ## Run the HTTP tests on PostgreSQL only
+	$(CARGO) test -p tests --locked -- postgres::
+
+.PHONY: fmt
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+.PHONY: lint
+lint: ## Check formatting, clippy (warnings are errors) and the OpenAPI file
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) test -p tests --locked --test contract -- openapi_yaml_matches_the_code
+
+.PHONY: openapi
+openapi: ## Regenerate openapi.yaml from the code
+	$(CARGO) run --quiet --bin $(BIN) -- openapi > openapi.yaml
+
+.PHONY: build
+build: ## Build the release binary
+	$(CARGO) build --release --bin $(BIN)

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{CustomerNumber, DomainError, ServiceId, TicketRef};
+use crate::{CustomerNumber, DomainError, ServiceId, SlaClock, TicketRef};
 
 /// How badly the customer's service is affected, as reported when raising.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -119,6 +119,52 @@ pub struct Reporter {
     pub phone: String,
 }
 
+/// What caused an outage and what fixed it, recorded when a ticket is resolved (R-INC8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub cause: String,
+    pub fix: String,
+}
+
+/// Who asks for a status change; the lifecycle table says who may make which move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A customer-side user or API client of the ticket's company.
+    Customer,
+    /// The provider's service desk (agents, incident managers, admins).
+    ServiceDesk,
+    /// Background jobs, e.g. the auto-close of resolved tickets.
+    System,
+}
+
+/// One applied status change, for the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: IncidentStatus,
+    pub to: IncidentStatus,
+    pub reason: Option<String>,
+}
+
+/// Who may move a ticket from one status to another (R-INC4). Everything not listed is illegal.
+pub fn who_may_move(from: IncidentStatus, to: IncidentStatus) -> &'static [Actor] {
+    use Actor::*;
+    use IncidentStatus::*;
+    match (from, to) {
+        (New, Acknowledged) => &[ServiceDesk],
+        (Acknowledged, InProgress) => &[ServiceDesk],
+        (InProgress, PendingCustomer) => &[ServiceDesk],
+        (PendingCustomer, InProgress) => &[ServiceDesk],
+        (InProgress | PendingCustomer, Resolved) => &[ServiceDesk],
+        // Reopening a resolved ticket: the customer disagrees, or the desk finds more to do.
+        (Resolved, InProgress) => &[Customer, ServiceDesk],
+        (Resolved, Closed) => &[Customer, ServiceDesk, System],
+        // The customer may close their own ticket at any point; the desk may do it for them.
+        (New | Acknowledged | InProgress | PendingCustomer, Closed) => &[Customer, ServiceDesk],
+        (New | Acknowledged | InProgress | PendingCustomer, Cancelled) => &[ServiceDesk],
+        _ => &[],
+    }
+}
+
 /// A trouble ticket as the business sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incident {
@@ -133,8 +179,12 @@ pub struct Incident {
     pub status: IncidentStatus,
     pub reporter: Reporter,
     pub raised_by: String,
-    pub logged_at: DateTime<Utc>,
+    pub assignee_email: Option<String>,
+    /// The SLA clock; its `logged_at` is the ticket's.
+    pub sla: SlaClock,
     pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<Resolution>,
     pub closed_at: Option<DateTime<Utc>>,
     pub close_reason: Option<String>,
     pub parent_ticket: Option<TicketRef>,
@@ -142,28 +192,132 @@ pub struct Incident {
     pub version: i64,
 }
 
+fn required(field: &'static str, value: Option<&str>) -> Result<String, DomainError> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| DomainError::invalid(field, "required for this change"))
+}
+
 impl Incident {
-    /// Closes the ticket at the customer's request (R-INC4). Any ticket that is not already
-    /// closed or cancelled may be closed; the reason is kept.
-    pub fn close(&mut self, reason: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
-        if !self.status.is_open() {
+    /// When the ticket was logged; the SLA runs from here.
+    pub fn logged_at(&self) -> DateTime<Utc> {
+        self.sla.logged_at
+    }
+
+    /// Moves the ticket to `to` if `actor` may (R-INC4), applying the move's effects on the SLA
+    /// clock. A refused move leaves the ticket unchanged.
+    ///
+    /// Needs a `reason` for pending_customer, cancelled, closed and reopening, and a
+    /// `resolution` for resolved.
+    pub fn transition(
+        &mut self,
+        actor: Actor,
+        to: IncidentStatus,
+        reason: Option<&str>,
+        resolution: Option<Resolution>,
+        now: DateTime<Utc>,
+    ) -> Result<StatusChange, DomainError> {
+        let from = self.status;
+        if !who_may_move(from, to).contains(&actor) {
+            let who = match actor {
+                Actor::Customer => "the customer",
+                Actor::ServiceDesk => "the service desk",
+                Actor::System => "the system",
+            };
             return Err(DomainError::illegal_state(
                 "illegal_transition",
-                format!(
-                    "ticket {} is {} and cannot be closed",
-                    self.ticket, self.status
-                ),
+                format!("ticket {} is {from}: {who} cannot move it to {to}", self.ticket),
             ));
         }
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(DomainError::invalid("reason", "a reason is required"));
+        let reason = match to {
+            IncidentStatus::PendingCustomer
+            | IncidentStatus::Cancelled
+            | IncidentStatus::Closed => Some(required("reason", reason)?),
+            IncidentStatus::InProgress if from == IncidentStatus::Resolved => {
+                Some(required("reason", reason)?)
+            }
+            _ => reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned),
+        };
+        let resolution = match to {
+            IncidentStatus::Resolved => {
+                let r = resolution
+                    .ok_or_else(|| DomainError::invalid("resolution", "required to resolve"))?;
+                Some(Resolution {
+                    cause: required("resolution.cause", Some(&r.cause))?,
+                    fix: required("resolution.fix", Some(&r.fix))?,
+                })
+            }
+            _ => None,
+        };
+
+        if from == IncidentStatus::PendingCustomer {
+            self.sla.resume(now);
         }
-        self.status = IncidentStatus::Closed;
-        self.closed_at = Some(now);
-        self.close_reason = Some(reason.to_owned());
+        match to {
+            IncidentStatus::Acknowledged => self.sla.respond(now),
+            IncidentStatus::PendingCustomer => {
+                self.sla.pause(now, reason.as_deref().unwrap_or_default())?
+            }
+            IncidentStatus::Resolved => {
+                self.sla.stop(now);
+                self.resolved_at = Some(now);
+                self.resolution = resolution;
+            }
+            IncidentStatus::InProgress if from == IncidentStatus::Resolved => {
+                self.sla.restart(now, "resolved until reopened");
+                self.resolved_at = None;
+                self.resolution = None;
+            }
+            IncidentStatus::Closed | IncidentStatus::Cancelled => {
+                self.sla.stop(now);
+                self.closed_at = Some(now);
+                self.close_reason = reason.clone();
+            }
+            _ => {}
+        }
+        self.status = to;
         self.updated_at = now;
-        Ok(())
+        Ok(StatusChange { from, to, reason })
+    }
+
+    /// Closes the ticket at the customer's (or on their behalf, the desk's) request.
+    pub fn close(&mut self, actor: Actor, reason: &str, now: DateTime<Utc>) -> Result<StatusChange, DomainError> {
+        self.transition(actor, IncidentStatus::Closed, Some(reason), None, now)
+    }
+
+    /// Changes the priority; SLA targets follow it, the pause history stays. Not on final tickets.
+    pub fn set_priority(&mut self, priority: Priority, now: DateTime<Utc>) -> Result<Option<Priority>, DomainError> {
+        self.ensure_open("change the priority of")?;
+        if priority == self.priority {
+            return Ok(None);
+        }
+        let old = std::mem::replace(&mut self.priority, priority);
+        self.updated_at = now;
+        Ok(Some(old))
+    }
+
+    /// Assigns the ticket to a service-desk person (by email), or unassigns it with `None`.
+    pub fn assign(&mut self, assignee: Option<String>, now: DateTime<Utc>) -> Result<bool, DomainError> {
+        self.ensure_open("assign")?;
+        if assignee == self.assignee_email {
+            return Ok(false);
+        }
+        self.assignee_email = assignee;
+        self.updated_at = now;
+        Ok(true)
+    }
+
+    fn ensure_open(&self, what: &str) -> Result<(), DomainError> {
+        if self.status.is_open() {
+            Ok(())
+        } else {
+            Err(DomainError::illegal_state(
+                "ticket_final",
+                format!("cannot {what} ticket {}: it is {}", self.ticket, self.status),
+            ))
+        }
     }
 }
 
@@ -171,9 +325,13 @@ impl Incident {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use IncidentStatus::*;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, h, 0, 0).unwrap()
+    }
 
     fn incident(status: IncidentStatus) -> Incident {
-        let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
         Incident {
             id: 1,
             ticket: TicketRef::from_number(42).unwrap(),
@@ -190,13 +348,23 @@ mod tests {
                 phone: "+441".into(),
             },
             raised_by: "user:1".into(),
-            logged_at: at,
-            updated_at: at,
+            assignee_email: None,
+            sla: SlaClock::start(at(8)),
+            updated_at: at(8),
+            resolved_at: None,
+            resolution: None,
             closed_at: None,
             close_reason: None,
             parent_ticket: None,
             version: 1,
         }
+    }
+
+    fn resolution() -> Option<Resolution> {
+        Some(Resolution {
+            cause: "fibre cut".into(),
+            fix: "spliced".into(),
+        })
     }
 
     #[test]
@@ -222,35 +390,129 @@ mod tests {
         assert!(err.contains("service_down"), "{err}");
     }
 
+    /// The whole lifecycle table: every (from, to, actor) triple, allowed or not.
     #[test]
-    fn every_open_status_can_be_closed_with_a_reason() {
-        let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-        for status in IncidentStatus::ALL.iter().copied().filter(|s| s.is_open()) {
-            let mut inc = incident(status);
-            inc.close(" fixed by customer ", now).unwrap();
-            assert_eq!(inc.status, IncidentStatus::Closed);
-            assert_eq!(inc.closed_at, Some(now));
-            assert_eq!(inc.close_reason.as_deref(), Some("fixed by customer"));
-            assert_eq!(inc.updated_at, now);
+    fn every_state_and_transition_pair_for_every_actor() {
+        let allowed: &[(IncidentStatus, IncidentStatus, &[Actor])] = &[
+            (New, Acknowledged, &[Actor::ServiceDesk]),
+            (New, Closed, &[Actor::Customer, Actor::ServiceDesk]),
+            (New, Cancelled, &[Actor::ServiceDesk]),
+            (Acknowledged, InProgress, &[Actor::ServiceDesk]),
+            (Acknowledged, Closed, &[Actor::Customer, Actor::ServiceDesk]),
+            (Acknowledged, Cancelled, &[Actor::ServiceDesk]),
+            (InProgress, PendingCustomer, &[Actor::ServiceDesk]),
+            (InProgress, Resolved, &[Actor::ServiceDesk]),
+            (InProgress, Closed, &[Actor::Customer, Actor::ServiceDesk]),
+            (InProgress, Cancelled, &[Actor::ServiceDesk]),
+            (PendingCustomer, InProgress, &[Actor::ServiceDesk]),
+            (PendingCustomer, Resolved, &[Actor::ServiceDesk]),
+            (PendingCustomer, Closed, &[Actor::Customer, Actor::ServiceDesk]),
+            (PendingCustomer, Cancelled, &[Actor::ServiceDesk]),
+            (Resolved, InProgress, &[Actor::Customer, Actor::ServiceDesk]),
+            (Resolved, Closed, &[Actor::Customer, Actor::ServiceDesk, Actor::System]),
+        ];
+        let mut checked = 0;
+        for from in IncidentStatus::ALL {
+            for to in IncidentStatus::ALL {
+                for actor in [Actor::Customer, Actor::ServiceDesk, Actor::System] {
+                    let expected = allowed
+                        .iter()
+                        .any(|(f, t, who)| f == from && t == to && who.contains(&actor));
+                    let mut inc = incident(*from);
+                    if *from == PendingCustomer {
+                        inc.sla.pause(at(9), "waiting").unwrap();
+                    }
+                    if *from == Resolved {
+                        inc.sla.stop(at(9));
+                        inc.resolved_at = Some(at(9));
+                    }
+                    let before = inc.clone();
+                    let result = inc.transition(actor, *to, Some("because"), resolution(), at(10));
+                    assert_eq!(result.is_ok(), expected, "{from} -> {to} by {actor:?}");
+                    if expected {
+                        assert_eq!(inc.status, *to);
+                        assert_eq!(inc.updated_at, at(10));
+                    } else {
+                        assert!(matches!(
+                            result,
+                            Err(DomainError::IllegalState { code: "illegal_transition", .. })
+                        ));
+                        assert_eq!(inc, before, "a refused move changes nothing");
+                    }
+                    checked += 1;
+                }
+            }
         }
+        assert_eq!(checked, 7 * 7 * 3);
     }
 
     #[test]
-    fn closed_and_cancelled_tickets_cannot_be_closed_and_stay_unchanged() {
-        let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-        for status in [IncidentStatus::Closed, IncidentStatus::Cancelled] {
-            let mut inc = incident(status);
-            let before = inc.clone();
-            let err = inc.close("again", now).unwrap_err();
-            assert!(matches!(err, DomainError::IllegalState { .. }));
-            assert_eq!(inc, before);
+    fn moves_require_their_details() {
+        let cases: &[(IncidentStatus, IncidentStatus, &str)] = &[
+            (InProgress, PendingCustomer, "reason"),
+            (InProgress, Cancelled, "reason"),
+            (New, Closed, "reason"),
+            (Resolved, InProgress, "reason"),
+        ];
+        for (from, to, field) in cases {
+            let mut inc = incident(*from);
+            if *from == Resolved {
+                inc.sla.stop(at(9));
+            }
+            let err = inc
+                .transition(Actor::ServiceDesk, *to, Some("  "), None, at(10))
+                .unwrap_err();
+            assert!(matches!(err, DomainError::Invalid { field: f, .. } if f == *field), "{from}->{to}");
+            assert_eq!(inc.status, *from);
         }
+        let mut inc = incident(InProgress);
+        let err = inc.transition(Actor::ServiceDesk, Resolved, None, None, at(10)).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { field: "resolution", .. }));
+        let blank = Some(Resolution { cause: "x".into(), fix: " ".into() });
+        let err = inc.transition(Actor::ServiceDesk, Resolved, None, blank, at(10)).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { field: "resolution.fix", .. }));
+        assert_eq!(inc.status, InProgress);
     }
 
     #[test]
-    fn closing_needs_a_reason() {
-        let mut inc = incident(IncidentStatus::New);
-        assert!(inc.close("   ", Utc::now()).is_err());
-        assert_eq!(inc.status, IncidentStatus::New);
+    fn lifecycle_drives_the_sla_clock() {
+        let mut inc = incident(New);
+        inc.transition(Actor::ServiceDesk, Acknowledged, None, None, at(9)).unwrap();
+        assert_eq!(inc.sla.responded_at, Some(at(9)));
+        inc.transition(Actor::ServiceDesk, InProgress, None, None, at(10)).unwrap();
+        inc.transition(Actor::ServiceDesk, PendingCustomer, Some("need site access"), None, at(11)).unwrap();
+        assert!(inc.sla.is_paused());
+        inc.transition(Actor::ServiceDesk, InProgress, None, None, at(13)).unwrap();
+        assert!(!inc.sla.is_paused());
+        assert_eq!(inc.sla.pauses[0].reason, "need site access");
+        assert_eq!(inc.sla.pauses[0].ended_at, Some(at(13)));
+        inc.transition(Actor::ServiceDesk, Resolved, None, resolution(), at(14)).unwrap();
+        assert_eq!(inc.sla.stopped_at, Some(at(14)));
+        assert_eq!(inc.resolved_at, Some(at(14)));
+        assert_eq!(inc.resolution, resolution());
+        inc.transition(Actor::Customer, InProgress, Some("still down"), None, at(16)).unwrap();
+        assert_eq!(inc.sla.stopped_at, None);
+        assert_eq!(inc.resolution, None);
+        assert_eq!(inc.sla.pauses.len(), 2, "the resolved interval is kept as a pause");
+        // Elapsed restore time: 08-11 and 13-14 ran, 16-17 runs: 5 hours.
+        assert_eq!(inc.sla.restore_elapsed(at(17)), chrono::Duration::hours(5));
+        inc.transition(Actor::ServiceDesk, PendingCustomer, Some("confirm"), None, at(17)).unwrap();
+        inc.close(Actor::Customer, "works now", at(18)).unwrap();
+        assert_eq!(inc.sla.stopped_at, Some(at(18)));
+        assert_eq!(inc.sla.pauses.last().unwrap().ended_at, Some(at(18)));
+        assert_eq!(inc.close_reason.as_deref(), Some("works now"));
+    }
+
+    #[test]
+    fn priority_and_assignment_only_on_open_tickets() {
+        let mut inc = incident(InProgress);
+        assert_eq!(inc.set_priority(Priority::P3, at(9)).unwrap(), Some(Priority::P1));
+        assert_eq!(inc.set_priority(Priority::P3, at(9)).unwrap(), None);
+        assert!(inc.assign(Some("agent@p.example".into()), at(9)).unwrap());
+        assert!(!inc.assign(Some("agent@p.example".into()), at(9)).unwrap());
+        let mut closed = incident(Closed);
+        assert!(closed.set_priority(Priority::P2, at(9)).is_err());
+        assert!(closed.assign(None, at(9)).is_err());
+        assert!(closed.assign(Some("x@p.example".into()), at(9)).is_err());
     }
 }

@@ -7,17 +7,21 @@
 pub mod access;
 pub mod account;
 pub mod customer;
+pub mod document;
 pub mod error;
 pub mod incident;
 pub mod service;
 pub mod sla;
 pub mod ticket;
+pub mod timeline;
 
 pub use access::{Caller, Role};
 pub use account::{AccountStatus, ApiClient, User};
 pub use customer::{Customer, CustomerNumber};
 pub use error::DomainError;
-pub use incident::{Impact, Incident, IncidentStatus, Priority, Reporter};
+pub use incident::{Actor, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, StatusChange};
 pub use service::{Service, ServiceId, ServiceLocator, ServiceStatus};
-pub use sla::{SlaPolicy, SlaTargets};
+pub use sla::{SlaClock, SlaPause, SlaPolicy, SlaProjection, SlaStatus, SlaTargets};
 pub use ticket::TicketRef;
+pub use document::{DocumentKind, DocumentRequest, DocumentStatus};
+pub use timeline::{EntryKind, NewEntry, TimelineEntry, Visibility};

@@ -13,6 +13,10 @@
 //! | `DATABASE_POOL_SIZE` | `10` | connections per instance |
 //! | `DATABASE_TIMEOUT_SECONDS` | `5` | wait for a pooled connection before answering 503 |
 //! | `HTTP_WORKERS` | number of CPUs | actix worker threads |
+//! | `SLA_TARGETS` | `15/240,30/480,120/1440,480/4320` | response/restore minutes for P1..P4 |
+//! | `AUTO_CLOSE_AFTER_DAYS` | `5` | resolved tickets close themselves after this many days |
+//! | `BACKGROUND_INTERVAL_SECONDS` | `60` | how often the auto-close and clean-up job runs |
+//! | `IDEMPOTENCY_TTL_HOURS` | `24` | how long an `Idempotency-Key` is remembered |
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
 use std::env;
@@ -31,6 +35,27 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, String)>,
     pub pool: PoolOptions,
     pub workers: Option<usize>,
+    pub service: ServiceSettings,
+}
+
+/// Business settings shared by handlers and background jobs.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    pub sla: domain::SlaPolicy,
+    pub auto_close_after: chrono::Duration,
+    pub background_interval: Duration,
+    pub idempotency_ttl: chrono::Duration,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            sla: domain::SlaPolicy::default(),
+            auto_close_after: chrono::Duration::days(5),
+            background_interval: Duration::from_secs(60),
+            idempotency_ttl: chrono::Duration::hours(24),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +137,19 @@ impl Config {
             workers: var("HTTP_WORKERS")
                 .map(|_| parsed("HTTP_WORKERS", 0))
                 .transpose()?,
+            service: ServiceSettings {
+                sla: match var("SLA_TARGETS") {
+                    Some(text) => {
+                        domain::SlaPolicy::parse_targets(&text).map_err(|e| e.to_string())?
+                    }
+                    None => domain::SlaPolicy::default(),
+                },
+                auto_close_after: chrono::Duration::days(parsed("AUTO_CLOSE_AFTER_DAYS", 5)?),
+                background_interval: Duration::from_secs(
+                    parsed("BACKGROUND_INTERVAL_SECONDS", 60)?.max(1),
+                ),
+                idempotency_ttl: chrono::Duration::hours(parsed("IDEMPOTENCY_TTL_HOURS", 24)?),
+            },
         })
     }
 }

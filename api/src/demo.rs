@@ -137,6 +137,7 @@ pub fn load(db: &Database) -> Result<bool, String> {
                     raised_by: "demo",
                 },
                 None,
+                &domain::SlaPolicy::default(),
                 at,
             )?;
         }

@@ -9,10 +9,13 @@ pub mod bootstrap;
 pub mod config;
 pub mod customers;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod etag;
 pub mod health;
+pub mod idempotency;
 pub mod incidents;
+pub mod jobs;
 pub mod openapi;
 pub mod pagination;
 pub mod schemas;
@@ -51,7 +54,21 @@ fn routes(cfg: &mut ServiceConfig) {
             .service(incidents::raise_incident)
             .service(incidents::list_incidents)
             .service(incidents::get_incident)
-            .service(incidents::close_incident),
+            .service(incidents::update_incident)
+            .service(incidents::transition_incident)
+            .service(incidents::close_incident)
+            .service(incidents::reopen_incident)
+            .service(incidents::list_updates)
+            .service(incidents::post_update)
+            .service(documents::request_rfo)
+            .service(documents::list_rfo_requests)
+            .service(documents::request_incident_report)
+            .service(documents::list_incident_report_requests)
+            .service(documents::list_document_requests)
+            .service(documents::get_document_request)
+            .service(documents::start_document)
+            .service(documents::deliver_document)
+            .service(documents::reject_document),
     );
 }
 
@@ -92,5 +109,6 @@ pub fn create_app(
         .split_for_parts();
     app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(error::route_not_found))
+        .wrap(middleware::from_fn(idempotency::layer))
         .wrap(middleware::Logger::new("%r %s %b %Dms"))
 }

@@ -35,7 +35,8 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         (name = "accounts", description = "Users and API clients"),
         (name = "customers", description = "Customer companies (OCN)"),
         (name = "services", description = "Service inventory"),
-        (name = "incidents", description = "Trouble tickets: raise, follow, close"),
+        (name = "incidents", description = "Trouble tickets: raise, follow, work, close; timeline"),
+        (name = "documents", description = "Reason For Outage and Incident Report requests"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]

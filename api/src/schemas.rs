@@ -45,3 +45,31 @@ pub fn service_status() -> Object {
         "Operational state of the service.",
     )
 }
+
+pub fn visibility() -> Object {
+    string_enum(
+        domain::Visibility::ALL.iter().map(|v| v.as_str()),
+        "Who may read the entry: `public` (everyone on the ticket) or `internal` (provider staff).",
+    )
+}
+
+pub fn entry_kind() -> Object {
+    string_enum(
+        domain::EntryKind::ALL.iter().map(|v| v.as_str()),
+        "What the timeline entry records.",
+    )
+}
+
+pub fn document_kind() -> Object {
+    string_enum(
+        domain::DocumentKind::ALL.iter().map(|v| v.as_str()),
+        "`rfo` (Reason For Outage) or `incident_report`.",
+    )
+}
+
+pub fn document_status() -> Object {
+    string_enum(
+        domain::DocumentStatus::ALL.iter().map(|v| v.as_str()),
+        "Lifecycle state of the request.",
+    )
+}

@@ -3,22 +3,27 @@
 use persistence::Database;
 
 use crate::auth::jwt::TokenService;
+use crate::config::ServiceSettings;
 
 /// Cheap to clone: the pool and key material are reference-counted inside.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
     pub tokens: TokenService,
-    pub sla: domain::SlaPolicy,
+    pub settings: ServiceSettings,
 }
 
 impl AppState {
-    pub fn new(db: Database, tokens: TokenService) -> Self {
+    pub fn new(db: Database, tokens: TokenService, settings: ServiceSettings) -> Self {
         Self {
             db,
             tokens,
-            sla: domain::SlaPolicy::default(),
+            settings,
         }
+    }
+
+    pub fn sla(&self) -> &domain::SlaPolicy {
+        &self.settings.sla
     }
 }
 

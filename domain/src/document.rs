@@ -33,7 +33,10 @@ impl DocumentKind {
 
 impl DocumentStatus {
     pub fn is_active(self) -> bool {
-        matches!(self, DocumentStatus::Requested | DocumentStatus::InPreparation)
+        matches!(
+            self,
+            DocumentStatus::Requested | DocumentStatus::InPreparation
+        )
     }
 }
 
@@ -62,7 +65,11 @@ impl DocumentRequest {
         } else {
             Err(DomainError::illegal_state(
                 "illegal_transition",
-                format!("the {} request is {} and cannot be {action}", self.kind.title(), self.status),
+                format!(
+                    "the {} request is {} and cannot be {action}",
+                    self.kind.title(),
+                    self.status
+                ),
             ))
         }
     }
@@ -72,7 +79,11 @@ impl DocumentRequest {
         if self.status != DocumentStatus::Requested {
             return Err(DomainError::illegal_state(
                 "illegal_transition",
-                format!("the {} request is {}, not requested", self.kind.title(), self.status),
+                format!(
+                    "the {} request is {}, not requested",
+                    self.kind.title(),
+                    self.status
+                ),
             ));
         }
         self.status = DocumentStatus::InPreparation;
@@ -81,15 +92,26 @@ impl DocumentRequest {
     }
 
     /// Delivers the document text and, optionally, a link to an attachment.
-    pub fn deliver(&mut self, text: &str, url: Option<&str>, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn deliver(
+        &mut self,
+        text: &str,
+        url: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         self.ensure_active("delivered")?;
         let text = text.trim();
         if text.is_empty() {
-            return Err(DomainError::invalid("document_text", "the document text is required"));
+            return Err(DomainError::invalid(
+                "document_text",
+                "the document text is required",
+            ));
         }
         self.status = DocumentStatus::Delivered;
         self.document_text = Some(text.to_owned());
-        self.document_url = url.map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+        self.document_url = url
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned);
         self.updated_at = now;
         Ok(())
     }
@@ -145,8 +167,16 @@ mod tests {
         ];
         for (from, start, deliver, reject) in cases {
             assert_eq!(request(from).start(now).is_ok(), start, "start from {from}");
-            assert_eq!(request(from).deliver("text", None, now).is_ok(), deliver, "deliver from {from}");
-            assert_eq!(request(from).reject("no", now).is_ok(), reject, "reject from {from}");
+            assert_eq!(
+                request(from).deliver("text", None, now).is_ok(),
+                deliver,
+                "deliver from {from}"
+            );
+            assert_eq!(
+                request(from).reject("no", now).is_ok(),
+                reject,
+                "reject from {from}"
+            );
         }
     }
 
@@ -157,8 +187,16 @@ mod tests {
         assert!(r.deliver("  ", None, now).is_err());
         assert!(r.reject(" ", now).is_err());
         assert_eq!(r.status, DocumentStatus::Requested);
-        r.deliver("Root cause: fibre cut", Some("https://docs.example/rfo.pdf"), now).unwrap();
+        r.deliver(
+            "Root cause: fibre cut",
+            Some("https://docs.example/rfo.pdf"),
+            now,
+        )
+        .unwrap();
         assert_eq!(r.status, DocumentStatus::Delivered);
-        assert_eq!(r.document_url.as_deref(), Some("https://docs.example/rfo.pdf"));
+        assert_eq!(
+            r.document_url.as_deref(),
+            Some("https://docs.example/rfo.pdf")
+        );
     }
 }

@@ -228,7 +228,10 @@ impl Incident {
             };
             return Err(DomainError::illegal_state(
                 "illegal_transition",
-                format!("ticket {} is {from}: {who} cannot move it to {to}", self.ticket),
+                format!(
+                    "ticket {} is {from}: {who} cannot move it to {to}",
+                    self.ticket
+                ),
             ));
         }
         let reason = match to {
@@ -238,7 +241,10 @@ impl Incident {
             IncidentStatus::InProgress if from == IncidentStatus::Resolved => {
                 Some(required("reason", reason)?)
             }
-            _ => reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned),
+            _ => reason
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
         };
         let resolution = match to {
             IncidentStatus::Resolved => {
@@ -283,12 +289,21 @@ impl Incident {
     }
 
     /// Closes the ticket at the customer's (or on their behalf, the desk's) request.
-    pub fn close(&mut self, actor: Actor, reason: &str, now: DateTime<Utc>) -> Result<StatusChange, DomainError> {
+    pub fn close(
+        &mut self,
+        actor: Actor,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StatusChange, DomainError> {
         self.transition(actor, IncidentStatus::Closed, Some(reason), None, now)
     }
 
     /// Changes the priority; SLA targets follow it, the pause history stays. Not on final tickets.
-    pub fn set_priority(&mut self, priority: Priority, now: DateTime<Utc>) -> Result<Option<Priority>, DomainError> {
+    pub fn set_priority(
+        &mut self,
+        priority: Priority,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Priority>, DomainError> {
         self.ensure_open("change the priority of")?;
         if priority == self.priority {
             return Ok(None);
@@ -299,7 +314,11 @@ impl Incident {
     }
 
     /// Assigns the ticket to a service-desk person (by email), or unassigns it with `None`.
-    pub fn assign(&mut self, assignee: Option<String>, now: DateTime<Utc>) -> Result<bool, DomainError> {
+    pub fn assign(
+        &mut self,
+        assignee: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DomainError> {
         self.ensure_open("assign")?;
         if assignee == self.assignee_email {
             return Ok(false);
@@ -315,7 +334,10 @@ impl Incident {
         } else {
             Err(DomainError::illegal_state(
                 "ticket_final",
-                format!("cannot {what} ticket {}: it is {}", self.ticket, self.status),
+                format!(
+                    "cannot {what} ticket {}: it is {}",
+                    self.ticket, self.status
+                ),
             ))
         }
     }
@@ -406,10 +428,18 @@ mod tests {
             (InProgress, Cancelled, &[Actor::ServiceDesk]),
             (PendingCustomer, InProgress, &[Actor::ServiceDesk]),
             (PendingCustomer, Resolved, &[Actor::ServiceDesk]),
-            (PendingCustomer, Closed, &[Actor::Customer, Actor::ServiceDesk]),
+            (
+                PendingCustomer,
+                Closed,
+                &[Actor::Customer, Actor::ServiceDesk],
+            ),
             (PendingCustomer, Cancelled, &[Actor::ServiceDesk]),
             (Resolved, InProgress, &[Actor::Customer, Actor::ServiceDesk]),
-            (Resolved, Closed, &[Actor::Customer, Actor::ServiceDesk, Actor::System]),
+            (
+                Resolved,
+                Closed,
+                &[Actor::Customer, Actor::ServiceDesk, Actor::System],
+            ),
         ];
         let mut checked = 0;
         for from in IncidentStatus::ALL {
@@ -435,7 +465,10 @@ mod tests {
                     } else {
                         assert!(matches!(
                             result,
-                            Err(DomainError::IllegalState { code: "illegal_transition", .. })
+                            Err(DomainError::IllegalState {
+                                code: "illegal_transition",
+                                ..
+                            })
                         ));
                         assert_eq!(inc, before, "a refused move changes nothing");
                     }
@@ -462,41 +495,92 @@ mod tests {
             let err = inc
                 .transition(Actor::ServiceDesk, *to, Some("  "), None, at(10))
                 .unwrap_err();
-            assert!(matches!(err, DomainError::Invalid { field: f, .. } if f == *field), "{from}->{to}");
+            assert!(
+                matches!(err, DomainError::Invalid { field: f, .. } if f == *field),
+                "{from}->{to}"
+            );
             assert_eq!(inc.status, *from);
         }
         let mut inc = incident(InProgress);
-        let err = inc.transition(Actor::ServiceDesk, Resolved, None, None, at(10)).unwrap_err();
-        assert!(matches!(err, DomainError::Invalid { field: "resolution", .. }));
-        let blank = Some(Resolution { cause: "x".into(), fix: " ".into() });
-        let err = inc.transition(Actor::ServiceDesk, Resolved, None, blank, at(10)).unwrap_err();
-        assert!(matches!(err, DomainError::Invalid { field: "resolution.fix", .. }));
+        let err = inc
+            .transition(Actor::ServiceDesk, Resolved, None, None, at(10))
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            DomainError::Invalid {
+                field: "resolution",
+                ..
+            }
+        ));
+        let blank = Some(Resolution {
+            cause: "x".into(),
+            fix: " ".into(),
+        });
+        let err = inc
+            .transition(Actor::ServiceDesk, Resolved, None, blank, at(10))
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            DomainError::Invalid {
+                field: "resolution.fix",
+                ..
+            }
+        ));
         assert_eq!(inc.status, InProgress);
     }
 
     #[test]
     fn lifecycle_drives_the_sla_clock() {
         let mut inc = incident(New);
-        inc.transition(Actor::ServiceDesk, Acknowledged, None, None, at(9)).unwrap();
+        inc.transition(Actor::ServiceDesk, Acknowledged, None, None, at(9))
+            .unwrap();
         assert_eq!(inc.sla.responded_at, Some(at(9)));
-        inc.transition(Actor::ServiceDesk, InProgress, None, None, at(10)).unwrap();
-        inc.transition(Actor::ServiceDesk, PendingCustomer, Some("need site access"), None, at(11)).unwrap();
+        inc.transition(Actor::ServiceDesk, InProgress, None, None, at(10))
+            .unwrap();
+        inc.transition(
+            Actor::ServiceDesk,
+            PendingCustomer,
+            Some("need site access"),
+            None,
+            at(11),
+        )
+        .unwrap();
         assert!(inc.sla.is_paused());
-        inc.transition(Actor::ServiceDesk, InProgress, None, None, at(13)).unwrap();
+        inc.transition(Actor::ServiceDesk, InProgress, None, None, at(13))
+            .unwrap();
         assert!(!inc.sla.is_paused());
         assert_eq!(inc.sla.pauses[0].reason, "need site access");
         assert_eq!(inc.sla.pauses[0].ended_at, Some(at(13)));
-        inc.transition(Actor::ServiceDesk, Resolved, None, resolution(), at(14)).unwrap();
+        inc.transition(Actor::ServiceDesk, Resolved, None, resolution(), at(14))
+            .unwrap();
         assert_eq!(inc.sla.stopped_at, Some(at(14)));
         assert_eq!(inc.resolved_at, Some(at(14)));
         assert_eq!(inc.resolution, resolution());
-        inc.transition(Actor::Customer, InProgress, Some("still down"), None, at(16)).unwrap();
+        inc.transition(
+            Actor::Customer,
+            InProgress,
+            Some("still down"),
+            None,
+            at(16),
+        )
+        .unwrap();
         assert_eq!(inc.sla.stopped_at, None);
         assert_eq!(inc.resolution, None);
-        assert_eq!(inc.sla.pauses.len(), 2, "the resolved interval is kept as a pause");
+        assert_eq!(
+            inc.sla.pauses.len(),
+            2,
+            "the resolved interval is kept as a pause"
+        );
         // Elapsed restore time: 08-11 and 13-14 ran, 16-17 runs: 5 hours.
         assert_eq!(inc.sla.restore_elapsed(at(17)), chrono::Duration::hours(5));
-        inc.transition(Actor::ServiceDesk, PendingCustomer, Some("confirm"), None, at(17)).unwrap();
+        inc.transition(
+            Actor::ServiceDesk,
+            PendingCustomer,
+            Some("confirm"),
+            None,
+            at(17),
+        )
+        .unwrap();
         inc.close(Actor::Customer, "works now", at(18)).unwrap();
         assert_eq!(inc.sla.stopped_at, Some(at(18)));
         assert_eq!(inc.sla.pauses.last().unwrap().ended_at, Some(at(18)));
@@ -506,7 +590,10 @@ mod tests {
     #[test]
     fn priority_and_assignment_only_on_open_tickets() {
         let mut inc = incident(InProgress);
-        assert_eq!(inc.set_priority(Priority::P3, at(9)).unwrap(), Some(Priority::P1));
+        assert_eq!(
+            inc.set_priority(Priority::P3, at(9)).unwrap(),
+            Some(Priority::P1)
+        );
         assert_eq!(inc.set_priority(Priority::P3, at(9)).unwrap(), None);
         assert!(inc.assign(Some("agent@p.example".into()), at(9)).unwrap());
         assert!(!inc.assign(Some("agent@p.example".into()), at(9)).unwrap());

@@ -18,10 +18,12 @@ pub mod timeline;
 pub use access::{Caller, Role};
 pub use account::{AccountStatus, ApiClient, User};
 pub use customer::{Customer, CustomerNumber};
+pub use document::{DocumentKind, DocumentRequest, DocumentStatus};
 pub use error::DomainError;
-pub use incident::{Actor, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, StatusChange};
+pub use incident::{
+    Actor, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, StatusChange,
+};
 pub use service::{Service, ServiceId, ServiceLocator, ServiceStatus};
 pub use sla::{SlaClock, SlaPause, SlaPolicy, SlaProjection, SlaStatus, SlaTargets};
 pub use ticket::TicketRef;
-pub use document::{DocumentKind, DocumentRequest, DocumentStatus};
 pub use timeline::{EntryKind, NewEntry, TimelineEntry, Visibility};

@@ -224,7 +224,10 @@ impl SlaClock {
 
     /// Time the restore clock has run up to `now`.
     pub fn restore_elapsed(&self, now: DateTime<Utc>) -> Duration {
-        let until = self.halted_since().unwrap_or(now).min(now.max(self.logged_at));
+        let until = self
+            .halted_since()
+            .unwrap_or(now)
+            .min(now.max(self.logged_at));
         (until - self.logged_at - self.finished_pauses()).max(Duration::zero())
     }
 
@@ -252,7 +255,10 @@ impl SlaClock {
         let restore_breached = remaining < Duration::zero();
         let running = projection.halted_since.is_none();
         let paused_for = match (self.stopped_at, self.is_paused()) {
-            (None, true) => self.pauses.last().map_or(Duration::zero(), |p| p.length(now)),
+            (None, true) => self
+                .pauses
+                .last()
+                .map_or(Duration::zero(), |p| p.length(now)),
             _ => Duration::zero(),
         };
         SlaStatus {
@@ -297,7 +303,11 @@ mod tests {
         ];
         for (prio, response_min, restore_min) in cases {
             let targets = p.targets(prio);
-            assert_eq!(targets.response, Duration::minutes(response_min), "{prio:?}");
+            assert_eq!(
+                targets.response,
+                Duration::minutes(response_min),
+                "{prio:?}"
+            );
             assert_eq!(targets.restore, Duration::minutes(restore_min), "{prio:?}");
         }
     }
@@ -306,7 +316,14 @@ mod tests {
     fn targets_are_configurable_and_validated() {
         let p = SlaPolicy::parse_targets("10/60, 20/120,30/180,40/240").unwrap();
         assert_eq!(p.p3.restore, Duration::minutes(180));
-        for bad in ["", "10/60", "10/60,20/120,30/180", "a/b,1/2,3/4,5/6", "60/10,1/2,3/4,5/6", "0/1,1/2,3/4,5/6"] {
+        for bad in [
+            "",
+            "10/60",
+            "10/60,20/120,30/180",
+            "a/b,1/2,3/4,5/6",
+            "60/10,1/2,3/4,5/6",
+            "0/1,1/2,3/4,5/6",
+        ] {
             assert!(SlaPolicy::parse_targets(bad).is_err(), "{bad}");
         }
     }
@@ -324,12 +341,12 @@ mod tests {
             (t(8, 0), 240, false, false),
             (t(8, 30), 210, false, false),
             (t(9, 0), 180, false, false),
-            (t(9, 30), 180, false, false),  // frozen while paused (history replayed)
+            (t(9, 30), 180, false, false), // frozen while paused (history replayed)
             (t(10, 0), 180, false, false),
-            (t(12, 0), 60, false, true),    // 25 % of 240 = 60 min left: at risk
+            (t(12, 0), 60, false, true), // 25 % of 240 = 60 min left: at risk
             (t(13, 0), 0, false, true),
-            (t(13, 30), -30, true, false),  // stopped after the due time
-            (t(18, 0), -30, true, false),   // stopped: nothing moves any more
+            (t(13, 30), -30, true, false), // stopped after the due time
+            (t(18, 0), -30, true, false),  // stopped: nothing moves any more
         ];
         for (now, remaining, breached, at_risk) in cases {
             let mut view = clock.clone();
@@ -344,7 +361,11 @@ mod tests {
                 view.pauses.clear();
             }
             let s = view.status(&policy, targets, now);
-            assert_eq!(s.restore_remaining, Duration::minutes(remaining), "at {now}");
+            assert_eq!(
+                s.restore_remaining,
+                Duration::minutes(remaining),
+                "at {now}"
+            );
             assert_eq!(s.restore_breached, breached, "breached at {now}");
             assert_eq!(s.at_risk, at_risk, "at risk at {now}");
         }
@@ -358,7 +379,11 @@ mod tests {
         clock.pause(t(9, 0), "customer on holiday").unwrap();
         let during = clock.status(&policy, targets, t(9, 45));
         assert!(during.paused && !during.stopped);
-        assert_eq!(during.restore_due_at, t(12, 45), "projected as if resumed now");
+        assert_eq!(
+            during.restore_due_at,
+            t(12, 45),
+            "projected as if resumed now"
+        );
         let stored = clock.projection(targets, 25);
         assert_eq!(stored.halted_since, Some(t(9, 0)));
         assert_eq!(stored.restore_due_at, t(12, 0));
@@ -376,7 +401,11 @@ mod tests {
         clock.pause(t(9, 0), "a").unwrap();
         assert!(clock.pause(t(9, 5), "b").is_err());
         clock.stop(t(10, 0));
-        assert_eq!(clock.pauses[0].ended_at, Some(t(10, 0)), "stop ends the pause");
+        assert_eq!(
+            clock.pauses[0].ended_at,
+            Some(t(10, 0)),
+            "stop ends the pause"
+        );
         assert!(clock.pause(t(11, 0), "c").is_err());
     }
 
@@ -403,7 +432,11 @@ mod tests {
         let p3 = clock.status(&policy, policy.targets(Priority::P3), t(11, 0));
         assert_eq!(p1.restore_remaining, Duration::minutes(240 - 120));
         assert_eq!(p3.restore_remaining, Duration::minutes(24 * 60 - 120));
-        assert_eq!(clock.pauses.len(), 1, "pause history is independent of priority");
+        assert_eq!(
+            clock.pauses.len(),
+            1,
+            "pause history is independent of priority"
+        );
     }
 
     #[test]

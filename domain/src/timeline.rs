@@ -96,7 +96,10 @@ impl NewEntry {
 
 /// May an author of this side write a note with this visibility? Customers write public notes
 /// only; internal notes are the provider's.
-pub fn check_note_visibility(customer_side: bool, visibility: Visibility) -> Result<(), DomainError> {
+pub fn check_note_visibility(
+    customer_side: bool,
+    visibility: Visibility,
+) -> Result<(), DomainError> {
     if customer_side && visibility == Visibility::Internal {
         Err(DomainError::invalid(
             "visibility",

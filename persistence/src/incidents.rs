@@ -1,16 +1,20 @@
-//! Incidents (trouble tickets): raise, follow, close (R-INC1–4).
+//! Incidents (trouble tickets): raise, follow, change (R-INC1–8).
+//!
+//! Changes follow one pattern: load the ticket inside a write transaction, let the domain apply
+//! the change, then [`save`] it with a version check and append its timeline entries, all or
+//! nothing.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::{
-    CustomerNumber, DomainError, Impact, Incident, IncidentStatus, Priority, Reporter, ServiceId,
-    ServiceLocator, TicketRef,
+    CustomerNumber, DomainError, Impact, Incident, IncidentStatus, NewEntry, Priority, Reporter,
+    Resolution, ServiceId, ServiceLocator, SlaClock, SlaPause, SlaPolicy, TicketRef,
 };
 
 use crate::backend::next_ticket_number;
 use crate::error::corrupt;
 use crate::schema::incidents;
-use crate::{from_db_time, services, to_db_time, Cursor, DbConnection, Page, StoreError};
+use crate::{from_db_time, services, timeline, to_db_time, Cursor, DbConnection, Page, StoreError};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = incidents)]
@@ -30,14 +34,36 @@ struct IncidentRow {
     raised_by: String,
     logged_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    assignee_email: Option<String>,
+    resolved_at: Option<NaiveDateTime>,
+    resolution_cause: Option<String>,
+    resolution_fix: Option<String>,
     closed_at: Option<NaiveDateTime>,
     close_reason: Option<String>,
     parent_ticket_number: Option<i64>,
+    responded_at: Option<NaiveDateTime>,
+    sla_pauses: String,
+    sla_stopped_at: Option<NaiveDateTime>,
+    // The projection columns are written from the domain and only read by SQL filters.
+    #[allow(dead_code)]
+    response_due_at: NaiveDateTime,
+    #[allow(dead_code)]
+    restore_due_at: NaiveDateTime,
+    #[allow(dead_code)]
+    at_risk_from: NaiveDateTime,
+    #[allow(dead_code)]
+    sla_halted_since: Option<NaiveDateTime>,
     version: i64,
 }
 
 impl IncidentRow {
     fn into_domain(self) -> Result<Incident, StoreError> {
+        let pauses: Vec<SlaPause> = serde_json::from_str(&self.sla_pauses)
+            .map_err(|e| StoreError::Corrupt(format!("sla_pauses: {e}")))?;
+        let resolution = match (self.resolution_cause, self.resolution_fix) {
+            (Some(cause), Some(fix)) => Some(Resolution { cause, fix }),
+            _ => None,
+        };
         Ok(Incident {
             id: self.id,
             ticket: TicketRef::from_number(self.ticket_number).map_err(corrupt)?,
@@ -54,8 +80,16 @@ impl IncidentRow {
                 phone: self.reporter_phone,
             },
             raised_by: self.raised_by,
-            logged_at: from_db_time(self.logged_at),
+            assignee_email: self.assignee_email,
+            sla: SlaClock {
+                logged_at: from_db_time(self.logged_at),
+                responded_at: self.responded_at.map(from_db_time),
+                pauses,
+                stopped_at: self.sla_stopped_at.map(from_db_time),
+            },
             updated_at: from_db_time(self.updated_at),
+            resolved_at: self.resolved_at.map(from_db_time),
+            resolution,
             closed_at: self.closed_at.map(from_db_time),
             close_reason: self.close_reason,
             parent_ticket: self
@@ -66,6 +100,10 @@ impl IncidentRow {
             version: self.version,
         })
     }
+}
+
+fn pauses_json(clock: &SlaClock) -> Result<String, StoreError> {
+    serde_json::to_string(&clock.pauses).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// What a caller gives to raise a ticket.
@@ -87,6 +125,7 @@ pub fn raise(
     conn: &mut DbConnection,
     new: NewIncident<'_>,
     scope: Option<&CustomerNumber>,
+    policy: &SlaPolicy,
     now: DateTime<Utc>,
 ) -> Result<Incident, StoreError> {
     let service = services::find_by_locator(conn, new.locator, scope)?.ok_or_else(|| {
@@ -108,7 +147,9 @@ pub fn raise(
     }
     let ticket = TicketRef::from_number(next_ticket_number(conn)?)?;
     let priority = Priority::from_impact(new.impact);
-    diesel::insert_into(incidents::table)
+    let clock = SlaClock::start(now);
+    let projection = clock.projection(policy.targets(priority), policy.at_risk_percent);
+    let row: IncidentRow = diesel::insert_into(incidents::table)
         .values((
             incidents::ticket_number.eq(ticket.number()),
             incidents::customer_number.eq(service.customer_number.as_str()),
@@ -124,11 +165,15 @@ pub fn raise(
             incidents::raised_by.eq(new.raised_by),
             incidents::logged_at.eq(to_db_time(now)),
             incidents::updated_at.eq(to_db_time(now)),
+            incidents::sla_pauses.eq(pauses_json(&clock)?),
+            incidents::response_due_at.eq(to_db_time(projection.response_due_at)),
+            incidents::restore_due_at.eq(to_db_time(projection.restore_due_at)),
+            incidents::at_risk_from.eq(to_db_time(projection.at_risk_from)),
             incidents::version.eq(1_i64),
         ))
         .returning(incidents::all_columns)
-        .get_result::<IncidentRow>(conn)?
-        .into_domain()
+        .get_result(conn)?;
+    row.into_domain()
 }
 
 /// A ticket visible within `scope`, or `NotFound` (also for another company's ticket).
@@ -151,6 +196,89 @@ pub fn get(
         .into_domain()
 }
 
+/// Writes every mutable field of `incident` if the stored version is still `incident.version`,
+/// bumps the version, and appends `entries` to the timeline; returns both as stored. Must run
+/// in a write transaction.
+pub fn save(
+    conn: &mut DbConnection,
+    incident: &Incident,
+    policy: &SlaPolicy,
+    entries: &[NewEntry],
+    now: DateTime<Utc>,
+) -> Result<(Incident, Vec<domain::TimelineEntry>), StoreError> {
+    let projection = incident
+        .sla
+        .projection(policy.targets(incident.priority), policy.at_risk_percent);
+    let row: Option<IncidentRow> = diesel::update(
+        incidents::table
+            .filter(incidents::id.eq(incident.id))
+            .filter(incidents::version.eq(incident.version)),
+    )
+    .set((
+        (
+            incidents::status.eq(incident.status.as_str()),
+            incidents::priority.eq(incident.priority.as_str()),
+            incidents::assignee_email.eq(incident.assignee_email.as_deref()),
+            incidents::updated_at.eq(to_db_time(incident.updated_at)),
+            incidents::resolved_at.eq(incident.resolved_at.map(to_db_time)),
+            incidents::resolution_cause.eq(incident.resolution.as_ref().map(|r| r.cause.as_str())),
+            incidents::resolution_fix.eq(incident.resolution.as_ref().map(|r| r.fix.as_str())),
+            incidents::closed_at.eq(incident.closed_at.map(to_db_time)),
+            incidents::close_reason.eq(incident.close_reason.as_deref()),
+            incidents::parent_ticket_number.eq(incident.parent_ticket.map(TicketRef::number)),
+        ),
+        (
+            incidents::responded_at.eq(incident.sla.responded_at.map(to_db_time)),
+            incidents::sla_pauses.eq(pauses_json(&incident.sla)?),
+            incidents::sla_stopped_at.eq(incident.sla.stopped_at.map(to_db_time)),
+            incidents::response_due_at.eq(to_db_time(projection.response_due_at)),
+            incidents::restore_due_at.eq(to_db_time(projection.restore_due_at)),
+            incidents::at_risk_from.eq(to_db_time(projection.at_risk_from)),
+            incidents::sla_halted_since.eq(projection.halted_since.map(to_db_time)),
+            incidents::version.eq(incident.version + 1),
+        ),
+    ))
+    .returning(incidents::all_columns)
+    .get_result(conn)
+    .optional()?;
+    let saved = row
+        .ok_or_else(|| {
+            StoreError::conflict(
+                "version_mismatch",
+                format!("ticket {} changed concurrently", incident.ticket),
+            )
+        })?
+        .into_domain()?;
+    let written = timeline::append(conn, saved.id, entries, now)?;
+    Ok((saved, written))
+}
+
+/// Loads a ticket within `scope`, checks `expected_version` (from `If-Match`), lets `change`
+/// apply a domain change returning its timeline entries, and saves the result. A refused
+/// change or a stale version writes nothing. Must run in a write transaction.
+pub fn change<F>(
+    conn: &mut DbConnection,
+    ticket: TicketRef,
+    scope: Option<&CustomerNumber>,
+    expected_version: Option<i64>,
+    policy: &SlaPolicy,
+    now: DateTime<Utc>,
+    change: F,
+) -> Result<(Incident, Vec<domain::TimelineEntry>), StoreError>
+where
+    F: FnOnce(&mut Incident) -> Result<Vec<NewEntry>, StoreError>,
+{
+    let mut incident = get(conn, ticket, scope)?;
+    if expected_version.is_some_and(|v| v != incident.version) {
+        return Err(StoreError::conflict(
+            "version_mismatch",
+            format!("ticket {ticket} is at version {}", incident.version),
+        ));
+    }
+    let entries = change(&mut incident)?;
+    save(conn, &incident, policy, &entries, now)
+}
+
 /// Sort order of incident lists: by `logged_at`, ties broken by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IncidentOrder {
@@ -169,6 +297,12 @@ pub struct IncidentFilter {
     pub service_id: Option<ServiceId>,
     pub priority: Option<Priority>,
     pub updated_since: Option<DateTime<Utc>>,
+    pub assignee_email: Option<String>,
+    /// `Some(true)`: response or restore target missed (judged at `now`); `Some(false)`: not.
+    pub breached: Option<bool>,
+    /// Only tickets whose running restore clock is within the at-risk margin at `now`.
+    pub at_risk: bool,
+    pub now: Option<DateTime<Utc>>,
     pub order: IncidentOrder,
 }
 
@@ -219,6 +353,44 @@ pub fn list(
     if let Some(since) = filter.updated_since {
         query = query.filter(incidents::updated_at.ge(to_db_time(since)));
     }
+    if let Some(assignee) = &filter.assignee_email {
+        query = query.filter(incidents::assignee_email.eq(assignee));
+    }
+    let now = to_db_time(filter.now.unwrap_or_else(Utc::now));
+    if let Some(breached) = filter.breached {
+        // Mirrors SlaClock::status: the restore clock is judged where it halted, or now. Every
+        // comparison with a nullable column is guarded so NOT(...) never meets a NULL.
+        let restore_breached = incidents::sla_halted_since
+            .is_null()
+            .and(incidents::restore_due_at.lt(now))
+            .or(incidents::sla_halted_since.is_not_null().and(
+                incidents::sla_halted_since
+                    .assume_not_null()
+                    .gt(incidents::restore_due_at),
+            ));
+        let response_breached = incidents::responded_at
+            .is_null()
+            .and(incidents::response_due_at.lt(now))
+            .or(incidents::responded_at.is_not_null().and(
+                incidents::responded_at
+                    .assume_not_null()
+                    .gt(incidents::response_due_at),
+            ));
+        let any = restore_breached.or(response_breached);
+        query = if breached {
+            query.filter(any)
+        } else {
+            query.filter(diesel::dsl::not(any))
+        };
+    }
+    if filter.at_risk {
+        query = query.filter(
+            incidents::sla_halted_since
+                .is_null()
+                .and(incidents::at_risk_from.le(now))
+                .and(incidents::restore_due_at.ge(now)),
+        );
+    }
     if let Some(c) = after {
         let at = to_db_time(c.at);
         query = match filter.order {
@@ -250,41 +422,21 @@ pub fn list(
     })
 }
 
-/// Closes a ticket at the customer's request. Runs in a write transaction: the version check
-/// makes a concurrent change lose cleanly instead of being overwritten.
-pub fn close(
+/// Tickets resolved before `cutoff` and still resolved: candidates for auto-close.
+pub fn resolved_before(
     conn: &mut DbConnection,
-    ticket: TicketRef,
-    scope: Option<&CustomerNumber>,
-    reason: &str,
-    expected_version: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<Incident, StoreError> {
-    let mut incident = get(conn, ticket, scope)?;
-    let version = incident.version;
-    if expected_version.is_some_and(|v| v != version) {
-        return Err(StoreError::conflict(
-            "version_mismatch",
-            format!("ticket {ticket} is at version {version}"),
-        ));
-    }
-    incident.close(reason, now)?;
-    let updated = diesel::update(
-        incidents::table
-            .filter(incidents::id.eq(incident.id))
-            .filter(incidents::version.eq(version)),
-    )
-    .set((
-        incidents::status.eq(incident.status.as_str()),
-        incidents::closed_at.eq(incident.closed_at.map(to_db_time)),
-        incidents::close_reason.eq(incident.close_reason.as_deref()),
-        incidents::updated_at.eq(to_db_time(now)),
-        incidents::version.eq(version + 1),
-    ))
-    .returning(incidents::all_columns)
-    .get_result::<IncidentRow>(conn)
-    .optional()?;
-    updated
-        .ok_or_else(|| StoreError::conflict("version_mismatch", "ticket changed concurrently"))?
-        .into_domain()
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<TicketRef>, StoreError> {
+    let numbers: Vec<i64> = incidents::table
+        .filter(incidents::status.eq(IncidentStatus::Resolved.as_str()))
+        .filter(incidents::resolved_at.lt(to_db_time(cutoff)))
+        .order(incidents::resolved_at.asc())
+        .select(incidents::ticket_number)
+        .limit(limit)
+        .load(conn)?;
+    numbers
+        .into_iter()
+        .map(|n| TicketRef::from_number(n).map_err(corrupt))
+        .collect()
 }

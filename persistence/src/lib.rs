@@ -8,11 +8,14 @@ pub mod accounts;
 mod backend;
 pub mod customers;
 pub mod db;
+pub mod documents;
 mod error;
+pub mod idempotency;
 pub mod incidents;
 pub mod page;
 mod schema;
 pub mod services;
+pub mod timeline;
 
 pub use db::{write_transaction, Backend, Database, DbConnection, PoolOptions};
 pub use error::StoreError;

@@ -74,11 +74,78 @@ diesel::table! {
         raised_by -> Text,
         logged_at -> Timestamp,
         updated_at -> Timestamp,
+        assignee_email -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        resolution_cause -> Nullable<Text>,
+        resolution_fix -> Nullable<Text>,
         closed_at -> Nullable<Timestamp>,
         close_reason -> Nullable<Text>,
         parent_ticket_number -> Nullable<BigInt>,
+        responded_at -> Nullable<Timestamp>,
+        sla_pauses -> Text,
+        sla_stopped_at -> Nullable<Timestamp>,
+        response_due_at -> Timestamp,
+        restore_due_at -> Timestamp,
+        at_risk_from -> Timestamp,
+        sla_halted_since -> Nullable<Timestamp>,
         version -> BigInt,
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(customers, users, api_clients, services, incidents);
+diesel::table! {
+    incident_updates (id) {
+        id -> BigInt,
+        incident_id -> BigInt,
+        kind -> Text,
+        visibility -> Text,
+        author -> Text,
+        text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_requests (id) {
+        id -> BigInt,
+        incident_id -> BigInt,
+        ticket_number -> BigInt,
+        customer_number -> Text,
+        kind -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        updated_at -> Timestamp,
+        document_text -> Nullable<Text>,
+        document_url -> Nullable<Text>,
+        rejection_reason -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (key_hash) {
+        key_hash -> Text,
+        request_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(incident_updates -> incidents (incident_id));
+diesel::joinable!(document_requests -> incidents (incident_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    customers,
+    users,
+    api_clients,
+    services,
+    incidents,
+    incident_updates,
+    document_requests,
+    idempotency_keys,
+);

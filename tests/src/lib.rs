@@ -172,7 +172,11 @@ impl TestApp {
         .expect("blocking pool")
         .expect("bootstrap admin");
         let tokens = TokenService::new(&JwtConfig::for_tests());
-        let state = AppState::new(db.clone(), tokens.clone());
+        let state = AppState::new(
+            db.clone(),
+            tokens.clone(),
+            api::config::ServiceSettings::default(),
+        );
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = HttpServer::new(move || api::create_app(state.clone()))

@@ -1,7 +1,10 @@
 //! Request and response bodies of the incident endpoints.
 
 use chrono::{DateTime, Utc};
-use domain::{Impact, Incident, IncidentStatus, Priority, Reporter, SlaPolicy};
+use domain::{
+    EntryKind, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, SlaPolicy,
+    TimelineEntry, Visibility,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -74,13 +77,58 @@ pub struct CloseIncident {
     pub reason: String,
 }
 
-/// SLA due times of a ticket, from `logged_at` and its priority's targets.
+/// One interval during which the restore clock did not run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaPauseView {
+    pub started_at: DateTime<Utc>,
+    /// Null while the pause lasts.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Why the clock stopped, e.g. what is awaited from the customer.
+    pub reason: String,
+    /// Length so far, in seconds.
+    pub duration_seconds: i64,
+}
+
+/// The ticket's SLA at the moment of the response (R-INC6).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaView {
-    /// First response due.
+    /// Target for the first response (acknowledgement).
     pub response_due_at: DateTime<Utc>,
-    /// Service restoration due.
+    pub responded_at: Option<DateTime<Utc>>,
+    pub response_breached: bool,
+    /// Restoration due, given the pauses so far (moves on while paused).
     pub restore_due_at: DateTime<Utc>,
+    /// Restore time left in seconds; negative once breached; frozen while paused or stopped.
+    pub restore_remaining_seconds: i64,
+    pub restore_breached: bool,
+    /// The running restore clock is within the last 25 % of its target.
+    pub at_risk: bool,
+    /// Paused while the ticket waits for the customer.
+    pub paused: bool,
+    /// Stopped at resolution (or close/cancel).
+    pub stopped: bool,
+    pub pauses: Vec<SlaPauseView>,
+}
+
+/// Cause and fix recorded at resolution.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"cause": "Fibre cut by third-party works near Slough", "fix": "Fibre spliced, light levels nominal"}))]
+pub struct ResolutionBody {
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub cause: String,
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub fix: String,
+}
+
+impl From<ResolutionBody> for Resolution {
+    fn from(r: ResolutionBody) -> Self {
+        Resolution {
+            cause: r.cause,
+            fix: r.fix,
+        }
+    }
 }
 
 /// A trouble ticket.
@@ -91,8 +139,11 @@ pub struct SlaView {
     "customer_number": "OCN-1001",
     "reporter": {"name": "Alice Example", "email": "alice@acme.example", "phone": "+44 20 7946 0000"},
     "logged_at": "2026-11-28T09:15:00Z", "updated_at": "2026-11-28T09:15:00Z",
+    "assignee_email": null, "resolved_at": null, "resolution": null,
     "closed_at": null, "close_reason": null, "parent_ticket_number": null,
-    "sla": {"response_due_at": "2026-11-28T09:30:00Z", "restore_due_at": "2026-11-28T13:15:00Z"},
+    "sla": {"response_due_at": "2026-11-28T09:30:00Z", "responded_at": null, "response_breached": false,
+        "restore_due_at": "2026-11-28T13:15:00Z", "restore_remaining_seconds": 14400,
+        "restore_breached": false, "at_risk": false, "paused": false, "stopped": false, "pauses": []},
     "version": 1}))]
 pub struct IncidentView {
     /// Reference, `1-` and ten digits.
@@ -115,7 +166,12 @@ pub struct IncidentView {
     /// When the ticket was logged; the SLA runs from here.
     pub logged_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Service-desk person working the ticket (shown to provider staff only).
+    pub assignee_email: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<ResolutionBody>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Why it was closed or cancelled.
     pub close_reason: Option<String>,
     /// The major network incident this ticket is linked to, if any.
     pub parent_ticket_number: Option<String>,
@@ -125,8 +181,20 @@ pub struct IncidentView {
 }
 
 impl IncidentView {
-    pub fn new(i: Incident, sla: &SlaPolicy) -> Self {
-        let (response_due_at, restore_due_at) = sla.due_times(i.priority, i.logged_at);
+    /// The ticket as `caller_is_staff` may see it, with its SLA judged at `now`.
+    pub fn new(i: Incident, policy: &SlaPolicy, caller_is_staff: bool, now: DateTime<Utc>) -> Self {
+        let status = i.sla.status(policy, policy.targets(i.priority), now);
+        let pauses = i
+            .sla
+            .pauses
+            .iter()
+            .map(|p| SlaPauseView {
+                started_at: p.started_at,
+                ended_at: p.ended_at,
+                reason: p.reason.clone(),
+                duration_seconds: p.length(now).num_seconds(),
+            })
+            .collect();
         Self {
             ticket_number: i.ticket.to_string(),
             ivr_reference: i.ticket.ivr(),
@@ -142,16 +210,116 @@ impl IncidentView {
                 email: i.reporter.email,
                 phone: i.reporter.phone,
             },
-            logged_at: i.logged_at,
+            logged_at: i.sla.logged_at,
             updated_at: i.updated_at,
+            assignee_email: if caller_is_staff {
+                i.assignee_email
+            } else {
+                None
+            },
+            resolved_at: i.resolved_at,
+            resolution: i.resolution.map(|r| ResolutionBody {
+                cause: r.cause,
+                fix: r.fix,
+            }),
             closed_at: i.closed_at,
             close_reason: i.close_reason,
             parent_ticket_number: i.parent_ticket.map(|t| t.to_string()),
             sla: SlaView {
-                response_due_at,
-                restore_due_at,
+                response_due_at: status.response_due_at,
+                responded_at: status.responded_at,
+                response_breached: status.response_breached,
+                restore_due_at: status.restore_due_at,
+                restore_remaining_seconds: status.restore_remaining.num_seconds(),
+                restore_breached: status.restore_breached,
+                at_risk: status.at_risk,
+                paused: status.paused,
+                stopped: status.stopped,
+                pauses,
             },
             version: i.version,
+        }
+    }
+}
+
+/// A status change by the service desk.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"to": "resolved", "resolution": {"cause": "Fibre cut", "fix": "Spliced"}}))]
+pub struct TransitionRequest {
+    /// Target status. `pending_customer`, `cancelled` and `closed` need a `reason`;
+    /// `resolved` needs a `resolution`.
+    #[schema(schema_with = crate::schemas::incident_status)]
+    pub to: IncidentStatus,
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+    #[validate(nested)]
+    pub resolution: Option<ResolutionBody>,
+}
+
+/// Reopening a resolved ticket.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"reason": "The circuit dropped again at 14:02."}))]
+pub struct ReopenIncident {
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// Service-desk changes to a ticket; absent fields stay as they are. Honours `If-Match`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"priority": "P2", "assignee_email": "agent@demo.example"}))]
+pub struct UpdateIncident {
+    #[schema(schema_with = crate::schemas::priority, required = false)]
+    pub priority: Option<Priority>,
+    /// Email of a service-desk user to assign; `null` unassigns.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = "email", max_length = 254)]
+    pub assignee_email: Option<Option<String>>,
+}
+
+/// A timeline entry to add.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"text": "Engineer on site, replacing the NTE.", "visibility": "public"}))]
+pub struct PostUpdate {
+    #[validate(length(min = 1, max = 10000))]
+    #[schema(min_length = 1, max_length = 10000)]
+    pub text: String,
+    /// `public` (default) or `internal` (provider staff only).
+    #[schema(schema_with = crate::schemas::visibility, required = false)]
+    pub visibility: Option<Visibility>,
+}
+
+/// One timeline entry.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 17, "kind": "status_change", "visibility": "public", "author": "user:3",
+    "text": "Status changed from new to acknowledged", "created_at": "2026-11-28T09:20:00Z"}))]
+pub struct UpdateView {
+    pub id: i64,
+    #[schema(schema_with = crate::schemas::entry_kind)]
+    pub kind: EntryKind,
+    #[schema(schema_with = crate::schemas::visibility)]
+    pub visibility: Visibility,
+    /// Who wrote or caused it: `user:<id>`, `client:<id>` or `system`.
+    pub author: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<TimelineEntry> for UpdateView {
+    fn from(e: TimelineEntry) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind,
+            visibility: e.visibility,
+            author: e.author,
+            text: e.text,
+            created_at: e.created_at,
         }
     }
 }

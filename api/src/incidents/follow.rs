@@ -34,6 +34,13 @@ pub struct IncidentQuery {
     /// Provider staff: only this customer's tickets.
     #[param(max_length = 32)]
     pub customer_number: Option<String>,
+    /// Service desk: only tickets assigned to this email.
+    #[param(max_length = 254)]
+    pub assignee_email: Option<String>,
+    /// `true`: the response or restore target was missed; `false`: neither was.
+    pub breached: Option<bool>,
+    /// `true`: only tickets whose running restore clock is in the last 25 % of its target.
+    pub at_risk: Option<bool>,
     /// `-logged_at` (newest first, default) or `logged_at` (oldest first).
     #[param(example = "-logged_at")]
     pub sort: Option<String>,
@@ -79,6 +86,12 @@ impl IncidentQuery {
                 .map(str::parse::<Priority>)
                 .transpose()?,
             updated_since: self.updated_since,
+            assignee_email: self
+                .assignee_email
+                .map(|e| domain::account::normalize_email(&e)),
+            breached: self.breached,
+            at_risk: self.at_risk.unwrap_or(false),
+            now: Some(crate::state::now()),
             order,
         })
     }
@@ -86,7 +99,9 @@ impl IncidentQuery {
 
 /// List incidents.
 ///
-/// Customers see their own company's tickets; provider staff see all. Sorted by `logged_at`
+/// Customers see their own company's tickets; provider staff see all. Filter by status, open or
+/// closed, service, priority, assignee, recent change, and SLA state (`breached`, `at_risk`).
+/// Sorted by `logged_at`
 /// (ties broken by creation order) with cursor pagination: follow `next_cursor` until it is
 /// null; tickets raised meanwhile never make a page skip or repeat a ticket.
 #[utoipa::path(
@@ -119,8 +134,10 @@ pub async fn list_incidents(
             .read(|conn| persistence::incidents::list(conn, &filter, cursor, limit))
     })
     .await??;
+    let staff = !caller.role.is_customer_side();
+    let at = crate::state::now();
     Ok(HttpResponse::Ok().json(PageOf::from_page(page, |i| {
-        IncidentView::new(i, &state.sla)
+        IncidentView::new(i, state.sla(), staff, at)
     })))
 }
 
@@ -155,5 +172,10 @@ pub async fn get_incident(
             .read(|conn| persistence::incidents::get(conn, ticket, scope.as_ref()))
     })
     .await??;
-    Ok(incident_response(HttpResponse::Ok(), &state, incident))
+    Ok(incident_response(
+        HttpResponse::Ok(),
+        &state,
+        &caller,
+        incident,
+    ))
 }

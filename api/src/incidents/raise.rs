@@ -69,6 +69,7 @@ pub async fn raise_incident(
                     raised_by: &raised_by,
                 },
                 scope.as_ref(),
+                db_state.sla(),
                 now(),
             )
         })
@@ -80,6 +81,7 @@ pub async fn raise_incident(
             .insert_header(("Location", location))
             .take(),
         &state,
+        &caller,
         incident,
     ))
 }

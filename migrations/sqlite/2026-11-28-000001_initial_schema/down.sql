@@ -1,3 +1,6 @@
+DROP TABLE idempotency_keys;
+DROP TABLE document_requests;
+DROP TABLE incident_updates;
 DROP TABLE incidents;
 DROP TABLE ticket_sequence;
 DROP TABLE services;

@@ -269,9 +269,12 @@ impl TestApp {
     /// A token signed by this app's key for a caller that need not exist as an account
     /// (the extractor trusts the signature), for tests about roles and tenancy.
     pub fn token_for(&self, role: Role, customer: Option<&str>) -> String {
+        let subject = match customer {
+            Some(c) => format!("user:test-{}-{c}", role.as_str()),
+            None => format!("user:test-{}", role.as_str()),
+        };
         let customer = customer.map(|c| CustomerNumber::parse(c).expect("customer number"));
-        let caller =
-            Caller::new(format!("user:test-{}", role.as_str()), role, customer).expect("caller");
+        let caller = Caller::new(subject, role, customer).expect("caller");
         self.tokens
             .issue(&caller, chrono::Utc::now())
             .expect("token")
@@ -318,6 +321,37 @@ impl TestApp {
         let a = self.token_for(Role::CustomerUser, Some("OCN-1001"));
         let b = self.token_for(Role::CustomerUser, Some("OCN-2002"));
         (admin, a, b)
+    }
+
+    /// Application state equal to the running app's, for calling jobs directly.
+    pub fn state(&self) -> AppState {
+        AppState::new(
+            self.db.clone(),
+            self.tokens.clone(),
+            api::config::ServiceSettings::default(),
+        )
+    }
+
+    /// Sends a request with extra headers and a JSON body.
+    pub async fn post_with(
+        &self,
+        path: &str,
+        token: &str,
+        body: Value,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(body), headers)
+            .await
+    }
+
+    /// Moves a ticket with the service desk's transitions endpoint.
+    pub async fn transition(&self, token: &str, ticket: &str, body: Value) -> Reply {
+        self.post(
+            &format!("/api/v1/incidents/{ticket}/transitions"),
+            token,
+            body,
+        )
+        .await
     }
 
     /// Raises a ticket on a service by id and returns its body.

@@ -11,11 +11,13 @@ pub mod customers;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod escalations;
 pub mod etag;
 pub mod health;
 pub mod idempotency;
 pub mod incidents;
 pub mod jobs;
+pub mod major_incidents;
 pub mod openapi;
 pub mod pagination;
 pub mod schemas;
@@ -68,7 +70,21 @@ fn routes(cfg: &mut ServiceConfig) {
             .service(documents::get_document_request)
             .service(documents::start_document)
             .service(documents::deliver_document)
-            .service(documents::reject_document),
+            .service(documents::reject_document)
+            .service(escalations::get_matrix)
+            .service(escalations::replace_matrix)
+            .service(escalations::escalate)
+            .service(escalations::list_escalations)
+            .service(major_incidents::raise_major_incident)
+            .service(major_incidents::list_major_incidents)
+            .service(major_incidents::get_major_incident)
+            .service(major_incidents::update_major_incident)
+            .service(major_incidents::post_major_update)
+            .service(major_incidents::list_major_updates)
+            .service(major_incidents::resolve_major_incident)
+            .service(major_incidents::link_child)
+            .service(major_incidents::unlink_child)
+            .service(major_incidents::list_children),
     );
 }
 

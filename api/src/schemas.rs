@@ -73,3 +73,17 @@ pub fn document_status() -> Object {
         "Lifecycle state of the request.",
     )
 }
+
+pub fn severity() -> Object {
+    string_enum(
+        domain::Severity::ALL.iter().map(|v| v.as_str()),
+        "Severity of the major incident.",
+    )
+}
+
+pub fn major_status() -> Object {
+    string_enum(
+        domain::MajorStatus::ALL.iter().map(|v| v.as_str()),
+        "`active` until resolved.",
+    )
+}

@@ -188,6 +188,8 @@ pub struct Incident {
     pub closed_at: Option<DateTime<Utc>>,
     pub close_reason: Option<String>,
     pub parent_ticket: Option<TicketRef>,
+    /// Current escalation level, 0 (none) to 5.
+    pub escalation_level: i32,
     /// Optimistic-concurrency version, bumped on every change.
     pub version: i64,
 }
@@ -288,6 +290,36 @@ impl Incident {
         Ok(StatusChange { from, to, reason })
     }
 
+    /// Resolves an open child with its major incident's resolution (R-MNI4): the crisis process
+    /// may resolve a ticket from any open, unresolved state. Returns `None` when there is nothing
+    /// to do (already resolved, closed or cancelled).
+    pub fn resolve_by_parent(
+        &mut self,
+        resolution: Resolution,
+        now: DateTime<Utc>,
+    ) -> Option<StatusChange> {
+        let from = self.status;
+        if !matches!(
+            from,
+            IncidentStatus::New
+                | IncidentStatus::Acknowledged
+                | IncidentStatus::InProgress
+                | IncidentStatus::PendingCustomer
+        ) {
+            return None;
+        }
+        self.sla.stop(now);
+        self.status = IncidentStatus::Resolved;
+        self.resolved_at = Some(now);
+        self.resolution = Some(resolution);
+        self.updated_at = now;
+        Some(StatusChange {
+            from,
+            to: IncidentStatus::Resolved,
+            reason: Some("resolved with its major incident".into()),
+        })
+    }
+
     /// Closes the ticket at the customer's (or on their behalf, the desk's) request.
     pub fn close(
         &mut self,
@@ -343,17 +375,17 @@ impl Incident {
     }
 }
 
+/// A ticket in a given status, for the domain's own tests.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests_support {
     use super::*;
     use chrono::TimeZone;
-    use IncidentStatus::*;
 
-    fn at(h: u32) -> DateTime<Utc> {
+    pub fn at(h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 2, h, 0, 0).unwrap()
     }
 
-    fn incident(status: IncidentStatus) -> Incident {
+    pub fn incident(status: IncidentStatus) -> Incident {
         Incident {
             id: 1,
             ticket: TicketRef::from_number(42).unwrap(),
@@ -378,9 +410,17 @@ mod tests {
             closed_at: None,
             close_reason: None,
             parent_ticket: None,
+            escalation_level: 0,
             version: 1,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::{at, incident};
+    use super::*;
+    use IncidentStatus::*;
 
     fn resolution() -> Option<Resolution> {
         Some(Resolution {
@@ -585,6 +625,28 @@ mod tests {
         assert_eq!(inc.sla.stopped_at, Some(at(18)));
         assert_eq!(inc.sla.pauses.last().unwrap().ended_at, Some(at(18)));
         assert_eq!(inc.close_reason.as_deref(), Some("works now"));
+    }
+
+    #[test]
+    fn parent_resolution_resolves_open_children_only() {
+        for status in IncidentStatus::ALL {
+            let mut inc = incident(*status);
+            let r = Resolution {
+                cause: "cut".into(),
+                fix: "spliced".into(),
+            };
+            let change = inc.resolve_by_parent(r.clone(), at(12));
+            let open_unresolved =
+                matches!(status, New | Acknowledged | InProgress | PendingCustomer);
+            assert_eq!(change.is_some(), open_unresolved, "{status}");
+            if open_unresolved {
+                assert_eq!(inc.status, Resolved);
+                assert_eq!(inc.resolution, Some(r));
+                assert_eq!(inc.sla.stopped_at, Some(at(12)));
+            } else {
+                assert_eq!(inc.status, *status);
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,9 @@ pub mod account;
 pub mod customer;
 pub mod document;
 pub mod error;
+pub mod escalation;
 pub mod incident;
+pub mod major_incident;
 pub mod service;
 pub mod sla;
 pub mod ticket;
@@ -20,9 +22,11 @@ pub use account::{AccountStatus, ApiClient, User};
 pub use customer::{Customer, CustomerNumber};
 pub use document::{DocumentKind, DocumentRequest, DocumentStatus};
 pub use error::DomainError;
+pub use escalation::{ActiveParent, EscalatingPerson, Escalation, EscalationMatrix, MatrixLevel};
 pub use incident::{
     Actor, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, StatusChange,
 };
+pub use major_incident::{MajorIncident, MajorStatus, Severity};
 pub use service::{Service, ServiceId, ServiceLocator, ServiceStatus};
 pub use sla::{SlaClock, SlaPause, SlaPolicy, SlaProjection, SlaStatus, SlaTargets};
 pub use ticket::TicketRef;

@@ -52,6 +52,8 @@ text_enum!(
         RfoRequest => "rfo_request",
         IncidentReportRequest => "incident_report_request",
         DocumentUpdate => "document_update",
+        Escalation => "escalation",
+        MajorIncident => "major_incident",
     }
 );
 

@@ -14,7 +14,9 @@ use domain::{
 use crate::backend::next_ticket_number;
 use crate::error::corrupt;
 use crate::schema::incidents;
-use crate::{from_db_time, services, timeline, to_db_time, Cursor, DbConnection, Page, StoreError};
+use crate::{
+    events, from_db_time, services, timeline, to_db_time, Cursor, DbConnection, Page, StoreError,
+};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = incidents)]
@@ -54,6 +56,7 @@ struct IncidentRow {
     #[allow(dead_code)]
     sla_halted_since: Option<NaiveDateTime>,
     version: i64,
+    escalation_level: i32,
 }
 
 impl IncidentRow {
@@ -97,6 +100,7 @@ impl IncidentRow {
                 .map(TicketRef::from_number)
                 .transpose()
                 .map_err(corrupt)?,
+            escalation_level: self.escalation_level,
             version: self.version,
         })
     }
@@ -173,7 +177,28 @@ pub fn raise(
         ))
         .returning(incidents::all_columns)
         .get_result(conn)?;
-    row.into_domain()
+    let incident = row.into_domain()?;
+    events::emit(
+        conn,
+        "incident.created",
+        Some(&incident.customer_number),
+        Some(incident.ticket),
+        &serde_json::json!({
+            "ticket_number": incident.ticket.to_string(),
+            "status": incident.status.as_str(),
+            "priority": incident.priority.as_str(),
+            "service_id": incident.service_id.as_str(),
+            "summary": incident.summary,
+        }),
+        now,
+    )?;
+    // A ticket on a service hit by an active major incident joins it at once (R-MNI3).
+    match crate::major_incidents::find_active_for_service(conn, &incident.service_id)? {
+        Some(parent) => {
+            crate::major_incidents::link(conn, &parent, incident.ticket, "system", policy, now)
+        }
+        None => Ok(incident),
+    }
 }
 
 /// A ticket visible within `scope`, or `NotFound` (also for another company's ticket).
@@ -235,6 +260,7 @@ pub fn save(
             incidents::restore_due_at.eq(to_db_time(projection.restore_due_at)),
             incidents::at_risk_from.eq(to_db_time(projection.at_risk_from)),
             incidents::sla_halted_since.eq(projection.halted_since.map(to_db_time)),
+            incidents::escalation_level.eq(incident.escalation_level),
             incidents::version.eq(incident.version + 1),
         ),
     ))
@@ -244,12 +270,36 @@ pub fn save(
     let saved = row
         .ok_or_else(|| {
             StoreError::conflict(
-                "version_mismatch",
-                format!("ticket {} changed concurrently", incident.ticket),
+                "concurrent_update",
+                format!(
+                    "ticket {} was changed by another request meanwhile; retry",
+                    incident.ticket
+                ),
             )
         })?
         .into_domain()?;
     let written = timeline::append(conn, saved.id, entries, now)?;
+    let public: Vec<&str> = written
+        .iter()
+        .filter(|e| e.visibility == domain::Visibility::Public)
+        .map(|e| e.text.as_str())
+        .collect();
+    // Internal-only changes (assignments, internal notes) are not the customer's business.
+    if !public.is_empty() {
+        events::emit(
+            conn,
+            "incident.updated",
+            Some(&saved.customer_number),
+            Some(saved.ticket),
+            &serde_json::json!({
+                "ticket_number": saved.ticket.to_string(),
+                "status": saved.status.as_str(),
+                "priority": saved.priority.as_str(),
+                "changes": public,
+            }),
+            now,
+        )?;
+    }
     Ok((saved, written))
 }
 
@@ -276,7 +326,17 @@ where
         ));
     }
     let entries = change(&mut incident)?;
-    save(conn, &incident, policy, &entries, now)
+    save(conn, &incident, policy, &entries, now).map_err(|e| match e {
+        // The caller named a version and lost a race for it: that is a failed precondition.
+        StoreError::Conflict {
+            code: "concurrent_update",
+            message,
+        } if expected_version.is_some() => StoreError::Conflict {
+            code: "version_mismatch",
+            message,
+        },
+        other => other,
+    })
 }
 
 /// Sort order of incident lists: by `logged_at`, ties broken by id.
@@ -298,6 +358,8 @@ pub struct IncidentFilter {
     pub priority: Option<Priority>,
     pub updated_since: Option<DateTime<Utc>>,
     pub assignee_email: Option<String>,
+    /// Only children of this major incident.
+    pub parent: Option<TicketRef>,
     /// `Some(true)`: response or restore target missed (judged at `now`); `Some(false)`: not.
     pub breached: Option<bool>,
     /// Only tickets whose running restore clock is within the at-risk margin at `now`.
@@ -352,6 +414,9 @@ pub fn list(
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(incidents::updated_at.ge(to_db_time(since)));
+    }
+    if let Some(parent) = filter.parent {
+        query = query.filter(incidents::parent_ticket_number.eq(parent.number()));
     }
     if let Some(assignee) = &filter.assignee_email {
         query = query.filter(incidents::assignee_email.eq(assignee));

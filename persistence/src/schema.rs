@@ -89,6 +89,7 @@ diesel::table! {
         at_risk_from -> Timestamp,
         sla_halted_since -> Nullable<Timestamp>,
         version -> BigInt,
+        escalation_level -> Integer,
     }
 }
 
@@ -136,6 +137,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    escalation_levels (level) {
+        level -> Integer,
+        title -> Text,
+        phone -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    escalations (id) {
+        id -> BigInt,
+        incident_id -> BigInt,
+        level -> Integer,
+        reason -> Text,
+        escalated_by_name -> Text,
+        escalated_by_job_title -> Text,
+        escalated_by_phone -> Text,
+        requested_by -> Text,
+        contact_title -> Text,
+        contact_phone -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    major_incidents (id) {
+        id -> BigInt,
+        ticket_number -> BigInt,
+        summary -> Text,
+        description -> Text,
+        severity -> Text,
+        region -> Nullable<Text>,
+        started_at -> Timestamp,
+        status -> Text,
+        incident_manager_email -> Nullable<Text>,
+        raised_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolution -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    major_incident_services (major_incident_id, service_id) {
+        major_incident_id -> BigInt,
+        service_id -> Text,
+    }
+}
+
+diesel::table! {
+    major_incident_updates (id) {
+        id -> BigInt,
+        major_incident_id -> BigInt,
+        author -> Text,
+        text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        event_type -> Text,
+        customer_number -> Nullable<Text>,
+        ticket_number -> Nullable<BigInt>,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(escalations -> incidents (incident_id));
+diesel::joinable!(major_incident_services -> major_incidents (major_incident_id));
+diesel::joinable!(major_incident_updates -> major_incidents (major_incident_id));
 diesel::joinable!(incident_updates -> incidents (incident_id));
 diesel::joinable!(document_requests -> incidents (incident_id));
 
@@ -148,4 +225,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     incident_updates,
     document_requests,
     idempotency_keys,
+    escalation_levels,
+    escalations,
+    major_incidents,
+    major_incident_services,
+    major_incident_updates,
+    events,
 );

@@ -140,7 +140,7 @@ impl From<ResolutionBody> for Resolution {
     "reporter": {"name": "Alice Example", "email": "alice@acme.example", "phone": "+44 20 7946 0000"},
     "logged_at": "2026-11-28T09:15:00Z", "updated_at": "2026-11-28T09:15:00Z",
     "assignee_email": null, "resolved_at": null, "resolution": null,
-    "closed_at": null, "close_reason": null, "parent_ticket_number": null,
+    "closed_at": null, "close_reason": null, "parent_ticket_number": null, "escalation_level": 0,
     "sla": {"response_due_at": "2026-11-28T09:30:00Z", "responded_at": null, "response_breached": false,
         "restore_due_at": "2026-11-28T13:15:00Z", "restore_remaining_seconds": 14400,
         "restore_breached": false, "at_risk": false, "paused": false, "stopped": false, "pauses": []},
@@ -175,6 +175,8 @@ pub struct IncidentView {
     pub close_reason: Option<String>,
     /// The major network incident this ticket is linked to, if any.
     pub parent_ticket_number: Option<String>,
+    /// Current escalation level, 0 (not escalated) to 5.
+    pub escalation_level: i32,
     pub sla: SlaView,
     /// Version; also sent as the `ETag` header.
     pub version: i64,
@@ -225,6 +227,7 @@ impl IncidentView {
             closed_at: i.closed_at,
             close_reason: i.close_reason,
             parent_ticket_number: i.parent_ticket.map(|t| t.to_string()),
+            escalation_level: i.escalation_level,
             sla: SlaView {
                 response_due_at: status.response_due_at,
                 responded_at: status.responded_at,

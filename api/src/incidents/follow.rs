@@ -41,6 +41,9 @@ pub struct IncidentQuery {
     pub breached: Option<bool>,
     /// `true`: only tickets whose running restore clock is in the last 25 % of its target.
     pub at_risk: Option<bool>,
+    /// Only tickets linked to this major incident.
+    #[param(max_length = 12, example = "1-0000000100")]
+    pub parent_ticket_number: Option<String>,
     /// `-logged_at` (newest first, default) or `logged_at` (oldest first).
     #[param(example = "-logged_at")]
     pub sort: Option<String>,
@@ -89,6 +92,11 @@ impl IncidentQuery {
             assignee_email: self
                 .assignee_email
                 .map(|e| domain::account::normalize_email(&e)),
+            parent: self
+                .parent_ticket_number
+                .as_deref()
+                .map(domain::TicketRef::parse)
+                .transpose()?,
             breached: self.breached,
             at_risk: self.at_risk.unwrap_or(false),
             now: Some(crate::state::now()),

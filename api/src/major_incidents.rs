@@ -1,0 +1,693 @@
+//! Major network incidents (R-MNI1–5): the NOC raises a parent ticket, an incident manager
+//! coordinates, customer tickets are linked as children, and updates and resolution cascade.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use domain::{Caller, MajorIncident, MajorStatus, ServiceId, Severity, TicketRef};
+use persistence::major_incidents::{MajorFilter, MajorUpdate, NewMajorIncident};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::etag::{etag, if_match_version};
+use crate::incidents::{ticket_from_path, IncidentView};
+use crate::pagination::{PageOf, PageParams};
+use crate::state::{now, AppState};
+
+/// A major incident to raise.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"summary": "Fibre cut between Slough and Reading", "description": "Third-party works.",
+    "severity": "critical", "affected_service_ids": ["SVC-0001"], "region": "South East England",
+    "started_at": "2026-11-28T08:55:00Z", "incident_manager_email": "incident.manager@demo.example"}))]
+pub struct CreateMajorIncident {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub summary: String,
+    #[validate(length(min = 1, max = 10000))]
+    #[schema(min_length = 1, max_length = 10000)]
+    pub description: String,
+    #[schema(schema_with = crate::schemas::severity)]
+    pub severity: Severity,
+    /// Services hit; customer tickets on them are linked automatically while this is active.
+    #[validate(length(max = 5000))]
+    #[schema(max_items = 5000)]
+    pub affected_service_ids: Vec<String>,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub region: Option<String>,
+    /// When the impact began (default: now).
+    pub started_at: Option<DateTime<Utc>>,
+    /// The incident manager coordinating it (an active `incident_manager` account).
+    #[schema(format = "email", max_length = 254)]
+    pub incident_manager_email: Option<String>,
+}
+
+/// Changes to a major incident. Honours `If-Match`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMajorIncident {
+    /// Assign the incident manager (an active `incident_manager` account).
+    #[schema(format = "email", max_length = 254)]
+    pub incident_manager_email: String,
+}
+
+/// A major network incident.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MajorIncidentView {
+    /// Reference in the same space as customer tickets.
+    pub ticket_number: String,
+    pub ivr_reference: String,
+    pub summary: String,
+    pub description: String,
+    #[schema(schema_with = crate::schemas::severity)]
+    pub severity: Severity,
+    pub region: Option<String>,
+    /// Affected services; a customer sees only their own.
+    pub affected_service_ids: Vec<String>,
+    pub started_at: DateTime<Utc>,
+    #[schema(schema_with = crate::schemas::major_status)]
+    pub status: MajorStatus,
+    pub incident_manager_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    pub version: i64,
+}
+
+impl MajorIncidentView {
+    fn new(m: MajorIncident, visible_services: Option<Vec<String>>) -> Self {
+        Self {
+            ticket_number: m.ticket.to_string(),
+            ivr_reference: m.ticket.ivr(),
+            affected_service_ids: visible_services
+                .unwrap_or_else(|| m.affected_services.iter().map(|s| s.to_string()).collect()),
+            summary: m.summary,
+            description: m.description,
+            severity: m.severity,
+            region: m.region,
+            started_at: m.started_at,
+            status: m.status,
+            incident_manager_email: m.incident_manager_email,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            resolved_at: m.resolved_at,
+            resolution: m.resolution,
+            version: m.version,
+        }
+    }
+}
+
+/// An update on a major incident.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MajorUpdateView {
+    pub id: i64,
+    pub author: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    /// How many linked tickets received it (only in the answer to posting it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cascaded_to: Option<usize>,
+}
+
+impl MajorUpdateView {
+    fn new(u: MajorUpdate, cascaded_to: Option<usize>) -> Self {
+        Self {
+            id: u.id,
+            author: u.author,
+            text: u.text,
+            created_at: u.created_at,
+            cascaded_to,
+        }
+    }
+}
+
+/// Text for an update or a resolution.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"text": "Splicing team on site; estimated restoration 14:00 UTC."}))]
+pub struct PostMajorUpdate {
+    #[validate(length(min = 1, max = 10000))]
+    #[schema(min_length = 1, max_length = 10000)]
+    pub text: String,
+}
+
+/// Resolving a major incident.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"resolution": "Fibre spliced; all circuits restored at 13:42 UTC."}))]
+pub struct ResolveMajorIncident {
+    #[validate(length(min = 1, max = 10000))]
+    #[schema(min_length = 1, max_length = 10000)]
+    pub resolution: String,
+}
+
+/// A ticket to link as a child.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"ticket_number": "1-0000000042"}))]
+pub struct LinkChild {
+    /// Reference of a customer ticket, either form.
+    pub ticket_number: String,
+}
+
+/// The result of resolving a major incident.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResolvedMajorIncident {
+    pub major_incident: MajorIncidentView,
+    /// How many open children were resolved with it.
+    pub resolved_children: usize,
+}
+
+fn require_desk(caller: &Caller) -> Result<(), ApiError> {
+    if caller.works_incidents() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only the NOC and incident managers run major incidents",
+        ))
+    }
+}
+
+fn major_from_path(text: &str) -> Result<TicketRef, ApiError> {
+    TicketRef::parse(text).map_err(|_| ApiError::not_found("major incident"))
+}
+
+/// Checks that `email` names an active incident manager; returns its canonical form.
+fn incident_manager(
+    conn: &mut persistence::DbConnection,
+    email: &str,
+) -> Result<String, persistence::StoreError> {
+    match persistence::accounts::find_user_by_email(conn, email)? {
+        Some((u, _))
+            if u.status == domain::AccountStatus::Active
+                && u.role == domain::Role::IncidentManager =>
+        {
+            Ok(u.email)
+        }
+        _ => Err(domain::DomainError::invalid(
+            "incident_manager_email",
+            "no active incident_manager account has this email",
+        )
+        .into()),
+    }
+}
+
+/// The view of `major` for `caller`: customers see only their own affected services.
+fn view_for(
+    conn: &mut persistence::DbConnection,
+    major: MajorIncident,
+    scope: Option<&domain::CustomerNumber>,
+) -> Result<MajorIncidentView, persistence::StoreError> {
+    let services = match scope {
+        Some(customer) => Some(persistence::major_incidents::services_of(
+            conn, &major, customer,
+        )?),
+        None => None,
+    };
+    Ok(MajorIncidentView::new(major, services))
+}
+
+/// Raise a major incident.
+///
+/// The NOC declares a major network incident: a parent ticket (reference from the same space as
+/// customer tickets) with its impact — affected services and/or region, severity, start. Open
+/// customer tickets on the affected services are linked to it now, and new ones as they are
+/// raised while it is active.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    request_body = CreateMajorIncident,
+    responses(
+        (status = 201, description = "Major incident raised.", body = MajorIncidentView),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[post("/major-incidents")]
+pub async fn raise_major_incident(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    body: web::Json<CreateMajorIncident>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&caller)?;
+    body.validate()?;
+    let body = body.into_inner();
+    if body.affected_service_ids.is_empty() && body.region.is_none() {
+        return Err(ApiError::field(
+            "affected_service_ids",
+            "required",
+            "name the affected services, a region, or both",
+        ));
+    }
+    let services = body
+        .affected_service_ids
+        .iter()
+        .map(|s| ServiceId::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let raised_by = caller.subject.clone();
+    let major = web::block(move || {
+        let at = now();
+        state.db.write(|conn| {
+            let manager = body
+                .incident_manager_email
+                .as_deref()
+                .map(|e| incident_manager(conn, e))
+                .transpose()?;
+            persistence::major_incidents::raise(
+                conn,
+                NewMajorIncident {
+                    summary: body.summary.trim(),
+                    description: body.description.trim(),
+                    severity: body.severity,
+                    region: body.region.as_deref().map(str::trim),
+                    started_at: body.started_at.unwrap_or(at),
+                    affected_services: &services,
+                    incident_manager_email: manager.as_deref(),
+                    raised_by: &raised_by,
+                },
+                state.sla(),
+                at,
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/major-incidents/{}", major.ticket),
+        ))
+        .insert_header(("ETag", etag(major.version)))
+        .json(MajorIncidentView::new(major, None)))
+}
+
+/// Filters of the major incident list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MajorQuery {
+    /// `active` or `resolved`. Customers see active ones unless they ask otherwise.
+    #[param(max_length = 10)]
+    pub status: Option<String>,
+}
+
+/// List major incidents.
+///
+/// The NOC sees all; a customer sees the major incidents affecting their services (active ones
+/// by default), with only their own services listed.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(MajorQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of major incidents.", body = PageOf<MajorIncidentView>),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/major-incidents")]
+pub async fn list_major_incidents(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    query: web::Query<MajorQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, cursor) = page.resolve()?;
+    let scope = caller.tenant_scope().cloned();
+    let status = match query.status.as_deref() {
+        Some(s) => Some(MajorStatus::parse(s)?),
+        None if scope.is_some() => Some(MajorStatus::Active),
+        None => None,
+    };
+    let page = web::block(move || {
+        state.db.read(|conn| {
+            let filter = MajorFilter {
+                scope: scope.clone(),
+                status,
+            };
+            let page = persistence::major_incidents::list(conn, &filter, cursor, limit)?;
+            let mut items = Vec::with_capacity(page.items.len());
+            for m in page.items {
+                items.push(view_for(conn, m, scope.as_ref())?);
+            }
+            Ok(PageOf {
+                items,
+                next_cursor: page.next_cursor.map(|c| c.encode()),
+            })
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Get a major incident.
+///
+/// A customer it does not concern gets 404.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Major incident reference, either form")),
+    responses(
+        (status = 200, description = "The major incident.", body = MajorIncidentView),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 404, response = crate::error::NotFound),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/major-incidents/{ref}")]
+pub async fn get_major_incident(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = major_from_path(&path)?;
+    let scope = caller.tenant_scope().cloned();
+    let (view, version) = web::block(move || {
+        state.db.read(|conn| {
+            let major = persistence::major_incidents::get_visible(conn, ticket, scope.as_ref())?;
+            let version = major.version;
+            Ok((view_for(conn, major, scope.as_ref())?, version))
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(version)))
+        .json(view))
+}
+
+/// Assign a major incident's incident manager.
+///
+/// NOC and incident managers. Honours `If-Match`.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(
+        ("ref" = String, Path, description = "Major incident reference, either form"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+    ),
+    request_body = UpdateMajorIncident,
+    responses(
+        (status = 200, description = "The major incident.", body = MajorIncidentView),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+        (status = 412, response = crate::error::PreconditionFailed),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[patch("/major-incidents/{ref}")]
+pub async fn update_major_incident(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<UpdateMajorIncident>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&caller)?;
+    let ticket = major_from_path(&path)?;
+    let expected = if_match_version(&req)?;
+    let email = body.into_inner().incident_manager_email;
+    let major = web::block(move || {
+        state.db.write(|conn| {
+            let email = incident_manager(conn, &email)?;
+            persistence::major_incidents::assign_manager(conn, ticket, &email, expected, now())
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(major.version)))
+        .json(MajorIncidentView::new(major, None)))
+}
+
+/// Post an update on a major incident.
+///
+/// The update cascades, in one transaction, to the timeline of every open linked ticket and to
+/// each of their customers as an event: all children or none.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Major incident reference, either form")),
+    request_body = PostMajorUpdate,
+    responses(
+        (status = 201, description = "Posted and cascaded.", body = MajorUpdateView),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[post("/major-incidents/{ref}/updates")]
+pub async fn post_major_update(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<PostMajorUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&caller)?;
+    body.validate()?;
+    let ticket = major_from_path(&path)?;
+    let text = body.into_inner().text.trim().to_owned();
+    let author = caller.subject.clone();
+    let (update, count) = web::block(move || {
+        state.db.write(|conn| {
+            let major = persistence::major_incidents::get(conn, ticket)?;
+            if !major.is_active() {
+                return Err(domain::DomainError::illegal_state(
+                    "major_incident_resolved",
+                    format!("major incident {ticket} is resolved"),
+                )
+                .into());
+            }
+            persistence::major_incidents::post_update(conn, &major, &text, &author, now())
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Created().json(MajorUpdateView::new(update, Some(count))))
+}
+
+/// List a major incident's updates.
+///
+/// Oldest first; visible to the customers it concerns.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Major incident reference, either form")),
+    responses(
+        (status = 200, description = "The updates.", body = Vec<MajorUpdateView>),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 404, response = crate::error::NotFound),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/major-incidents/{ref}/updates")]
+pub async fn list_major_updates(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = major_from_path(&path)?;
+    let scope = caller.tenant_scope().cloned();
+    let updates = web::block(move || {
+        state.db.read(|conn| {
+            let major = persistence::major_incidents::get_visible(conn, ticket, scope.as_ref())?;
+            persistence::major_incidents::updates(conn, &major)
+        })
+    })
+    .await??;
+    let items: Vec<MajorUpdateView> = updates
+        .into_iter()
+        .map(|u| MajorUpdateView::new(u, None))
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Resolve a major incident.
+///
+/// Resolves the parent and, in the same transaction, every open linked ticket with the parent's
+/// resolution; the resolution is also posted as a final update.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Major incident reference, either form")),
+    request_body = ResolveMajorIncident,
+    responses(
+        (status = 200, description = "Resolved, with its children.", body = ResolvedMajorIncident),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[post("/major-incidents/{ref}/resolve")]
+pub async fn resolve_major_incident(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<ResolveMajorIncident>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&caller)?;
+    body.validate()?;
+    let ticket = major_from_path(&path)?;
+    let resolution = body.into_inner().resolution;
+    let author = caller.subject.clone();
+    let (major, count) = web::block(move || {
+        state.db.write(|conn| {
+            persistence::major_incidents::resolve(
+                conn,
+                ticket,
+                &resolution,
+                &author,
+                state.sla(),
+                now(),
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(ResolvedMajorIncident {
+        major_incident: MajorIncidentView::new(major, None),
+        resolved_children: count,
+    }))
+}
+
+/// Link a ticket to a major incident.
+///
+/// NOC: the ticket joins the crisis process, receives the parent's earlier updates, and is no
+/// longer escalated on its own. A major incident cannot become a child, and a child has one
+/// parent (409).
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Major incident reference, either form")),
+    request_body = LinkChild,
+    responses(
+        (status = 200, description = "The linked ticket.", body = IncidentView),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[post("/major-incidents/{ref}/children")]
+pub async fn link_child(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<LinkChild>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&caller)?;
+    let ticket = major_from_path(&path)?;
+    let child = TicketRef::parse(&body.ticket_number)?;
+    let author = caller.subject.clone();
+    let db_state = state.clone();
+    let incident = web::block(move || {
+        db_state.db.write(|conn| {
+            let major = persistence::major_incidents::get(conn, ticket)?;
+            persistence::major_incidents::link(conn, &major, child, &author, db_state.sla(), now())
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(IncidentView::new(incident, state.sla(), true, now())))
+}
+
+/// Unlink a ticket from a major incident.
+///
+/// NOC: the ticket leaves the crisis process and follows its own course again.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(
+        ("ref" = String, Path, description = "Major incident reference, either form"),
+        ("child" = String, Path, description = "Linked ticket reference, either form"),
+    ),
+    responses(
+        (status = 200, description = "The unlinked ticket.", body = IncidentView),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[delete("/major-incidents/{ref}/children/{child}")]
+pub async fn unlink_child(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    require_desk(&caller)?;
+    let (major_ref, child_ref) = path.into_inner();
+    let ticket = major_from_path(&major_ref)?;
+    let child = ticket_from_path(&child_ref)?;
+    let author = caller.subject.clone();
+    let db_state = state.clone();
+    let incident = web::block(move || {
+        db_state.db.write(|conn| {
+            let major = persistence::major_incidents::get(conn, ticket)?;
+            persistence::major_incidents::unlink(
+                conn,
+                &major,
+                child,
+                &author,
+                db_state.sla(),
+                now(),
+            )
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(IncidentView::new(incident, state.sla(), true, now())))
+}
+
+/// List a major incident's linked tickets.
+///
+/// The NOC sees every child; a customer sees only their own tickets.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Major incident reference, either form"), PageParams),
+    responses(
+        (status = 200, description = "A page of linked tickets.", body = PageOf<IncidentView>),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 404, response = crate::error::NotFound),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/major-incidents/{ref}/children")]
+pub async fn list_children(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = major_from_path(&path)?;
+    let (limit, cursor) = page.resolve()?;
+    let scope = caller.tenant_scope().cloned();
+    let db_state = state.clone();
+    let page = web::block(move || {
+        db_state.db.read(|conn| {
+            let major = persistence::major_incidents::get_visible(conn, ticket, scope.as_ref())?;
+            persistence::major_incidents::children(conn, &major, scope.as_ref(), cursor, limit)
+        })
+    })
+    .await??;
+    let staff = !caller.role.is_customer_side();
+    let at = now();
+    Ok(HttpResponse::Ok().json(PageOf::from_page(page, |i| {
+        IncidentView::new(i, state.sla(), staff, at)
+    })))
+}

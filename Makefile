@@ -48,6 +48,10 @@ lint: ## Check formatting, clippy (warnings are errors) and the OpenAPI file
 openapi: ## Regenerate openapi.yaml from the code
 	$(CARGO) run --quiet --bin $(BIN) -- openapi > openapi.yaml
 
+.PHONY: bench
+bench: setup ## Benchmarks (release build): major-incident cascade to 10,000 children on both backends
+	$(CARGO) bench -p tests --bench cascade
+
 .PHONY: build
 build: ## Build the release binary
 	$(CARGO) build --release --bin $(BIN)

@@ -46,7 +46,8 @@ macro_rules! on_both_backends {
 pub const ADMIN_EMAIL: &str = "admin@test.example";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
-enum Scratch {
+/// A database that exists for one test or benchmark and is removed afterwards.
+pub enum Scratch {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, schema: String },
 }
@@ -128,24 +129,35 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// A fresh SQLite file: its URL and the folder guard that deletes it.
+pub fn scratch_sqlite() -> (String, Scratch) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    (url, Scratch::Sqlite(dir))
+}
+
+/// A fresh PostgreSQL schema: a URL whose search_path points at it, and the guard dropping it.
+pub fn scratch_postgres() -> (String, Scratch) {
+    let admin_url = postgres_admin_url();
+    let schema = unique_name("t");
+    let mut conn = diesel::PgConnection::establish(&admin_url)
+        .unwrap_or_else(|e| panic!("PostgreSQL is required for these tests ({admin_url}): {e}"));
+    conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("create test schema");
+    let separator = if admin_url.contains('?') { '&' } else { '?' };
+    let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
+    (url, Scratch::Postgres { admin_url, schema })
+}
+
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        Self::start(&url, Scratch::Sqlite(dir)).await
+        let (url, scratch) = scratch_sqlite();
+        Self::start(&url, scratch).await
     }
 
     pub async fn postgres() -> TestApp {
-        let admin_url = postgres_admin_url();
-        let schema = unique_name("t");
-        let mut conn = diesel::PgConnection::establish(&admin_url).unwrap_or_else(|e| {
-            panic!("PostgreSQL is required for these tests ({admin_url}): {e}")
-        });
-        conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
-            .expect("create test schema");
-        let separator = if admin_url.contains('?') { '&' } else { '?' };
-        let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
-        Self::start(&url, Scratch::Postgres { admin_url, schema }).await
+        let (url, scratch) = scratch_postgres();
+        Self::start(&url, scratch).await
     }
 
     /// Starts the app on `url` with its own pool and a bootstrap admin.

@@ -1,0 +1,131 @@
+//! Benchmark: cascading one major-incident update to 10,000 linked children, and resolving them,
+//! on SQLite and PostgreSQL. Each is one transaction. Run with `make bench`.
+
+use std::time::Instant;
+
+use domain::{CustomerNumber, Impact, Reporter, ServiceId, ServiceLocator, Severity, SlaPolicy};
+use persistence::incidents::NewIncident;
+use persistence::major_incidents::NewMajorIncident;
+use persistence::services::NewService;
+use persistence::{Database, PoolOptions};
+
+const CHILDREN: usize = 10_000;
+
+fn run(backend: &str, url: &str) {
+    let db = Database::open(url, &PoolOptions::default()).expect("open");
+    let now = chrono::Utc::now();
+    let policy = SlaPolicy::default();
+    let ocn = CustomerNumber::parse("OCN-1001").expect("ocn");
+    let svc = ServiceId::parse("SVC-BENCH").expect("svc");
+    db.write(|conn| {
+        persistence::customers::create(conn, &ocn, "Bench Ltd", now)?;
+        persistence::services::create(
+            conn,
+            NewService {
+                service_id: &svc,
+                circuit_reference: "CIR/BENCH",
+                order_number: "ORD-BENCH",
+                customer_number: &ocn,
+                product: "Ethernet",
+                label: "bench",
+                status: domain::ServiceStatus::Active,
+                handover_date: None,
+            },
+            now,
+        )?;
+        Ok(())
+    })
+    .expect("seed");
+    let major = db
+        .write(|conn| {
+            persistence::major_incidents::raise(
+                conn,
+                NewMajorIncident {
+                    summary: "bench",
+                    description: "bench",
+                    severity: Severity::Critical,
+                    region: None,
+                    started_at: now,
+                    affected_services: std::slice::from_ref(&svc),
+                    incident_manager_email: None,
+                    raised_by: "bench",
+                },
+                &policy,
+                now,
+            )
+        })
+        .expect("mni");
+    let reporter = Reporter {
+        name: "B".into(),
+        email: "b@x.example".into(),
+        phone: "+441234567".into(),
+    };
+    let locator = ServiceLocator::ServiceId(svc.clone());
+    let started = Instant::now();
+    // Raising links each ticket to the active major incident; 500 per transaction.
+    for _ in 0..CHILDREN / 500 {
+        db.write(|conn| {
+            for _ in 0..500 {
+                persistence::incidents::raise(
+                    conn,
+                    NewIncident {
+                        locator: &locator,
+                        summary: "child",
+                        description: "child",
+                        impact: Impact::ServiceDown,
+                        reporter: &reporter,
+                        raised_by: "bench",
+                    },
+                    None,
+                    &policy,
+                    now,
+                )?;
+            }
+            Ok(())
+        })
+        .expect("children");
+    }
+    let seeded = started.elapsed();
+    let t = Instant::now();
+    let (_, n) = db
+        .write(|conn| {
+            persistence::major_incidents::post_update(
+                conn,
+                &major,
+                "Splicing team on site",
+                "bench",
+                chrono::Utc::now(),
+            )
+        })
+        .expect("cascade");
+    let cascade = t.elapsed();
+    assert_eq!(n, CHILDREN);
+    let t = Instant::now();
+    let (_, resolved) = db
+        .write(|conn| {
+            persistence::major_incidents::resolve(
+                conn,
+                major.ticket,
+                "Fibre spliced",
+                "bench",
+                &policy,
+                chrono::Utc::now(),
+            )
+        })
+        .expect("resolve");
+    let resolve = t.elapsed();
+    assert_eq!(resolved, CHILDREN);
+    println!(
+        "{backend:<10} children={CHILDREN} link-on-raise={:>7.2}s  cascade-update={:>7.3}s  resolve-cascade={:>7.2}s",
+        seeded.as_secs_f64(),
+        cascade.as_secs_f64(),
+        resolve.as_secs_f64()
+    );
+}
+
+fn main() {
+    let (sqlite_url, _sqlite) = tests::scratch_sqlite();
+    run("sqlite", &sqlite_url);
+    let (pg_url, _pg) = tests::scratch_postgres();
+    run("postgresql", &pg_url);
+}

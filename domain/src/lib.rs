@@ -6,12 +6,15 @@
 
 pub mod access;
 pub mod account;
+pub mod calendar;
 pub mod customer;
 pub mod document;
 pub mod error;
 pub mod escalation;
 pub mod incident;
+pub mod maintenance;
 pub mod major_incident;
+pub mod planned_work;
 pub mod service;
 pub mod sla;
 pub mod ticket;
@@ -26,7 +29,10 @@ pub use escalation::{ActiveParent, EscalatingPerson, Escalation, EscalationMatri
 pub use incident::{
     Actor, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, StatusChange,
 };
+pub use calendar::WorkingCalendar;
+pub use maintenance::{MaintenanceRequest, RequestStatus, ServiceOwner};
 pub use major_incident::{MajorIncident, MajorStatus, Severity};
+pub use planned_work::{PlannedWork, ScheduleError, WorkStatus};
 pub use service::{Service, ServiceId, ServiceLocator, ServiceStatus};
 pub use sla::{SlaClock, SlaPause, SlaPolicy, SlaProjection, SlaStatus, SlaTargets};
 pub use ticket::TicketRef;

@@ -17,6 +17,9 @@
 //! | `AUTO_CLOSE_AFTER_DAYS` | `5` | resolved tickets close themselves after this many days |
 //! | `BACKGROUND_INTERVAL_SECONDS` | `60` | how often the auto-close and clean-up job runs |
 //! | `IDEMPOTENCY_TTL_HOURS` | `24` | how long an `Idempotency-Key` is remembered |
+//! | `WORKING_CALENDAR_TZ` | `Europe/London` | time zone in which working days are counted |
+//! | `PUBLIC_HOLIDAYS_FILE` | built-in England & Wales 2026–2027 | file of `YYYY-MM-DD` holidays, one per line |
+//! | `PUBLIC_HOLIDAYS` | unset | extra holidays, comma-separated `YYYY-MM-DD` |
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
 use std::env;
@@ -45,6 +48,7 @@ pub struct ServiceSettings {
     pub auto_close_after: chrono::Duration,
     pub background_interval: Duration,
     pub idempotency_ttl: chrono::Duration,
+    pub calendar: domain::WorkingCalendar,
 }
 
 impl Default for ServiceSettings {
@@ -54,8 +58,23 @@ impl Default for ServiceSettings {
             auto_close_after: chrono::Duration::days(5),
             background_interval: Duration::from_secs(60),
             idempotency_ttl: chrono::Duration::hours(24),
+            calendar: domain::WorkingCalendar::default(),
         }
     }
+}
+
+fn working_calendar() -> Result<domain::WorkingCalendar, String> {
+    let mut holidays = match var("PUBLIC_HOLIDAYS_FILE") {
+        Some(path) => std::fs::read_to_string(&path)
+            .map_err(|e| format!("PUBLIC_HOLIDAYS_FILE={path}: {e}"))?,
+        None => domain::calendar::DEFAULT_HOLIDAYS.to_owned(),
+    };
+    if let Some(extra) = var("PUBLIC_HOLIDAYS") {
+        holidays.push('\n');
+        holidays.push_str(&extra);
+    }
+    let zone = var("WORKING_CALENDAR_TZ").unwrap_or_else(|| "Europe/London".into());
+    domain::WorkingCalendar::new(&zone, &holidays).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +168,7 @@ impl Config {
                     parsed("BACKGROUND_INTERVAL_SECONDS", 60)?.max(1),
                 ),
                 idempotency_ttl: chrono::Duration::hours(parsed("IDEMPOTENCY_TTL_HOURS", 24)?),
+                calendar: working_calendar()?,
             },
         })
     }

@@ -17,9 +17,11 @@ pub mod health;
 pub mod idempotency;
 pub mod incidents;
 pub mod jobs;
+pub mod maintenance;
 pub mod major_incidents;
 pub mod openapi;
 pub mod pagination;
+pub mod planned_works;
 pub mod schemas;
 pub mod services;
 pub mod state;
@@ -84,7 +86,24 @@ fn routes(cfg: &mut ServiceConfig) {
             .service(major_incidents::resolve_major_incident)
             .service(major_incidents::link_child)
             .service(major_incidents::unlink_child)
-            .service(major_incidents::list_children),
+            .service(major_incidents::list_children)
+            .service(planned_works::create_planned_work)
+            .service(planned_works::list_planned_works)
+            .service(planned_works::planned_works_ics)
+            .service(planned_works::get_planned_work)
+            .service(planned_works::update_planned_work)
+            .service(planned_works::schedule_planned_work)
+            .service(planned_works::start_planned_work)
+            .service(planned_works::complete_planned_work)
+            .service(planned_works::cancel_planned_work)
+            .service(maintenance::submit_maintenance_request)
+            .service(maintenance::list_maintenance_requests)
+            .service(maintenance::get_maintenance_request)
+            .service(maintenance::acknowledge_maintenance_request)
+            .service(maintenance::accept_maintenance_request)
+            .service(maintenance::reject_maintenance_request)
+            .service(maintenance::withdraw_maintenance_request)
+            .service(maintenance::working_calendar),
     );
 }
 

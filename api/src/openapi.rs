@@ -39,6 +39,8 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         (name = "documents", description = "Reason For Outage and Incident Report requests"),
         (name = "escalations", description = "The five-level escalation matrix and peer-to-peer escalation"),
         (name = "major incidents", description = "Major network incidents: parent tickets whose updates cascade to linked tickets"),
+        (name = "planned works", description = "Provider planned works, calendar and iCalendar feed"),
+        (name = "maintenance requests", description = "Customer maintenance window requests and the working-day calendar"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]

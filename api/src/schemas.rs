@@ -87,3 +87,17 @@ pub fn major_status() -> Object {
         "`active` until resolved.",
     )
 }
+
+pub fn work_status() -> Object {
+    string_enum(
+        domain::WorkStatus::ALL.iter().map(|v| v.as_str()),
+        "Lifecycle state of the planned work.",
+    )
+}
+
+pub fn request_status() -> Object {
+    string_enum(
+        domain::RequestStatus::ALL.iter().map(|v| v.as_str()),
+        "Lifecycle state of the maintenance request.",
+    )
+}

@@ -32,10 +32,9 @@ impl WorkingCalendar {
     /// A calendar for an IANA `zone` (e.g. `Europe/London`) and a holiday list: one
     /// `YYYY-MM-DD` per line or comma-separated, `#` starts a comment.
     pub fn new(zone: &str, holidays: &str) -> Result<Self, DomainError> {
-        let zone: Tz = zone
-            .trim()
-            .parse()
-            .map_err(|_| DomainError::invalid("time_zone", format!("unknown time zone '{zone}'")))?;
+        let zone: Tz = zone.trim().parse().map_err(|_| {
+            DomainError::invalid("time_zone", format!("unknown time zone '{zone}'"))
+        })?;
         let holidays = holidays
             .lines()
             .map(|l| l.split('#').next().unwrap_or_default())
@@ -43,8 +42,9 @@ impl WorkingCalendar {
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(|d| {
-                NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| DomainError::invalid("holidays", format!("'{d}' is not a YYYY-MM-DD date")))
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    DomainError::invalid("holidays", format!("'{d}' is not a YYYY-MM-DD date"))
+                })
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { zone, holidays })
@@ -112,7 +112,13 @@ mod tests {
     fn default_calendar_knows_english_bank_holidays() {
         let c = WorkingCalendar::default();
         assert_eq!(c.zone(), "Europe/London");
-        for h in ["2026-12-25", "2026-12-28", "2027-01-01", "2027-03-26", "2027-03-29"] {
+        for h in [
+            "2026-12-25",
+            "2026-12-28",
+            "2027-01-01",
+            "2027-03-26",
+            "2027-03-29",
+        ] {
             assert!(!c.is_working_day(d(h)), "{h}");
         }
         assert!(c.is_working_day(d("2026-12-24")));
@@ -122,7 +128,8 @@ mod tests {
     /// (start date, working days to add, expected date) on a UTC calendar with the listed holidays.
     #[test]
     fn working_day_arithmetic_table() {
-        let c = WorkingCalendar::new("UTC", "2026-12-25, 2026-12-28\n2027-01-01 # new year").unwrap();
+        let c =
+            WorkingCalendar::new("UTC", "2026-12-25, 2026-12-28\n2027-01-01 # new year").unwrap();
         let cases = [
             ("2026-11-02", 1, "2026-11-03"),  // Mon -> Tue
             ("2026-11-06", 1, "2026-11-09"),  // Fri -> Mon over the weekend
@@ -133,12 +140,16 @@ mod tests {
             ("2026-11-27", 2, "2026-12-01"),  // across a month end
             ("2026-12-24", 1, "2026-12-29"),  // over Christmas Day, weekend and the substitute day
             ("2026-12-24", 3, "2026-12-31"),
-            ("2026-12-31", 1, "2027-01-04"),  // across the year end and New Year's Day
+            ("2026-12-31", 1, "2027-01-04"), // across the year end and New Year's Day
             ("2026-12-01", 20, "2026-12-31"), // two holidays in the way: 20 days reach the 31st
             ("2026-12-10", 20, "2027-01-12"), // and into January past New Year's Day
         ];
         for (from, days, expected) in cases {
-            assert_eq!(c.add_working_days(d(from), days), d(expected), "{from} + {days}");
+            assert_eq!(
+                c.add_working_days(d(from), days),
+                d(expected),
+                "{from} + {days}"
+            );
         }
     }
 
@@ -150,15 +161,30 @@ mod tests {
         // Friday 23:30 UTC is already Saturday 08:30 in Tokyo: one working day later is Monday
         // 08:30 there, which is still Sunday in UTC.
         let friday_night = utc("2026-11-06T23:30:00Z");
-        assert_eq!(utc_cal.working_days_after(friday_night, 1), utc("2026-11-09T23:30:00Z"));
-        assert_eq!(tokyo.working_days_after(friday_night, 1), utc("2026-11-08T23:30:00Z"));
+        assert_eq!(
+            utc_cal.working_days_after(friday_night, 1),
+            utc("2026-11-09T23:30:00Z")
+        );
+        assert_eq!(
+            tokyo.working_days_after(friday_night, 1),
+            utc("2026-11-08T23:30:00Z")
+        );
         // Sunday 23:30 UTC is Monday 08:30 in Tokyo: one working day later is Tuesday 08:30 there.
         let sunday_night = utc("2026-11-08T23:30:00Z");
-        assert_eq!(utc_cal.working_days_after(sunday_night, 1), utc("2026-11-09T23:30:00Z"));
-        assert_eq!(tokyo.working_days_after(sunday_night, 1), utc("2026-11-09T23:30:00Z"));
+        assert_eq!(
+            utc_cal.working_days_after(sunday_night, 1),
+            utc("2026-11-09T23:30:00Z")
+        );
+        assert_eq!(
+            tokyo.working_days_after(sunday_night, 1),
+            utc("2026-11-09T23:30:00Z")
+        );
         // Across the end of British Summer Time the local time of day is kept: 09:00 BST is
         // 08:00 UTC, 09:00 GMT is 09:00 UTC.
-        assert_eq!(london.working_days_after(utc("2026-10-23T08:00:00Z"), 1), utc("2026-10-26T09:00:00Z"));
+        assert_eq!(
+            london.working_days_after(utc("2026-10-23T08:00:00Z"), 1),
+            utc("2026-10-26T09:00:00Z")
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod timeline;
 
 pub use access::{Caller, Role};
 pub use account::{AccountStatus, ApiClient, User};
+pub use calendar::WorkingCalendar;
 pub use customer::{Customer, CustomerNumber};
 pub use document::{DocumentKind, DocumentRequest, DocumentStatus};
 pub use error::DomainError;
@@ -29,7 +30,6 @@ pub use escalation::{ActiveParent, EscalatingPerson, Escalation, EscalationMatri
 pub use incident::{
     Actor, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, StatusChange,
 };
-pub use calendar::WorkingCalendar;
 pub use maintenance::{MaintenanceRequest, RequestStatus, ServiceOwner};
 pub use major_incident::{MajorIncident, MajorStatus, Severity};
 pub use planned_work::{PlannedWork, ScheduleError, WorkStatus};

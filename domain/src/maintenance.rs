@@ -68,7 +68,9 @@ pub fn check_request_window(
     crate::planned_work::check_window(start, end)?;
     let earliest = calendar.working_days_after(now, NOTICE_WORKING_DAYS);
     Ok(if start < earliest {
-        Err(TooEarly { earliest_allowed_start: earliest })
+        Err(TooEarly {
+            earliest_allowed_start: earliest,
+        })
     } else {
         Ok(())
     })
@@ -78,7 +80,10 @@ impl MaintenanceRequest {
     fn illegal(&self, action: &str) -> DomainError {
         DomainError::illegal_state(
             "illegal_transition",
-            format!("maintenance request {} is {}: cannot {action} it", self.id, self.status),
+            format!(
+                "maintenance request {} is {}: cannot {action} it",
+                self.id, self.status
+            ),
         )
     }
 
@@ -94,15 +99,27 @@ impl MaintenanceRequest {
     }
 
     /// Accepted or rejected (with a reason), from submitted or acknowledged.
-    pub fn decide(&mut self, accept: bool, reason: Option<&str>, now: DateTime<Utc>) -> Result<(), DomainError> {
-        if !matches!(self.status, RequestStatus::Submitted | RequestStatus::Acknowledged) {
+    pub fn decide(
+        &mut self,
+        accept: bool,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        if !matches!(
+            self.status,
+            RequestStatus::Submitted | RequestStatus::Acknowledged
+        ) {
             return Err(self.illegal(if accept { "accept" } else { "reject" }));
         }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if !accept && reason.is_none() {
             return Err(DomainError::invalid("reason", "a rejection needs a reason"));
         }
-        self.status = if accept { RequestStatus::Accepted } else { RequestStatus::Rejected };
+        self.status = if accept {
+            RequestStatus::Accepted
+        } else {
+            RequestStatus::Rejected
+        };
         self.decided_at = Some(now);
         self.decision_reason = reason.map(str::to_owned);
         self.updated_at = now;
@@ -111,7 +128,10 @@ impl MaintenanceRequest {
 
     /// The customer withdraws an undecided request.
     pub fn withdraw(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
-        if !matches!(self.status, RequestStatus::Submitted | RequestStatus::Acknowledged) {
+        if !matches!(
+            self.status,
+            RequestStatus::Submitted | RequestStatus::Acknowledged
+        ) {
             return Err(self.illegal("withdraw"));
         }
         self.status = RequestStatus::Withdrawn;
@@ -137,7 +157,11 @@ mod tests {
             start_at: at("2026-06-01T01:00:00Z"),
             end_at: at("2026-06-01T03:00:00Z"),
             description: "firewall upgrade".into(),
-            service_owner: ServiceOwner { name: "O".into(), email: "o@x.example".into(), phone: "+441234567".into() },
+            service_owner: ServiceOwner {
+                name: "O".into(),
+                email: "o@x.example".into(),
+                phone: "+441234567".into(),
+            },
             status,
             submitted_by: "user:1".into(),
             submitted_at: at("2026-03-01T00:00:00Z"),
@@ -161,11 +185,24 @@ mod tests {
             check_request_window(&cal, start, start + chrono::Duration::hours(2), now).unwrap()
         };
         assert_eq!(ok("2026-12-31T10:00:00Z"), Ok(()));
-        assert_eq!(ok("2026-12-31T09:59:59Z"), Err(TooEarly { earliest_allowed_start: earliest }));
-        assert_eq!(ok("2026-12-29T10:00:00Z"), Err(TooEarly { earliest_allowed_start: earliest }));
+        assert_eq!(
+            ok("2026-12-31T09:59:59Z"),
+            Err(TooEarly {
+                earliest_allowed_start: earliest
+            })
+        );
+        assert_eq!(
+            ok("2026-12-29T10:00:00Z"),
+            Err(TooEarly {
+                earliest_allowed_start: earliest
+            })
+        );
         assert_eq!(ok("2027-02-01T00:00:00Z"), Ok(()));
         let start = at("2027-02-01T02:00:00Z");
-        assert!(check_request_window(&cal, start, start, now).is_err(), "empty window");
+        assert!(
+            check_request_window(&cal, start, start, now).is_err(),
+            "empty window"
+        );
     }
 
     #[test]
@@ -174,13 +211,32 @@ mod tests {
         let now = at("2026-03-02T00:00:00Z");
         for status in RequestStatus::ALL {
             let undecided = matches!(status, Submitted | Acknowledged);
-            assert_eq!(request(*status).acknowledge(now).is_ok(), *status == Submitted, "ack {status}");
-            assert_eq!(request(*status).decide(true, None, now).is_ok(), undecided, "accept {status}");
-            assert_eq!(request(*status).decide(false, Some("clash"), now).is_ok(), undecided, "reject {status}");
-            assert_eq!(request(*status).withdraw(now).is_ok(), undecided, "withdraw {status}");
+            assert_eq!(
+                request(*status).acknowledge(now).is_ok(),
+                *status == Submitted,
+                "ack {status}"
+            );
+            assert_eq!(
+                request(*status).decide(true, None, now).is_ok(),
+                undecided,
+                "accept {status}"
+            );
+            assert_eq!(
+                request(*status).decide(false, Some("clash"), now).is_ok(),
+                undecided,
+                "reject {status}"
+            );
+            assert_eq!(
+                request(*status).withdraw(now).is_ok(),
+                undecided,
+                "withdraw {status}"
+            );
         }
         let mut r = request(Submitted);
-        assert!(r.decide(false, None, now).is_err(), "rejection needs a reason");
+        assert!(
+            r.decide(false, None, now).is_err(),
+            "rejection needs a reason"
+        );
         assert_eq!(r.status, Submitted);
     }
 }

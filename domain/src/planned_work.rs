@@ -49,10 +49,16 @@ pub struct PlannedWork {
 /// A window's start must be before its end.
 pub fn check_window(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<(), DomainError> {
     if end <= start {
-        return Err(DomainError::invalid("end_at", "the window must end after it starts"));
+        return Err(DomainError::invalid(
+            "end_at",
+            "the window must end after it starts",
+        ));
     }
     if end - start > Duration::days(14) {
-        return Err(DomainError::invalid("end_at", "a window may last at most 14 days"));
+        return Err(DomainError::invalid(
+            "end_at",
+            "a window may last at most 14 days",
+        ));
     }
     Ok(())
 }
@@ -169,7 +175,10 @@ impl PlannedWork {
     fn illegal(&self, action: &str) -> DomainError {
         DomainError::illegal_state(
             "illegal_transition",
-            format!("planned work {} is {}: cannot {action} it", self.id, self.status),
+            format!(
+                "planned work {} is {}: cannot {action} it",
+                self.id, self.status
+            ),
         )
     }
 }
@@ -220,7 +229,7 @@ mod tests {
             ("2026-03-11T11:59:59Z", false, false), // one second short
             ("2026-03-20T00:00:00Z", false, true),
             ("2026-03-01T13:00:00Z", false, false),
-            ("2026-03-01T13:00:00Z", true, true),   // emergency: any time
+            ("2026-03-01T13:00:00Z", true, true), // emergency: any time
             ("2026-02-28T13:00:00Z", true, true),
         ];
         for (start, emergency, ok) in cases {
@@ -244,16 +253,32 @@ mod tests {
         let now = at("2026-03-01T12:00:00Z");
         for status in WorkStatus::ALL {
             let far = "2026-06-01T00:00:00Z";
-            assert_eq!(work(*status, far, false).schedule(now).is_ok(), *status == Proposed, "schedule {status}");
-            assert_eq!(work(*status, far, false).start(now).is_ok(), *status == Scheduled, "start {status}");
-            assert_eq!(work(*status, far, false).complete(now).is_ok(), *status == InProgress, "complete {status}");
             assert_eq!(
-                work(*status, far, false).cancel("no longer needed", now).is_ok(),
+                work(*status, far, false).schedule(now).is_ok(),
+                *status == Proposed,
+                "schedule {status}"
+            );
+            assert_eq!(
+                work(*status, far, false).start(now).is_ok(),
+                *status == Scheduled,
+                "start {status}"
+            );
+            assert_eq!(
+                work(*status, far, false).complete(now).is_ok(),
+                *status == InProgress,
+                "complete {status}"
+            );
+            assert_eq!(
+                work(*status, far, false)
+                    .cancel("no longer needed", now)
+                    .is_ok(),
                 !matches!(status, Completed | Cancelled),
                 "cancel {status}"
             );
         }
-        assert!(work(Proposed, "2026-06-01T00:00:00Z", false).cancel(" ", now).is_err());
+        assert!(work(Proposed, "2026-06-01T00:00:00Z", false)
+            .cancel(" ", now)
+            .is_err());
     }
 
     #[test]
@@ -263,9 +288,12 @@ mod tests {
         let err = w.reschedule(at("2026-03-05T00:00:00Z"), at("2026-03-05T02:00:00Z"), now);
         assert!(matches!(err, Err(ScheduleError::NoticeTooShort(_))));
         assert_eq!(w.start_at, at("2026-04-01T00:00:00Z"), "unchanged");
-        w.reschedule(at("2026-04-02T00:00:00Z"), at("2026-04-02T02:00:00Z"), now).unwrap();
+        w.reschedule(at("2026-04-02T00:00:00Z"), at("2026-04-02T02:00:00Z"), now)
+            .unwrap();
         assert_eq!(w.sequence, 1);
-        assert!(w.reschedule(at("2026-04-02T00:00:00Z"), at("2026-04-01T00:00:00Z"), now).is_err());
+        assert!(w
+            .reschedule(at("2026-04-02T00:00:00Z"), at("2026-04-01T00:00:00Z"), now)
+            .is_err());
     }
 
     #[test]

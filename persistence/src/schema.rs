@@ -210,6 +210,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    planned_works (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        expected_impact -> Text,
+        outage_minutes -> Nullable<Integer>,
+        emergency -> Bool,
+        emergency_justification -> Nullable<Text>,
+        status -> Text,
+        cancel_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        sequence -> Integer,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    planned_work_services (planned_work_id, service_id) {
+        planned_work_id -> BigInt,
+        service_id -> Text,
+    }
+}
+
+diesel::table! {
+    maintenance_requests (id) {
+        id -> BigInt,
+        customer_number -> Text,
+        service_id -> Text,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        description -> Text,
+        owner_name -> Text,
+        owner_email -> Text,
+        owner_phone -> Text,
+        status -> Text,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::joinable!(planned_work_services -> planned_works (planned_work_id));
 diesel::joinable!(escalations -> incidents (incident_id));
 diesel::joinable!(major_incident_services -> major_incidents (major_incident_id));
 diesel::joinable!(major_incident_updates -> major_incidents (major_incident_id));
@@ -231,4 +283,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     major_incident_services,
     major_incident_updates,
     events,
+    planned_works,
+    planned_work_services,
+    maintenance_requests,
 );

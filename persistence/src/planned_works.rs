@@ -1,0 +1,311 @@
+//! Provider planned works (R-CHG1–2) and the events that tell affected customers about them.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use domain::{CustomerNumber, DomainError, PlannedWork, ServiceId, WorkStatus};
+
+use crate::error::corrupt;
+use crate::schema::{planned_work_services, planned_works, services};
+use crate::{events, from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = planned_works)]
+struct WorkRow {
+    id: i64,
+    title: String,
+    description: String,
+    start_at: NaiveDateTime,
+    end_at: NaiveDateTime,
+    expected_impact: String,
+    outage_minutes: Option<i32>,
+    emergency: bool,
+    emergency_justification: Option<String>,
+    status: String,
+    cancel_reason: Option<String>,
+    created_by: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    sequence: i32,
+    version: i64,
+}
+
+fn into_domain(conn: &mut DbConnection, r: WorkRow) -> Result<PlannedWork, StoreError> {
+    let ids: Vec<String> = planned_work_services::table
+        .filter(planned_work_services::planned_work_id.eq(r.id))
+        .order(planned_work_services::service_id.asc())
+        .select(planned_work_services::service_id)
+        .load(conn)?;
+    Ok(PlannedWork {
+        id: r.id,
+        title: r.title,
+        description: r.description,
+        start_at: from_db_time(r.start_at),
+        end_at: from_db_time(r.end_at),
+        expected_impact: r.expected_impact,
+        outage_minutes: r.outage_minutes,
+        affected_services: ids
+            .iter()
+            .map(|s| ServiceId::parse(s).map_err(corrupt))
+            .collect::<Result<_, _>>()?,
+        emergency: r.emergency,
+        emergency_justification: r.emergency_justification,
+        status: WorkStatus::parse(&r.status).map_err(corrupt)?,
+        cancel_reason: r.cancel_reason,
+        created_by: r.created_by,
+        created_at: from_db_time(r.created_at),
+        updated_at: from_db_time(r.updated_at),
+        sequence: r.sequence,
+        version: r.version,
+    })
+}
+
+/// A planned work about to be proposed.
+pub struct NewPlannedWork<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    pub expected_impact: &'a str,
+    pub outage_minutes: Option<i32>,
+    pub affected_services: &'a [ServiceId],
+    pub emergency: bool,
+    pub emergency_justification: Option<&'a str>,
+    pub created_by: &'a str,
+}
+
+/// Proposes a planned work on existing services. Must run in a write transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    new: NewPlannedWork<'_>,
+    now: DateTime<Utc>,
+) -> Result<PlannedWork, StoreError> {
+    let mut unique = new.affected_services.to_vec();
+    unique.sort();
+    unique.dedup();
+    for service in &unique {
+        let known: i64 = services::table
+            .filter(services::service_id.eq(service.as_str()))
+            .count()
+            .get_result(conn)?;
+        if known == 0 {
+            return Err(DomainError::invalid(
+                "affected_service_ids",
+                format!("no service has id '{service}'"),
+            )
+            .into());
+        }
+    }
+    let row: WorkRow = diesel::insert_into(planned_works::table)
+        .values((
+            planned_works::title.eq(new.title),
+            planned_works::description.eq(new.description),
+            planned_works::start_at.eq(to_db_time(new.start_at)),
+            planned_works::end_at.eq(to_db_time(new.end_at)),
+            planned_works::expected_impact.eq(new.expected_impact),
+            planned_works::outage_minutes.eq(new.outage_minutes),
+            planned_works::emergency.eq(new.emergency),
+            planned_works::emergency_justification.eq(new.emergency_justification),
+            planned_works::status.eq(WorkStatus::Proposed.as_str()),
+            planned_works::created_by.eq(new.created_by),
+            planned_works::created_at.eq(to_db_time(now)),
+            planned_works::updated_at.eq(to_db_time(now)),
+            planned_works::sequence.eq(0),
+            planned_works::version.eq(1_i64),
+        ))
+        .returning(planned_works::all_columns)
+        .get_result(conn)?;
+    for service in &unique {
+        diesel::insert_into(planned_work_services::table)
+            .values((
+                planned_work_services::planned_work_id.eq(row.id),
+                planned_work_services::service_id.eq(service.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    into_domain(conn, row)
+}
+
+type Backend = <DbConnection as diesel::Connection>::Backend;
+
+/// Works touching at least one of `customer`'s services.
+fn touching(customer: &CustomerNumber) -> planned_works::BoxedQuery<'static, Backend> {
+    planned_works::table
+        .filter(exists(
+            planned_work_services::table
+                .inner_join(
+                    services::table.on(services::service_id.eq(planned_work_services::service_id)),
+                )
+                .filter(planned_work_services::planned_work_id.eq(planned_works::id))
+                .filter(services::customer_number.eq(customer.as_str().to_owned())),
+        ))
+        .into_boxed()
+}
+
+/// A planned work within `scope` (a customer sees works touching its services), or `NotFound`.
+pub fn get(
+    conn: &mut DbConnection,
+    id: i64,
+    scope: Option<&CustomerNumber>,
+) -> Result<PlannedWork, StoreError> {
+    let query = match scope {
+        Some(customer) => touching(customer),
+        None => planned_works::table.into_boxed(),
+    };
+    let row = query
+        .filter(planned_works::id.eq(id))
+        .select(WorkRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound("planned work"))?;
+    into_domain(conn, row)
+}
+
+/// Filters of the calendar.
+#[derive(Debug, Default, Clone)]
+pub struct WorkFilter {
+    pub scope: Option<CustomerNumber>,
+    /// Windows overlapping `[from, to)`.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub status: Option<WorkStatus>,
+    /// Leave out works not yet announced (customers never see proposals).
+    pub announced_only: bool,
+}
+
+/// Planned works by start, then id.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &WorkFilter,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<Page<PlannedWork>, StoreError> {
+    let mut query = match &filter.scope {
+        Some(customer) => touching(customer),
+        None => planned_works::table.into_boxed(),
+    }
+    .select(WorkRow::as_select())
+    .order((planned_works::start_at.asc(), planned_works::id.asc()))
+    .limit(limit as i64 + 1);
+    if let Some(from) = filter.from {
+        query = query.filter(planned_works::end_at.gt(to_db_time(from)));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(planned_works::start_at.lt(to_db_time(to)));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(planned_works::status.eq(status.as_str()));
+    }
+    if filter.announced_only {
+        query = query.filter(planned_works::status.ne(WorkStatus::Proposed.as_str()));
+    }
+    if let Some(c) = after {
+        let at = to_db_time(c.at);
+        query = query.filter(
+            planned_works::start_at.gt(at).or(planned_works::start_at
+                .eq(at)
+                .and(planned_works::id.gt(c.id))),
+        );
+    }
+    let rows = query.load(conn)?;
+    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+        at: from_db_time(r.start_at),
+        id: r.id,
+    });
+    let mut items = Vec::with_capacity(page.items.len());
+    for row in page.items {
+        items.push(into_domain(conn, row)?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// Service ids of `work` that belong to `customer`.
+pub fn services_of(
+    conn: &mut DbConnection,
+    work: &PlannedWork,
+    customer: &CustomerNumber,
+) -> Result<Vec<String>, StoreError> {
+    Ok(planned_work_services::table
+        .inner_join(services::table.on(services::service_id.eq(planned_work_services::service_id)))
+        .filter(planned_work_services::planned_work_id.eq(work.id))
+        .filter(services::customer_number.eq(customer.as_str()))
+        .order(planned_work_services::service_id.asc())
+        .select(planned_work_services::service_id)
+        .load(conn)?)
+}
+
+/// Writes a changed work if its version is unchanged, and tells each affected customer
+/// (`event_type`, e.g. `planned_work.scheduled`) with only its own services. Must run in a write
+/// transaction.
+pub fn save(
+    conn: &mut DbConnection,
+    work: &PlannedWork,
+    event_type: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<PlannedWork, StoreError> {
+    let row: Option<WorkRow> = diesel::update(
+        planned_works::table
+            .find(work.id)
+            .filter(planned_works::version.eq(work.version)),
+    )
+    .set((
+        planned_works::title.eq(&work.title),
+        planned_works::description.eq(&work.description),
+        planned_works::start_at.eq(to_db_time(work.start_at)),
+        planned_works::end_at.eq(to_db_time(work.end_at)),
+        planned_works::expected_impact.eq(&work.expected_impact),
+        planned_works::outage_minutes.eq(work.outage_minutes),
+        planned_works::status.eq(work.status.as_str()),
+        planned_works::cancel_reason.eq(work.cancel_reason.as_deref()),
+        planned_works::updated_at.eq(to_db_time(work.updated_at)),
+        planned_works::sequence.eq(work.sequence),
+        planned_works::version.eq(work.version + 1),
+    ))
+    .returning(planned_works::all_columns)
+    .get_result(conn)
+    .optional()?;
+    let saved = into_domain(
+        conn,
+        row.ok_or_else(|| {
+            StoreError::conflict(
+                "concurrent_update",
+                format!("planned work {} changed meanwhile", work.id),
+            )
+        })?,
+    )?;
+    if let Some(event_type) = event_type {
+        let customers: Vec<String> = planned_work_services::table
+            .inner_join(
+                services::table.on(services::service_id.eq(planned_work_services::service_id)),
+            )
+            .filter(planned_work_services::planned_work_id.eq(saved.id))
+            .select(services::customer_number)
+            .distinct()
+            .load(conn)?;
+        for number in customers {
+            let customer = CustomerNumber::parse(&number).map_err(corrupt)?;
+            let theirs = services_of(conn, &saved, &customer)?;
+            events::emit(
+                conn,
+                event_type,
+                Some(&customer),
+                None,
+                &serde_json::json!({
+                    "planned_work": saved.id,
+                    "title": saved.title,
+                    "status": saved.status.as_str(),
+                    "start_at": saved.start_at,
+                    "end_at": saved.end_at,
+                    "expected_impact": saved.expected_impact,
+                    "emergency": saved.emergency,
+                    "affected_service_ids": theirs,
+                }),
+                now,
+            )?;
+        }
+    }
+    Ok(saved)
+}

@@ -441,6 +441,7 @@ pub struct WorkingCalendarView {
     responses(
         (status = 200, description = "The calendar.", body = WorkingCalendarView),
         (status = 401, response = crate::error::Unauthorized),
+        (status = 500, response = crate::error::InternalError),
     )
 )]
 #[get("/working-calendar")]

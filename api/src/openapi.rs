@@ -28,6 +28,7 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         crate::error::Unprocessable,
         crate::error::UnsupportedMediaType,
         crate::error::PayloadTooLarge,
+        crate::error::InternalError,
         crate::error::ServiceUnavailable,
     )),
     tags(

@@ -394,3 +394,4 @@ problem_response!(
     ServiceUnavailable,
     "The database is busy or unreachable; retry shortly."
 );
+problem_response!(InternalError, "An unexpected error; it has been logged.");

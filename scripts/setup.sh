@@ -16,6 +16,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     fi
 fi
 
+# The notification tests deliver to a real SMTP server: Python's aiosmtpd, on loopback.
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    echo "setup: installing aiosmtpd (test SMTP server)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore aiosmtpd
+fi
+
 # The tests use TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
 if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     exit 0

@@ -20,6 +20,16 @@
 //! | `WORKING_CALENDAR_TZ` | `Europe/London` | time zone in which working days are counted |
 //! | `PUBLIC_HOLIDAYS_FILE` | built-in England & Wales 2026–2027 | file of `YYYY-MM-DD` holidays, one per line |
 //! | `PUBLIC_HOLIDAYS` | unset | extra holidays, comma-separated `YYYY-MM-DD` |
+//! | `SMTP_HOST` | unset | SMTP relay; unset = emails are logged and kept (status `held`) |
+//! | `SMTP_PORT` | `587` (`25` with `SMTP_TLS=none`) | SMTP port |
+//! | `SMTP_TLS` | `starttls` | `none`, `starttls` or `tls` |
+//! | `SMTP_USERNAME` / `SMTP_PASSWORD` | unset | SMTP credentials |
+//! | `MAIL_FROM` | `Service Assurance <noreply@service-assurance.example>` | sender of incident notices |
+//! | `CHANGE_MAIL_FROM` | `Change Management <change-management-noreply@service-assurance.example>` | sender of planned-works notices |
+//! | `WEBHOOK_ALLOW_PRIVATE` | `false` | allow webhook targets on private/loopback addresses (tests only) |
+//! | `DISPATCH_INTERVAL_MS` | `1000` | how often the outbox dispatcher looks for work |
+//! | `DELIVERY_MAX_ATTEMPTS` | `8` | attempts before a delivery is marked failed |
+//! | `DELIVERY_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles each attempt, at most 1 h |
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
 use std::env;
@@ -49,6 +59,77 @@ pub struct ServiceSettings {
     pub background_interval: Duration,
     pub idempotency_ttl: chrono::Duration,
     pub calendar: domain::WorkingCalendar,
+    pub notify: NotifySettings,
+}
+
+/// How notifications leave the building.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    pub smtp: Option<SmtpSettings>,
+    pub mail_from: String,
+    pub change_mail_from: String,
+    pub webhook_allow_private: bool,
+    pub dispatch_interval: Duration,
+    pub max_attempts: i32,
+    pub retry_base: chrono::Duration,
+}
+
+/// An SMTP relay.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub tls: String,
+    pub credentials: Option<(String, String)>,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        Self {
+            smtp: None,
+            mail_from: "Service Assurance <noreply@service-assurance.example>".into(),
+            change_mail_from:
+                "Change Management <change-management-noreply@service-assurance.example>".into(),
+            webhook_allow_private: false,
+            dispatch_interval: Duration::from_millis(1000),
+            max_attempts: 8,
+            retry_base: chrono::Duration::seconds(30),
+        }
+    }
+}
+
+fn notify_settings() -> Result<NotifySettings, String> {
+    let defaults = NotifySettings::default();
+    let smtp = match var("SMTP_HOST") {
+        None => None,
+        Some(host) => {
+            let tls = var("SMTP_TLS").unwrap_or_else(|| "starttls".into());
+            if !matches!(tls.as_str(), "none" | "starttls" | "tls") {
+                return Err(format!("SMTP_TLS={tls:?}: use none, starttls or tls"));
+            }
+            let default_port = match tls.as_str() {
+                "none" => 25,
+                "tls" => 465,
+                _ => 587,
+            };
+            Some(SmtpSettings {
+                host,
+                port: parsed("SMTP_PORT", default_port)?,
+                tls,
+                credentials: var("SMTP_USERNAME").zip(var("SMTP_PASSWORD")),
+            })
+        }
+    };
+    Ok(NotifySettings {
+        smtp,
+        mail_from: var("MAIL_FROM").unwrap_or(defaults.mail_from),
+        change_mail_from: var("CHANGE_MAIL_FROM").unwrap_or(defaults.change_mail_from),
+        webhook_allow_private: parsed("WEBHOOK_ALLOW_PRIVATE", false)?,
+        dispatch_interval: Duration::from_millis(parsed("DISPATCH_INTERVAL_MS", 1000)?.max(50)),
+        max_attempts: parsed("DELIVERY_MAX_ATTEMPTS", 8)?.max(1),
+        retry_base: chrono::Duration::seconds(parsed("DELIVERY_RETRY_BASE_SECONDS", 30)?.max(1)),
+    })
 }
 
 impl Default for ServiceSettings {
@@ -59,6 +140,7 @@ impl Default for ServiceSettings {
             background_interval: Duration::from_secs(60),
             idempotency_ttl: chrono::Duration::hours(24),
             calendar: domain::WorkingCalendar::default(),
+            notify: NotifySettings::default(),
         }
     }
 }
@@ -169,6 +251,7 @@ impl Config {
                 ),
                 idempotency_ttl: chrono::Duration::hours(parsed("IDEMPOTENCY_TTL_HOURS", 24)?),
                 calendar: working_calendar()?,
+                notify: notify_settings()?,
             },
         })
     }

@@ -7,12 +7,15 @@ pub mod accounts;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod contacts;
 pub mod customers;
 pub mod demo;
+pub mod dispatch;
 pub mod documents;
 pub mod error;
 pub mod escalations;
 pub mod etag;
+pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod incidents;
@@ -26,6 +29,7 @@ pub mod schemas;
 pub mod services;
 pub mod state;
 pub mod validation;
+pub mod webhooks;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -103,7 +107,18 @@ fn routes(cfg: &mut ServiceConfig) {
             .service(maintenance::accept_maintenance_request)
             .service(maintenance::reject_maintenance_request)
             .service(maintenance::withdraw_maintenance_request)
-            .service(maintenance::working_calendar),
+            .service(maintenance::working_calendar)
+            .service(contacts::create_contact)
+            .service(contacts::list_contacts)
+            .service(contacts::get_contact)
+            .service(contacts::update_contact)
+            .service(contacts::delete_contact)
+            .service(webhooks::create_webhook)
+            .service(webhooks::list_webhooks)
+            .service(webhooks::delete_webhook)
+            .service(webhooks::list_deliveries)
+            .service(webhooks::redeliver)
+            .service(events::stream_events),
     );
 }
 

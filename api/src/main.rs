@@ -81,6 +81,8 @@ fn serve() -> Result<(), String> {
     }
     let state = AppState::new(db, TokenService::new(&config.jwt), config.service.clone());
     api::jobs::spawn(state.clone()).map_err(|e| format!("cannot start background jobs: {e}"))?;
+    api::dispatch::spawn(state.clone())
+        .map_err(|e| format!("cannot start the outbox dispatcher: {e}"))?;
     let bind = config.bind_addr.clone();
     let workers = config.workers;
     actix_web::rt::System::new().block_on(async move {

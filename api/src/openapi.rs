@@ -42,6 +42,9 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         (name = "major incidents", description = "Major network incidents: parent tickets whose updates cascade to linked tickets"),
         (name = "planned works", description = "Provider planned works, calendar and iCalendar feed"),
         (name = "maintenance requests", description = "Customer maintenance window requests and the working-day calendar"),
+        (name = "contacts", description = "The contact management centre: who receives which notices"),
+        (name = "webhooks", description = "Signed partner webhooks. Each delivery is a JSON POST with `X-Delivery-Id` (stable across retries), `X-Event-Type` and `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`; 2xx is success, anything else is retried with exponential backoff, then marked failed."),
+        (name = "events", description = "Server-Sent Events of your own events"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]

@@ -14,6 +14,7 @@ pub mod escalation;
 pub mod incident;
 pub mod maintenance;
 pub mod major_incident;
+pub mod notification;
 pub mod planned_work;
 pub mod service;
 pub mod sla;
@@ -32,6 +33,7 @@ pub use incident::{
 };
 pub use maintenance::{MaintenanceRequest, RequestStatus, ServiceOwner};
 pub use major_incident::{MajorIncident, MajorStatus, Severity};
+pub use notification::{Category, Contact};
 pub use planned_work::{PlannedWork, ScheduleError, WorkStatus};
 pub use service::{Service, ServiceId, ServiceLocator, ServiceStatus};
 pub use sla::{SlaClock, SlaPause, SlaPolicy, SlaProjection, SlaStatus, SlaTargets};

@@ -197,11 +197,22 @@ impl Database {
 ///
 /// On SQLite that means `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes
 /// fails with SQLITE_BUSY when another writer got there first, whatever the busy timeout.
-/// PostgreSQL uses an ordinary transaction. Any error rolls everything back.
+/// PostgreSQL uses an ordinary transaction. Any error rolls everything back. Called inside a
+/// transaction, it opens a savepoint instead.
 pub fn write_transaction<T, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
 {
+    let nested =
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()
+            .map_err(StoreError::from)?
+            .is_some();
+    // Inside a transaction already (a repository call composed into a larger change): a
+    // savepoint, so the inner part can fail alone while the outer transaction decides.
+    if nested {
+        return conn.transaction(f);
+    }
     let DbConnection::Sqlite(sqlite) = conn else {
         return conn.transaction(f);
     };

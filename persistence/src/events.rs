@@ -29,6 +29,7 @@ struct EventRow {
     ticket_number: Option<i64>,
     payload: String,
     created_at: NaiveDateTime,
+    _dispatched_at: Option<NaiveDateTime>,
 }
 
 /// Writes one event. Call inside the transaction of the change it reports.
@@ -52,6 +53,56 @@ pub fn emit(
     Ok(())
 }
 
+fn into_event(r: EventRow) -> Result<Event, StoreError> {
+    Ok(Event {
+        id: r.id,
+        event_type: r.event_type,
+        customer_number: r.customer_number,
+        ticket_number: r.ticket_number,
+        payload: serde_json::from_str(&r.payload)
+            .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
+        created_at: from_db_time(r.created_at),
+    })
+}
+
+/// One event by id.
+pub fn get(conn: &mut DbConnection, id: i64) -> Result<Event, StoreError> {
+    into_event(events::table.find(id).first::<EventRow>(conn)?)
+}
+
+/// Ids and owners of all events after `after_id`, for gap detection in streams.
+pub fn ids_after(
+    conn: &mut DbConnection,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+    Ok(events::table
+        .filter(events::id.gt(after_id))
+        .order(events::id.asc())
+        .limit(limit)
+        .select((events::id, events::customer_number))
+        .load(conn)?)
+}
+
+/// Events by id, oldest first.
+pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Event>, StoreError> {
+    events::table
+        .filter(events::id.eq_any(ids))
+        .order(events::id.asc())
+        .load::<EventRow>(conn)?
+        .into_iter()
+        .map(into_event)
+        .collect()
+}
+
+/// The newest event id (0 when there is none).
+pub fn latest_id(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(events::table
+        .select(diesel::dsl::max(events::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
 /// Events after `after_id` visible to `scope` (a company's own, or all), oldest first.
 pub fn list_after(
     conn: &mut DbConnection,
@@ -70,16 +121,6 @@ pub fn list_after(
     query
         .load::<EventRow>(conn)?
         .into_iter()
-        .map(|r| {
-            Ok(Event {
-                id: r.id,
-                event_type: r.event_type,
-                customer_number: r.customer_number,
-                ticket_number: r.ticket_number,
-                payload: serde_json::from_str(&r.payload)
-                    .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
-                created_at: from_db_time(r.created_at),
-            })
-        })
+        .map(into_event)
         .collect()
 }

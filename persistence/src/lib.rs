@@ -6,6 +6,7 @@
 
 pub mod accounts;
 mod backend;
+pub mod contacts;
 pub mod customers;
 pub mod db;
 pub mod documents;
@@ -16,11 +17,13 @@ pub mod idempotency;
 pub mod incidents;
 pub mod maintenance;
 pub mod major_incidents;
+pub mod outbox;
 pub mod page;
 pub mod planned_works;
 mod schema;
 pub mod services;
 pub mod timeline;
+pub mod webhooks;
 
 pub use db::{write_transaction, Backend, Database, DbConnection, PoolOptions};
 pub use error::StoreError;

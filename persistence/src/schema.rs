@@ -207,8 +207,71 @@ diesel::table! {
         ticket_number -> Nullable<BigInt>,
         payload -> Text,
         created_at -> Timestamp,
+        dispatched_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        customer_number -> Text,
+        name -> Text,
+        email -> Text,
+        phone -> Nullable<Text>,
+        notify_incident_updates -> Bool,
+        notify_major_incidents -> Bool,
+        notify_planned_works -> Bool,
+        notify_escalations -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> BigInt,
+        customer_number -> Nullable<Text>,
+        url -> Text,
+        event_types -> Text,
+        secret -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        channel -> Text,
+        recipient -> Text,
+        subscription_id -> Nullable<BigInt>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        succeeded -> Bool,
+        response_status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(deliveries -> events (event_id));
+diesel::joinable!(delivery_attempts -> deliveries (delivery_id));
 
 diesel::table! {
     planned_works (id) {
@@ -286,4 +349,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     planned_works,
     planned_work_services,
     maintenance_requests,
+    contacts,
+    webhook_subscriptions,
+    deliveries,
+    delivery_attempts,
 );

@@ -6,12 +6,15 @@
 //! `sqlite::<name>` and `postgres::<name>`. PostgreSQL being unreachable fails the tests: it is
 //! never skipped.
 
+pub mod sinks;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::HttpServer;
 use api::auth::jwt::TokenService;
 use api::config::JwtConfig;
+use api::config::ServiceSettings;
 use api::AppState;
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
@@ -65,11 +68,23 @@ impl Drop for Scratch {
 /// A running application and what a test needs to talk to it.
 pub struct TestApp {
     pub base_url: String,
+    /// The database URL, for restarts and second instances.
+    pub url: String,
+    pub settings: ServiceSettings,
     pub db: Database,
     pub tokens: TokenService,
     pub client: awc::Client,
     server: actix_web::dev::ServerHandle,
-    _scratch: Scratch,
+    _scratch: Option<Scratch>,
+}
+
+/// Settings for tests: defaults, with webhooks allowed to loopback receivers and short retries.
+pub fn test_settings() -> ServiceSettings {
+    let mut s = ServiceSettings::default();
+    s.notify.webhook_allow_private = true;
+    s.notify.max_attempts = 3;
+    s.notify.retry_base = chrono::Duration::seconds(1);
+    s
 }
 
 /// A response as the tests look at it.
@@ -152,27 +167,36 @@ pub fn scratch_postgres() -> (String, Scratch) {
 impl TestApp {
     pub async fn sqlite() -> TestApp {
         let (url, scratch) = scratch_sqlite();
-        Self::start(&url, scratch).await
+        Self::start(&url, Some(scratch), test_settings()).await
     }
 
     pub async fn postgres() -> TestApp {
         let (url, scratch) = scratch_postgres();
-        Self::start(&url, scratch).await
+        Self::start(&url, Some(scratch), test_settings()).await
     }
 
-    /// Starts the app on `url` with its own pool and a bootstrap admin.
-    pub async fn start_on(url: &str) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Self::start(url, Scratch::Sqlite(dir)).await
+    /// Stops this server (as a crash would: nothing is flushed) and starts a new one on the same
+    /// database with `settings`.
+    pub async fn restart(mut self, settings: ServiceSettings) -> TestApp {
+        let scratch = self._scratch.take();
+        self.server.stop(false).await;
+        let url = self.url.clone();
+        drop(self);
+        Self::start(&url, scratch, settings).await
     }
 
-    async fn start(url: &str, scratch: Scratch) -> TestApp {
+    /// Another API instance on the same database (its own pool and server).
+    pub async fn second_instance(&self) -> TestApp {
+        Self::start(&self.url, None, self.settings.clone()).await
+    }
+
+    async fn start(url: &str, scratch: Option<Scratch>, settings: ServiceSettings) -> TestApp {
         let options = PoolOptions {
             max_size: 8,
             connection_timeout: std::time::Duration::from_secs(10),
         };
-        let url = url.to_owned();
-        let db = actix_web::web::block(move || Database::open(&url, &options))
+        let owned_url = url.to_owned();
+        let db = actix_web::web::block(move || Database::open(&owned_url, &options))
             .await
             .expect("blocking pool")
             .expect("open database");
@@ -184,11 +208,7 @@ impl TestApp {
         .expect("blocking pool")
         .expect("bootstrap admin");
         let tokens = TokenService::new(&JwtConfig::for_tests());
-        let state = AppState::new(
-            db.clone(),
-            tokens.clone(),
-            api::config::ServiceSettings::default(),
-        );
+        let state = AppState::new(db.clone(), tokens.clone(), settings.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = HttpServer::new(move || api::create_app(state.clone()))
@@ -201,6 +221,8 @@ impl TestApp {
         actix_web::rt::spawn(server);
         TestApp {
             base_url: format!("http://127.0.0.1:{port}"),
+            url: url.to_owned(),
+            settings,
             db,
             tokens,
             client: awc::Client::builder()
@@ -337,11 +359,19 @@ impl TestApp {
 
     /// Application state equal to the running app's, for calling jobs directly.
     pub fn state(&self) -> AppState {
-        AppState::new(
-            self.db.clone(),
-            self.tokens.clone(),
-            api::config::ServiceSettings::default(),
-        )
+        AppState::new(self.db.clone(), self.tokens.clone(), self.settings.clone())
+    }
+
+    /// Runs one outbox dispatcher round at `now`.
+    pub async fn dispatch(&self, now: chrono::DateTime<chrono::Utc>) -> api::dispatch::Round {
+        let state = self.state();
+        actix_web::web::block(move || {
+            let senders = api::dispatch::Senders::new(&state.settings.notify).expect("senders");
+            api::dispatch::dispatch_once(&state, &senders, now)
+        })
+        .await
+        .expect("blocking pool")
+        .expect("dispatch round")
     }
 
     /// Sends a request with extra headers and a JSON body.

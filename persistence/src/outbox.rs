@@ -1,0 +1,414 @@
+//! Delivery of the event outbox (R-CON2, R-CON4): events are expanded into one delivery per
+//! recipient (a subscribed contact's email, a matching webhook), then deliveries are claimed with
+//! a lease, attempted, and recorded. Claiming uses `FOR UPDATE SKIP LOCKED` on PostgreSQL so
+//! several instances share the work; SQLite's single writer serialises it. A crash after a claim
+//! loses nothing: the lease runs out and the delivery is claimed again.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::notification::{category_of, matches_event};
+
+use crate::events::Event;
+use crate::schema::{deliveries, delivery_attempts, events};
+use crate::{
+    contacts, from_db_time, to_db_time, webhooks, write_transaction, Cursor, DbConnection, Page,
+    StoreError,
+};
+
+/// How a delivery travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Webhook,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+        }
+    }
+}
+
+/// One event on its way to one recipient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub id: i64,
+    pub event_id: i64,
+    pub channel: Channel,
+    /// Email address or webhook URL.
+    pub recipient: String,
+    pub subscription_id: Option<i64>,
+    /// `pending`, `delivered`, `failed` or `held` (email without SMTP configured).
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = deliveries)]
+struct DeliveryRow {
+    id: i64,
+    event_id: i64,
+    channel: String,
+    recipient: String,
+    subscription_id: Option<i64>,
+    status: String,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    #[allow(dead_code)]
+    locked_until: Option<NaiveDateTime>,
+    last_error: Option<String>,
+    delivered_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+}
+
+impl DeliveryRow {
+    fn into_domain(self) -> Delivery {
+        Delivery {
+            id: self.id,
+            event_id: self.event_id,
+            channel: if self.channel == "webhook" {
+                Channel::Webhook
+            } else {
+                Channel::Email
+            },
+            recipient: self.recipient,
+            subscription_id: self.subscription_id,
+            status: self.status,
+            attempts: self.attempts,
+            next_attempt_at: from_db_time(self.next_attempt_at),
+            last_error: self.last_error,
+            delivered_at: self.delivered_at.map(from_db_time),
+            created_at: from_db_time(self.created_at),
+        }
+    }
+}
+
+fn insert_delivery(
+    conn: &mut DbConnection,
+    event: &Event,
+    channel: Channel,
+    recipient: &str,
+    subscription: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::insert_into(deliveries::table)
+        .values((
+            deliveries::event_id.eq(event.id),
+            deliveries::channel.eq(channel.as_str()),
+            deliveries::recipient.eq(recipient),
+            deliveries::subscription_id.eq(subscription),
+            deliveries::status.eq("pending"),
+            deliveries::attempts.eq(0),
+            deliveries::next_attempt_at.eq(to_db_time(now)),
+            deliveries::created_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Expands up to `limit` undispatched events into deliveries, in one transaction. Returns how
+/// many events it expanded.
+pub fn expand_events(
+    conn: &mut DbConnection,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    write_transaction(conn, |conn| {
+        let ids: Vec<i64> = match conn {
+            DbConnection::Postgresql(pg) => events::table
+                .filter(events::dispatched_at.is_null())
+                .order(events::id.asc())
+                .limit(limit)
+                .select(events::id)
+                .for_update()
+                .skip_locked()
+                .load(pg)?,
+            DbConnection::Sqlite(sqlite) => events::table
+                .filter(events::dispatched_at.is_null())
+                .order(events::id.asc())
+                .limit(limit)
+                .select(events::id)
+                .load(sqlite)?,
+        };
+        for id in &ids {
+            let event = crate::events::get(conn, *id)?;
+            if let (Some(customer), Some(category)) =
+                (&event.customer_number, category_of(&event.event_type))
+            {
+                for contact in contacts::all_of(conn, customer)? {
+                    if contact.receives(category) {
+                        insert_delivery(conn, &event, Channel::Email, &contact.email, None, now)?;
+                    }
+                }
+            }
+            for sub in webhooks::receivers(conn, event.customer_number.as_deref())? {
+                if matches_event(&sub.event_types, &event.event_type) {
+                    insert_delivery(conn, &event, Channel::Webhook, &sub.url, Some(sub.id), now)?;
+                }
+            }
+            diesel::update(events::table.find(id))
+                .set(events::dispatched_at.eq(to_db_time(now)))
+                .execute(conn)?;
+        }
+        Ok(ids.len())
+    })
+}
+
+/// Claims up to `limit` due deliveries for `lease`, returning them with their events.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    limit: i64,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Delivery, Event)>, StoreError> {
+    let at = to_db_time(now);
+    write_transaction(conn, |conn| {
+        let due = deliveries::status
+            .eq("pending")
+            .and(deliveries::next_attempt_at.le(at))
+            .and(
+                deliveries::locked_until
+                    .is_null()
+                    .or(deliveries::locked_until.lt(at).assume_not_null()),
+            );
+        let ids: Vec<i64> = match conn {
+            DbConnection::Postgresql(pg) => deliveries::table
+                .filter(due)
+                .order(deliveries::id.asc())
+                .limit(limit)
+                .select(deliveries::id)
+                .for_update()
+                .skip_locked()
+                .load(pg)?,
+            DbConnection::Sqlite(sqlite) => deliveries::table
+                .filter(due)
+                .order(deliveries::id.asc())
+                .limit(limit)
+                .select(deliveries::id)
+                .load(sqlite)?,
+        };
+        diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
+            .set(deliveries::locked_until.eq(to_db_time(now + lease)))
+            .execute(conn)?;
+        let rows: Vec<DeliveryRow> = deliveries::table
+            .filter(deliveries::id.eq_any(&ids))
+            .order(deliveries::id.asc())
+            .select(DeliveryRow::as_select())
+            .load(conn)?;
+        rows.into_iter()
+            .map(|r| {
+                let event = crate::events::get(conn, r.event_id)?;
+                Ok((r.into_domain(), event))
+            })
+            .collect()
+    })
+}
+
+/// The outcome of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub succeeded: bool,
+    pub response_status: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    /// A failure that retrying cannot fix (e.g. a refused address).
+    pub permanent: bool,
+}
+
+/// Delay before retry number `attempts` (1-based): base × 2^(attempts-1), at most an hour.
+pub fn backoff(base: Duration, attempts: i32) -> Duration {
+    let factor = 1_i64 << attempts.clamp(1, 16).saturating_sub(1);
+    (base * factor as i32).min(Duration::hours(1))
+}
+
+/// Records an attempt and moves the delivery on: delivered, retried after a backoff, or failed
+/// once `max_attempts` is reached.
+pub fn record_attempt(
+    conn: &mut DbConnection,
+    delivery_id: i64,
+    attempt: &Attempt,
+    max_attempts: i32,
+    retry_base: Duration,
+    now: DateTime<Utc>,
+) -> Result<Delivery, StoreError> {
+    write_transaction(conn, |conn| {
+        diesel::insert_into(delivery_attempts::table)
+            .values((
+                delivery_attempts::delivery_id.eq(delivery_id),
+                delivery_attempts::attempted_at.eq(to_db_time(now)),
+                delivery_attempts::succeeded.eq(attempt.succeeded),
+                delivery_attempts::response_status.eq(attempt.response_status),
+                delivery_attempts::error.eq(attempt.error.as_deref()),
+                delivery_attempts::duration_ms.eq(attempt.duration_ms),
+            ))
+            .execute(conn)?;
+        let current: DeliveryRow = deliveries::table
+            .find(delivery_id)
+            .select(DeliveryRow::as_select())
+            .first(conn)?;
+        let attempts = current.attempts + 1;
+        let (status, next) = if attempt.succeeded {
+            ("delivered", now)
+        } else if attempt.permanent || attempts >= max_attempts {
+            ("failed", now)
+        } else {
+            ("pending", now + backoff(retry_base, attempts))
+        };
+        diesel::update(deliveries::table.find(delivery_id))
+            .set((
+                deliveries::status.eq(status),
+                deliveries::attempts.eq(attempts),
+                deliveries::next_attempt_at.eq(to_db_time(next)),
+                deliveries::locked_until.eq(None::<NaiveDateTime>),
+                deliveries::last_error.eq(attempt.error.as_deref()),
+                deliveries::delivered_at.eq(attempt.succeeded.then(|| to_db_time(now))),
+            ))
+            .execute(conn)?;
+        Ok(deliveries::table
+            .find(delivery_id)
+            .select(DeliveryRow::as_select())
+            .first::<DeliveryRow>(conn)?
+            .into_domain())
+    })
+}
+
+/// Keeps an email that cannot be sent (no SMTP configured) without dropping it.
+pub fn hold(conn: &mut DbConnection, delivery_id: i64, note: &str) -> Result<(), StoreError> {
+    write_transaction(conn, |conn| {
+        diesel::update(deliveries::table.find(delivery_id))
+            .set((
+                deliveries::status.eq("held"),
+                deliveries::locked_until.eq(None::<NaiveDateTime>),
+                deliveries::last_error.eq(note),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Puts held emails back in the queue (at start-up, once SMTP is configured).
+pub fn release_held(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    write_transaction(conn, |conn| {
+        Ok(
+            diesel::update(deliveries::table.filter(deliveries::status.eq("held")))
+                .set((
+                    deliveries::status.eq("pending"),
+                    deliveries::next_attempt_at.eq(to_db_time(now)),
+                ))
+                .execute(conn)?,
+        )
+    })
+}
+
+/// Queues a webhook delivery of `subscription` again, with a fresh attempt budget.
+pub fn redeliver(
+    conn: &mut DbConnection,
+    subscription: i64,
+    delivery_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Delivery, StoreError> {
+    write_transaction(conn, |conn| {
+        let updated = diesel::update(
+            deliveries::table
+                .filter(deliveries::id.eq(delivery_id))
+                .filter(deliveries::subscription_id.eq(subscription)),
+        )
+        .set((
+            deliveries::status.eq("pending"),
+            deliveries::attempts.eq(0),
+            deliveries::next_attempt_at.eq(to_db_time(now)),
+            deliveries::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Err(StoreError::NotFound("delivery"));
+        }
+        Ok(deliveries::table
+            .find(delivery_id)
+            .select(DeliveryRow::as_select())
+            .first::<DeliveryRow>(conn)?
+            .into_domain())
+    })
+}
+
+/// One recorded attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    pub attempted_at: DateTime<Utc>,
+    pub succeeded: bool,
+    pub response_status: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// A subscription's deliveries, newest first, each with its attempts and event type.
+pub fn deliveries_of(
+    conn: &mut DbConnection,
+    subscription: i64,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<Page<(Delivery, String, Vec<AttemptRecord>)>, StoreError> {
+    let mut q = deliveries::table
+        .filter(deliveries::subscription_id.eq(subscription))
+        .select(DeliveryRow::as_select())
+        .order(deliveries::id.desc())
+        .limit(limit as i64 + 1)
+        .into_boxed();
+    if let Some(c) = after {
+        q = q.filter(deliveries::id.lt(c.id));
+    }
+    let rows = q.load(conn)?;
+    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+        at: from_db_time(r.created_at),
+        id: r.id,
+    });
+    let mut items = Vec::with_capacity(page.items.len());
+    for row in page.items {
+        let d = row.into_domain();
+        let event_type: String = events::table
+            .find(d.event_id)
+            .select(events::event_type)
+            .first(conn)?;
+        let attempts: Vec<(NaiveDateTime, bool, Option<i32>, Option<String>, i64)> =
+            delivery_attempts::table
+                .filter(delivery_attempts::delivery_id.eq(d.id))
+                .order(delivery_attempts::id.asc())
+                .select((
+                    delivery_attempts::attempted_at,
+                    delivery_attempts::succeeded,
+                    delivery_attempts::response_status,
+                    delivery_attempts::error,
+                    delivery_attempts::duration_ms,
+                ))
+                .load(conn)?;
+        let attempts = attempts
+            .into_iter()
+            .map(|(at, ok, status, error, ms)| AttemptRecord {
+                attempted_at: from_db_time(at),
+                succeeded: ok,
+                response_status: status,
+                error,
+                duration_ms: ms,
+            })
+            .collect();
+        items.push((d, event_type, attempts));
+    }
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// Deliveries in a status, for operators and tests.
+pub fn count_by_status(conn: &mut DbConnection, status: &str) -> Result<i64, StoreError> {
+    Ok(deliveries::table
+        .filter(deliveries::status.eq(status))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,172 @@
+//! Partner webhook subscriptions (R-CON4).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::CustomerNumber;
+
+use crate::error::corrupt;
+use crate::schema::webhook_subscriptions as ws;
+use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
+
+/// A webhook subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: i64,
+    /// `None`: a provider subscription receiving every company's events.
+    pub customer_number: Option<CustomerNumber>,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub secret: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = ws)]
+struct SubscriptionRow {
+    id: i64,
+    customer_number: Option<String>,
+    url: String,
+    event_types: String,
+    secret: String,
+    created_by: String,
+    created_at: NaiveDateTime,
+    #[allow(dead_code)]
+    deleted_at: Option<NaiveDateTime>,
+}
+
+impl SubscriptionRow {
+    fn into_domain(self) -> Result<Subscription, StoreError> {
+        Ok(Subscription {
+            id: self.id,
+            customer_number: self
+                .customer_number
+                .as_deref()
+                .map(CustomerNumber::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            url: self.url,
+            event_types: self
+                .event_types
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            secret: self.secret,
+            created_by: self.created_by,
+            created_at: from_db_time(self.created_at),
+        })
+    }
+}
+
+/// Stores a subscription.
+pub fn create(
+    conn: &mut DbConnection,
+    s: &Subscription,
+    now: DateTime<Utc>,
+) -> Result<Subscription, StoreError> {
+    diesel::insert_into(ws::table)
+        .values((
+            ws::customer_number.eq(s.customer_number.as_ref().map(CustomerNumber::as_str)),
+            ws::url.eq(&s.url),
+            ws::event_types.eq(s.event_types.join(",")),
+            ws::secret.eq(&s.secret),
+            ws::created_by.eq(&s.created_by),
+            ws::created_at.eq(to_db_time(now)),
+        ))
+        .returning(ws::all_columns)
+        .get_result::<SubscriptionRow>(conn)?
+        .into_domain()
+}
+
+/// An active subscription visible to `scope`: a customer sees its own; staff see theirs too.
+pub fn get(
+    conn: &mut DbConnection,
+    id: i64,
+    scope: Option<&CustomerNumber>,
+) -> Result<Subscription, StoreError> {
+    let mut q = ws::table
+        .find(id)
+        .filter(ws::deleted_at.is_null())
+        .select(SubscriptionRow::as_select())
+        .into_boxed();
+    if let Some(c) = scope {
+        q = q.filter(ws::customer_number.eq(c.as_str()));
+    }
+    q.first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound("webhook"))?
+        .into_domain()
+}
+
+/// Active subscriptions visible to `scope`.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: Option<&CustomerNumber>,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<Page<Subscription>, StoreError> {
+    let mut q = ws::table
+        .filter(ws::deleted_at.is_null())
+        .select(SubscriptionRow::as_select())
+        .order(ws::id.asc())
+        .limit(limit as i64 + 1)
+        .into_boxed();
+    if let Some(c) = scope {
+        q = q.filter(ws::customer_number.eq(c.as_str()));
+    }
+    if let Some(c) = after {
+        q = q.filter(ws::id.gt(c.id));
+    }
+    let rows = q.load(conn)?;
+    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+        at: from_db_time(r.created_at),
+        id: r.id,
+    });
+    let items = page
+        .items
+        .into_iter()
+        .map(SubscriptionRow::into_domain)
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// Active subscriptions that may receive an event of `customer` (`None`: provider-only event).
+pub fn receivers(
+    conn: &mut DbConnection,
+    customer: Option<&str>,
+) -> Result<Vec<Subscription>, StoreError> {
+    let mut q = ws::table
+        .filter(ws::deleted_at.is_null())
+        .select(SubscriptionRow::as_select())
+        .into_boxed();
+    q = match customer {
+        Some(c) => q.filter(
+            ws::customer_number
+                .eq(c.to_owned())
+                .or(ws::customer_number.is_null()),
+        ),
+        None => q.filter(ws::customer_number.is_null()),
+    };
+    q.load(conn)?
+        .into_iter()
+        .map(SubscriptionRow::into_domain)
+        .collect()
+}
+
+/// Deletes (deactivates) a subscription; its delivery log stays.
+pub fn delete(
+    conn: &mut DbConnection,
+    id: i64,
+    scope: Option<&CustomerNumber>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    get(conn, id, scope)?;
+    diesel::update(ws::table.find(id))
+        .set(ws::deleted_at.eq(to_db_time(now)))
+        .execute(conn)?;
+    Ok(())
+}

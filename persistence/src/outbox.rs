@@ -347,6 +347,8 @@ pub struct AttemptRecord {
     pub duration_ms: i64,
 }
 
+type AttemptColumns = (NaiveDateTime, bool, Option<i32>, Option<String>, i64);
+
 /// A subscription's deliveries, newest first, each with its attempts and event type.
 pub fn deliveries_of(
     conn: &mut DbConnection,
@@ -375,18 +377,17 @@ pub fn deliveries_of(
             .find(d.event_id)
             .select(events::event_type)
             .first(conn)?;
-        let attempts: Vec<(NaiveDateTime, bool, Option<i32>, Option<String>, i64)> =
-            delivery_attempts::table
-                .filter(delivery_attempts::delivery_id.eq(d.id))
-                .order(delivery_attempts::id.asc())
-                .select((
-                    delivery_attempts::attempted_at,
-                    delivery_attempts::succeeded,
-                    delivery_attempts::response_status,
-                    delivery_attempts::error,
-                    delivery_attempts::duration_ms,
-                ))
-                .load(conn)?;
+        let attempts: Vec<AttemptColumns> = delivery_attempts::table
+            .filter(delivery_attempts::delivery_id.eq(d.id))
+            .order(delivery_attempts::id.asc())
+            .select((
+                delivery_attempts::attempted_at,
+                delivery_attempts::succeeded,
+                delivery_attempts::response_status,
+                delivery_attempts::error,
+                delivery_attempts::duration_ms,
+            ))
+            .load(conn)?;
         let attempts = attempts
             .into_iter()
             .map(|(at, ok, status, error, ms)| AttemptRecord {

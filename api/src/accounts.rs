@@ -1,6 +1,6 @@
 //! Accounts: `POST /users` and `POST /api-clients` (admins; customer admins for their company).
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::{access::check_role_binding, AccountStatus, ApiClient, CustomerNumber, Role, User};
 use persistence::accounts::{NewApiClient, NewUser};
@@ -24,7 +24,7 @@ pub struct CreateUser {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// At least 12 characters.
+    /// 12–1024 characters, mixing letters with digits, spaces or symbols; not the email.
     #[validate(length(min = 12, max = 1024))]
     #[schema(min_length = 12, max_length = 1024, format = "password")]
     pub password: String,
@@ -44,8 +44,10 @@ pub struct UserView {
     #[schema(schema_with = crate::schemas::role)]
     pub role: Role,
     pub customer_number: Option<String>,
-    /// `active`, `pending` or `disabled`.
+    /// `active`, `pending`, `disabled` or `rejected`.
     pub status: String,
+    /// Why it was rejected or disabled.
+    pub status_reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -58,6 +60,7 @@ impl From<User> for UserView {
             role: u.role,
             customer_number: u.customer_number.map(|c| c.to_string()),
             status: u.status.as_str().into(),
+            status_reason: u.status_reason,
             created_at: u.created_at,
         }
     }
@@ -122,6 +125,7 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let customer = account_customer(&caller, body.role, body.customer_number.as_deref())?;
     body.validate()?;
+    domain::account::check_password(&body.password, &body.email)?;
     let body = body.into_inner();
     let user = web::block(move || -> Result<User, ApiError> {
         let hash = hash_secret(&body.password).map_err(ApiError::internal)?;
@@ -236,5 +240,303 @@ pub async fn create_api_client(
             role: client.role,
             customer_number: client.customer_number.map(|c| c.to_string()),
             created_at: client.created_at,
+        }))
+}
+
+/// Filters of the user list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// `active`, `pending`, `disabled` or `rejected`.
+    #[param(max_length = 10)]
+    pub status: Option<String>,
+}
+
+fn require_account_admin(caller: &Authenticated) -> Result<(), ApiError> {
+    if matches!(caller.role, Role::CustomerAdmin | Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "accounts are managed by customer admins",
+        ))
+    }
+}
+
+/// List users.
+///
+/// Customer admins see their company's accounts; admins see all.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    params(UserQuery, crate::pagination::PageParams),
+    responses(
+        (status = 200, description = "A page of users.", body = crate::pagination::PageOf<UserView>),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    query: web::Query<UserQuery>,
+    page: web::Query<crate::pagination::PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    require_account_admin(&caller)?;
+    let (limit, cursor) = page.resolve()?;
+    let status = query
+        .status
+        .as_deref()
+        .map(AccountStatus::parse)
+        .transpose()?;
+    let scope = caller.tenant_scope().cloned();
+    let page = web::block(move || {
+        state.db.read(|conn| {
+            persistence::accounts::list_users(conn, scope.as_ref(), status, cursor, limit)
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(crate::pagination::PageOf::from_page(page, UserView::from)))
+}
+
+/// Changes to an account.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "disabled", "reason": "Left the company"}))]
+pub struct UpdateUser {
+    /// A customer admin may switch between `customer_user` and `customer_admin`.
+    #[schema(schema_with = crate::schemas::role, required = false)]
+    pub role: Option<Role>,
+    /// `active` or `disabled`.
+    #[schema(max_length = 10)]
+    pub status: Option<String>,
+    /// Why (shown on the account when disabled).
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Change a user's role or disable/re-enable the account.
+///
+/// Customer admins for their company's accounts, within the customer roles; admins for any.
+/// Nobody disables or demotes themselves. A disabled account's tokens stop working (within the
+/// revocation-check bound, 30 s by default; at once on the instance that made the change).
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The account.", body = UserView),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+        (status = 422, response = crate::error::Unprocessable),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
+    require_account_admin(&caller)?;
+    body.validate()?;
+    let id = path.into_inner();
+    if caller.subject == format!("user:{id}") {
+        return Err(ApiError::forbidden(
+            "you cannot change your own role or status",
+        ));
+    }
+    let body = body.into_inner();
+    let enabled = match body.status.as_deref() {
+        None => None,
+        Some("active") => Some(true),
+        Some("disabled") => Some(false),
+        Some(_) => {
+            return Err(ApiError::field(
+                "status",
+                "invalid",
+                "use active or disabled",
+            ))
+        }
+    };
+    if let Some(role) = body.role {
+        if caller.role == Role::CustomerAdmin && !role.is_customer_side() {
+            return Err(ApiError::forbidden(
+                "customer admins assign customer roles only",
+            ));
+        }
+    }
+    let scope = caller.tenant_scope().cloned();
+    let subjects = state.subjects.clone();
+    let user = web::block(move || {
+        state.db.write(|conn| {
+            let mut user = persistence::accounts::get_user_in(conn, id, scope.as_ref())?;
+            if let Some(role) = body.role {
+                domain::access::check_role_binding(role, user.customer_number.as_ref())?;
+                user.role = role;
+            }
+            if let Some(enabled) = enabled {
+                user.set_enabled(enabled, body.reason.as_deref())?;
+            }
+            persistence::accounts::save_user(conn, &user)
+        })
+    })
+    .await??;
+    subjects.forget(&user.subject());
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+/// An API client (never its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiClientView {
+    pub client_id: String,
+    pub name: String,
+    #[schema(schema_with = crate::schemas::role)]
+    pub role: Role,
+    pub customer_number: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiClient> for ApiClientView {
+    fn from(c: ApiClient) -> Self {
+        Self {
+            client_id: c.client_id,
+            name: c.name,
+            role: c.role,
+            customer_number: c.customer_number.map(|n| n.to_string()),
+            created_by: c.created_by,
+            created_at: c.created_at,
+            revoked_at: c.revoked_at,
+        }
+    }
+}
+
+/// List API clients.
+///
+/// Customer admins see their company's; admins see all. Secrets are never shown again.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The clients, newest first.", body = Vec<ApiClientView>),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[get("/api-clients")]
+pub async fn list_api_clients(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    require_account_admin(&caller)?;
+    let scope = caller.tenant_scope().cloned();
+    let clients = web::block(move || {
+        state
+            .db
+            .read(|conn| persistence::accounts::list_api_clients(conn, scope.as_ref()))
+    })
+    .await??;
+    let items: Vec<ApiClientView> = clients.into_iter().map(ApiClientView::from).collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Revoke an API client.
+///
+/// Its credentials stop working at once and its tokens within the revocation-check bound.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    params(("client_id" = String, Path, description = "Client id")),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[delete("/api-clients/{client_id}")]
+pub async fn revoke_api_client(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    require_account_admin(&caller)?;
+    let client_id = path.into_inner();
+    let scope = caller.tenant_scope().cloned();
+    let subjects = state.subjects.clone();
+    let id = client_id.clone();
+    web::block(move || {
+        state.db.write(|conn| {
+            persistence::accounts::get_api_client(conn, &id, scope.as_ref())?;
+            persistence::accounts::revoke_api_client(conn, &id, now())
+        })
+    })
+    .await??;
+    subjects.forget(&format!("client:{client_id}"));
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The new secret of a client.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RotatedSecret {
+    pub client_id: String,
+    /// Store it now: only its hash is kept. The previous secret no longer works.
+    pub client_secret: String,
+}
+
+/// Rotate an API client's secret.
+///
+/// Issues a new secret (shown once); the old one stops working for new tokens at once.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    params(("client_id" = String, Path, description = "Client id")),
+    responses(
+        (status = 200, description = "The new secret.", body = RotatedSecret),
+        (status = 401, response = crate::error::Unauthorized),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+        (status = 503, response = crate::error::ServiceUnavailable),
+    )
+)]
+#[post("/api-clients/{client_id}/rotate-secret")]
+pub async fn rotate_client_secret(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    require_account_admin(&caller)?;
+    let client_id = path.into_inner();
+    let scope = caller.tenant_scope().cloned();
+    let id = client_id.clone();
+    let secret = web::block(move || -> Result<String, ApiError> {
+        let secret = random_token(32);
+        let hash = hash_secret(&secret).map_err(ApiError::internal)?;
+        state.db.write(|conn| {
+            persistence::accounts::get_api_client(conn, &id, scope.as_ref())?;
+            persistence::accounts::set_client_secret(conn, &id, &hash)
+        })?;
+        Ok(secret)
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(RotatedSecret {
+            client_id,
+            client_secret: secret,
         }))
 }

@@ -20,6 +20,9 @@
 //! | `WORKING_CALENDAR_TZ` | `Europe/London` | time zone in which working days are counted |
 //! | `PUBLIC_HOLIDAYS_FILE` | built-in England & Wales 2026–2027 | file of `YYYY-MM-DD` holidays, one per line |
 //! | `PUBLIC_HOLIDAYS` | unset | extra holidays, comma-separated `YYYY-MM-DD` |
+//! | `TOKEN_REVOCATION_CHECK_SECONDS` | `30` | how long an instance trusts its last check that a token's account is still active |
+//! | `LOGIN_MAX_FAILURES` | `5` | failed logins per account within 15 min before it is throttled (per address: 4×) |
+//! | `LOGIN_LOCK_SECONDS` | `30` | first throttle period; doubles per further failure, at most 15 min |
 //! | `SMTP_HOST` | unset | SMTP relay; unset = emails are logged and kept (status `held`) |
 //! | `SMTP_PORT` | `587` (`25` with `SMTP_TLS=none`) | SMTP port |
 //! | `SMTP_TLS` | `starttls` | `none`, `starttls` or `tls` |
@@ -60,6 +63,18 @@ pub struct ServiceSettings {
     pub idempotency_ttl: chrono::Duration,
     pub calendar: domain::WorkingCalendar,
     pub notify: NotifySettings,
+    pub revocation_check: Duration,
+    pub login_limits: persistence::throttle::Limits,
+}
+
+/// Login throttling per account; per client address the failure allowance is four times this.
+pub fn login_limits(failures: i32, lock_seconds: i64) -> persistence::throttle::Limits {
+    persistence::throttle::Limits {
+        failures,
+        window: chrono::Duration::minutes(15),
+        lock: chrono::Duration::seconds(lock_seconds),
+        max_lock: chrono::Duration::minutes(15),
+    }
 }
 
 /// How notifications leave the building.
@@ -141,6 +156,8 @@ impl Default for ServiceSettings {
             idempotency_ttl: chrono::Duration::hours(24),
             calendar: domain::WorkingCalendar::default(),
             notify: NotifySettings::default(),
+            revocation_check: Duration::from_secs(30),
+            login_limits: login_limits(5, 30),
         }
     }
 }
@@ -252,6 +269,14 @@ impl Config {
                 idempotency_ttl: chrono::Duration::hours(parsed("IDEMPOTENCY_TTL_HOURS", 24)?),
                 calendar: working_calendar()?,
                 notify: notify_settings()?,
+                revocation_check: Duration::from_secs(parsed(
+                    "TOKEN_REVOCATION_CHECK_SECONDS",
+                    30,
+                )?),
+                login_limits: login_limits(
+                    parsed("LOGIN_MAX_FAILURES", 5)?.max(1),
+                    parsed("LOGIN_LOCK_SECONDS", 30)?.max(1),
+                ),
             },
         })
     }

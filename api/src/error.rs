@@ -64,6 +64,7 @@ struct ErrorParts {
     detail: String,
     errors: Vec<FieldError>,
     extensions: Map<String, Value>,
+    retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -74,6 +75,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             extensions: Map::new(),
+            retry_after: None,
         }))
     }
 
@@ -144,6 +146,12 @@ impl ApiError {
         self
     }
 
+    /// Adds `Retry-After` (seconds) to the response.
+    pub fn with_retry_after(mut self, seconds: i64) -> Self {
+        self.0.retry_after = Some(seconds);
+        self
+    }
+
     pub fn code(&self) -> &'static str {
         self.0.code
     }
@@ -194,7 +202,9 @@ impl ResponseError for ApiError {
                 HeaderValue::from_static("Bearer realm=\"service-assurance\""),
             ));
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(seconds) = self.0.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
         }
         response.body(self.problem().to_string())
@@ -395,3 +405,7 @@ problem_response!(
     "The database is busy or unreachable; retry shortly."
 );
 problem_response!(InternalError, "An unexpected error; it has been logged.");
+problem_response!(
+    TooManyRequests,
+    "Too many attempts; retry after the `Retry-After` seconds."
+);

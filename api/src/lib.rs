@@ -17,6 +17,7 @@ pub mod escalations;
 pub mod etag;
 pub mod events;
 pub mod health;
+pub mod help;
 pub mod idempotency;
 pub mod incidents;
 pub mod jobs;
@@ -25,6 +26,7 @@ pub mod major_incidents;
 pub mod openapi;
 pub mod pagination;
 pub mod planned_works;
+pub mod registrations;
 pub mod schemas;
 pub mod services;
 pub mod state;
@@ -54,7 +56,20 @@ fn routes(cfg: &mut ServiceConfig) {
             .service(customers::list_customers)
             .service(customers::get_customer)
             .service(accounts::create_user)
+            .service(accounts::list_users)
+            .service(accounts::update_user)
             .service(accounts::create_api_client)
+            .service(accounts::list_api_clients)
+            .service(accounts::revoke_api_client)
+            .service(accounts::rotate_client_secret)
+            .service(registrations::register)
+            .service(registrations::list_registrations)
+            .service(registrations::approve_registration)
+            .service(registrations::reject_registration)
+            .service(help::search_articles)
+            .service(help::get_article)
+            .service(help::create_article)
+            .service(help::update_article)
             .service(services::create_service)
             .service(services::list_services)
             .service(services::get_service)

@@ -79,6 +79,11 @@ fn serve() -> Result<(), String> {
             log::info!("bootstrap admin {email} created");
         }
     }
+    match api::help::seed_starter_set(&db) {
+        Ok(0) => {}
+        Ok(n) => log::info!("loaded {n} starter help articles"),
+        Err(e) => return Err(format!("cannot load the help articles: {e}")),
+    }
     let state = AppState::new(db, TokenService::new(&config.jwt), config.service.clone());
     api::jobs::spawn(state.clone()).map_err(|e| format!("cannot start background jobs: {e}"))?;
     api::dispatch::spawn(state.clone())

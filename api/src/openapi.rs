@@ -29,6 +29,7 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         crate::error::UnsupportedMediaType,
         crate::error::PayloadTooLarge,
         crate::error::InternalError,
+        crate::error::TooManyRequests,
         crate::error::ServiceUnavailable,
     )),
     tags(
@@ -45,6 +46,7 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         (name = "contacts", description = "The contact management centre: who receives which notices"),
         (name = "webhooks", description = "Signed partner webhooks. Each delivery is a JSON POST with `X-Delivery-Id` (stable across retries), `X-Event-Type` and `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`; 2xx is success, anything else is retried with exponential backoff, then marked failed."),
         (name = "events", description = "Server-Sent Events of your own events"),
+        (name = "help", description = "Help articles with full-text search"),
         (name = "health", description = "Liveness and readiness probes"),
     )
 )]

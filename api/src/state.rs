@@ -2,6 +2,9 @@
 
 use persistence::Database;
 
+use std::sync::Arc;
+
+use crate::auth::caller::SubjectCache;
 use crate::auth::jwt::TokenService;
 use crate::config::ServiceSettings;
 
@@ -11,6 +14,8 @@ pub struct AppState {
     pub db: Database,
     pub tokens: TokenService,
     pub settings: ServiceSettings,
+    /// Recently checked token subjects (revocation check).
+    pub subjects: Arc<SubjectCache>,
 }
 
 impl AppState {
@@ -18,6 +23,7 @@ impl AppState {
         Self {
             db,
             tokens,
+            subjects: Arc::new(SubjectCache::new(settings.revocation_check)),
             settings,
         }
     }

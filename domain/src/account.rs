@@ -10,6 +10,7 @@ pub enum AccountStatus {
     Active,
     Pending,
     Disabled,
+    Rejected,
 }
 
 impl AccountStatus {
@@ -18,6 +19,7 @@ impl AccountStatus {
             AccountStatus::Active => "active",
             AccountStatus::Pending => "pending",
             AccountStatus::Disabled => "disabled",
+            AccountStatus::Rejected => "rejected",
         }
     }
 
@@ -26,6 +28,7 @@ impl AccountStatus {
             "active" => Ok(AccountStatus::Active),
             "pending" => Ok(AccountStatus::Pending),
             "disabled" => Ok(AccountStatus::Disabled),
+            "rejected" => Ok(AccountStatus::Rejected),
             other => Err(DomainError::invalid(
                 "status",
                 format!("unknown account status '{other}'"),
@@ -44,6 +47,8 @@ pub struct User {
     pub role: Role,
     pub customer_number: Option<CustomerNumber>,
     pub status: AccountStatus,
+    /// Why it was rejected or disabled.
+    pub status_reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -73,7 +78,134 @@ impl ApiClient {
     }
 }
 
+/// Password rules (stated in the contract): 12 to 1024 characters, at least one letter and one
+/// character that is not a letter, and not the email address itself.
+pub fn check_password(password: &str, email: &str) -> Result<(), DomainError> {
+    let len = password.chars().count();
+    if !(12..=1024).contains(&len) {
+        return Err(DomainError::invalid(
+            "password",
+            "must be 12 to 1024 characters long",
+        ));
+    }
+    let letters = password.chars().filter(|c| c.is_alphabetic()).count();
+    if letters == 0 || letters == len {
+        return Err(DomainError::invalid(
+            "password",
+            "must mix letters with digits, spaces or symbols",
+        ));
+    }
+    if normalize_email(password) == normalize_email(email) {
+        return Err(DomainError::invalid(
+            "password",
+            "must not be the email address",
+        ));
+    }
+    Ok(())
+}
+
+impl User {
+    /// Approves a pending registration.
+    pub fn approve(&mut self) -> Result<(), DomainError> {
+        self.expect_pending()?;
+        self.status = AccountStatus::Active;
+        self.status_reason = None;
+        Ok(())
+    }
+
+    /// Rejects a pending registration with a reason.
+    pub fn reject(&mut self, reason: &str) -> Result<(), DomainError> {
+        self.expect_pending()?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DomainError::invalid("reason", "a reason is required"));
+        }
+        self.status = AccountStatus::Rejected;
+        self.status_reason = Some(reason.to_owned());
+        Ok(())
+    }
+
+    fn expect_pending(&self) -> Result<(), DomainError> {
+        if self.status == AccountStatus::Pending {
+            Ok(())
+        } else {
+            Err(DomainError::illegal_state(
+                "illegal_transition",
+                format!("the account is {}, not pending", self.status.as_str()),
+            ))
+        }
+    }
+
+    /// Disables or re-enables an account (not pending or rejected ones).
+    pub fn set_enabled(&mut self, enabled: bool, reason: Option<&str>) -> Result<(), DomainError> {
+        if !matches!(self.status, AccountStatus::Active | AccountStatus::Disabled) {
+            return Err(DomainError::illegal_state(
+                "illegal_transition",
+                format!(
+                    "the account is {}; approve or reject it first",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        self.status = if enabled {
+            AccountStatus::Active
+        } else {
+            AccountStatus::Disabled
+        };
+        self.status_reason = if enabled {
+            None
+        } else {
+            reason.map(str::to_owned)
+        };
+        Ok(())
+    }
+}
+
 /// Canonical form of an email address for storage and lookup.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_rules() {
+        assert!(check_password("correct horse 1", "a@b.example").is_ok());
+        for bad in [
+            "short1",
+            "onlyletterslong",
+            "123456789012345",
+            "a@b.example",
+        ] {
+            assert!(check_password(bad, "a@b.example").is_err(), "{bad}");
+        }
+        assert!(check_password("A@B.example12", "a@b.example12").is_err());
+    }
+
+    #[test]
+    fn registration_and_enablement_lifecycle() {
+        let mut u = User {
+            id: 1,
+            email: "a@b.example".into(),
+            name: "A".into(),
+            role: Role::CustomerUser,
+            customer_number: None,
+            status: AccountStatus::Pending,
+            status_reason: None,
+            created_at: Utc::now(),
+        };
+        assert!(
+            u.set_enabled(false, None).is_err(),
+            "pending accounts are decided first"
+        );
+        assert!(u.reject(" ").is_err());
+        u.approve().unwrap();
+        assert!(u.approve().is_err());
+        u.set_enabled(false, Some("left the company")).unwrap();
+        assert_eq!(u.status, AccountStatus::Disabled);
+        u.set_enabled(true, None).unwrap();
+        assert_eq!(u.status_reason, None);
+    }
 }

@@ -21,6 +21,7 @@ struct UserRow {
     customer_number: Option<String>,
     status: String,
     created_at: NaiveDateTime,
+    status_reason: Option<String>,
 }
 
 impl UserRow {
@@ -32,6 +33,7 @@ impl UserRow {
             role: self.role.parse::<Role>().map_err(corrupt)?,
             customer_number: parse_customer(self.customer_number)?,
             status: AccountStatus::parse(&self.status).map_err(corrupt)?,
+            status_reason: self.status_reason,
             created_at: from_db_time(self.created_at),
         };
         Ok((user, self.password_hash))
@@ -200,4 +202,166 @@ pub fn find_api_client(
         .optional()?
         .map(ApiClientRow::into_domain)
         .transpose()
+}
+
+/// Users of one company (or all for staff), optionally in one status, by id.
+pub fn list_users(
+    conn: &mut DbConnection,
+    customer: Option<&CustomerNumber>,
+    status: Option<AccountStatus>,
+    after: Option<crate::Cursor>,
+    limit: usize,
+) -> Result<crate::Page<User>, StoreError> {
+    let mut q = users::table
+        .select(UserRow::as_select())
+        .order(users::id.asc())
+        .limit(limit as i64 + 1)
+        .into_boxed();
+    if let Some(c) = customer {
+        q = q.filter(users::customer_number.eq(c.as_str()));
+    }
+    if let Some(s) = status {
+        q = q.filter(users::status.eq(s.as_str()));
+    }
+    if let Some(c) = after {
+        q = q.filter(users::id.gt(c.id));
+    }
+    let rows = q.load(conn)?;
+    let page = crate::Page::from_overfetch(rows, limit, |r| crate::Cursor {
+        at: from_db_time(r.created_at),
+        id: r.id,
+    });
+    let items = page
+        .items
+        .into_iter()
+        .map(|r| r.into_domain().map(|(u, _)| u))
+        .collect::<Result<_, _>>()?;
+    Ok(crate::Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// A user within `scope` (a company's own), or `NotFound`.
+pub fn get_user_in(
+    conn: &mut DbConnection,
+    id: i64,
+    scope: Option<&CustomerNumber>,
+) -> Result<User, StoreError> {
+    let user = get_user(conn, id)?;
+    match scope {
+        Some(c) if user.customer_number.as_ref() != Some(c) => Err(StoreError::NotFound("user")),
+        _ => Ok(user),
+    }
+}
+
+/// Writes a user's role, status and status reason.
+pub fn save_user(conn: &mut DbConnection, user: &User) -> Result<User, StoreError> {
+    diesel::update(users::table.find(user.id))
+        .set((
+            users::role.eq(user.role.as_str()),
+            users::status.eq(user.status.as_str()),
+            users::status_reason.eq(user.status_reason.as_deref()),
+        ))
+        .execute(conn)?;
+    get_user(conn, user.id)
+}
+
+/// Clients of one company (or all for staff), newest first.
+pub fn list_api_clients(
+    conn: &mut DbConnection,
+    customer: Option<&CustomerNumber>,
+) -> Result<Vec<ApiClient>, StoreError> {
+    let mut q = api_clients::table
+        .select(ApiClientRow::as_select())
+        .order(api_clients::id.desc())
+        .into_boxed();
+    if let Some(c) = customer {
+        q = q.filter(api_clients::customer_number.eq(c.as_str()));
+    }
+    q.load(conn)?
+        .into_iter()
+        .map(|r| r.into_domain().map(|(c, _)| c))
+        .collect()
+}
+
+/// A client within `scope`, or `NotFound`.
+pub fn get_api_client(
+    conn: &mut DbConnection,
+    client_id: &str,
+    scope: Option<&CustomerNumber>,
+) -> Result<ApiClient, StoreError> {
+    let (client, _) =
+        find_api_client(conn, client_id)?.ok_or(StoreError::NotFound("API client"))?;
+    match scope {
+        Some(c) if client.customer_number.as_ref() != Some(c) => {
+            Err(StoreError::NotFound("API client"))
+        }
+        _ => Ok(client),
+    }
+}
+
+/// Revokes a client: its credentials and tokens stop working.
+pub fn revoke_api_client(
+    conn: &mut DbConnection,
+    client_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(
+        api_clients::table
+            .filter(api_clients::client_id.eq(client_id))
+            .filter(api_clients::revoked_at.is_null()),
+    )
+    .set(api_clients::revoked_at.eq(to_db_time(now)))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Replaces a client's secret hash (rotation).
+pub fn set_client_secret(
+    conn: &mut DbConnection,
+    client_id: &str,
+    secret_hash: &str,
+) -> Result<(), StoreError> {
+    let n = diesel::update(
+        api_clients::table
+            .filter(api_clients::client_id.eq(client_id))
+            .filter(api_clients::revoked_at.is_null()),
+    )
+    .set(api_clients::secret_hash.eq(secret_hash))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::conflict(
+            "client_revoked",
+            "a revoked client cannot get a new secret",
+        ));
+    }
+    Ok(())
+}
+
+/// What a token's subject currently is: may it act, with which role and company? `None` when
+/// the subject no longer exists.
+pub fn subject_state(
+    conn: &mut DbConnection,
+    subject: &str,
+) -> Result<Option<(bool, Role, Option<CustomerNumber>)>, StoreError> {
+    if let Some(id) = subject
+        .strip_prefix("user:")
+        .and_then(|id| id.parse::<i64>().ok())
+    {
+        return match get_user(conn, id) {
+            Ok(u) => Ok(Some((
+                u.status == AccountStatus::Active,
+                u.role,
+                u.customer_number,
+            ))),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        };
+    }
+    if let Some(client_id) = subject.strip_prefix("client:") {
+        return Ok(find_api_client(conn, client_id)?
+            .map(|(c, _)| (c.revoked_at.is_none(), c.role, c.customer_number)));
+    }
+    Ok(None)
 }

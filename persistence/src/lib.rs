@@ -13,6 +13,7 @@ pub mod documents;
 mod error;
 pub mod escalations;
 pub mod events;
+pub mod help;
 pub mod idempotency;
 pub mod incidents;
 pub mod maintenance;
@@ -22,6 +23,7 @@ pub mod page;
 pub mod planned_works;
 mod schema;
 pub mod services;
+pub mod throttle;
 pub mod timeline;
 pub mod webhooks;
 

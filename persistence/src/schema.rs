@@ -23,6 +23,7 @@ diesel::table! {
         customer_number -> Nullable<Text>,
         status -> Text,
         created_at -> Timestamp,
+        status_reason -> Nullable<Text>,
     }
 }
 
@@ -270,6 +271,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    login_failures (key) {
+        key -> Text,
+        failures -> Integer,
+        window_start -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    help_articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        body -> Text,
+        tags -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(deliveries -> events (event_id));
 diesel::joinable!(delivery_attempts -> deliveries (delivery_id));
 
@@ -353,4 +376,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     deliveries,
     delivery_attempts,
+    login_failures,
+    help_articles,
 );

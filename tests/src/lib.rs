@@ -84,6 +84,7 @@ pub fn test_settings() -> ServiceSettings {
     s.notify.webhook_allow_private = true;
     s.notify.max_attempts = 3;
     s.notify.retry_base = chrono::Duration::seconds(1);
+    s.login_limits = api::config::login_limits(5, 1);
     s
 }
 
@@ -207,6 +208,11 @@ impl TestApp {
         .await
         .expect("blocking pool")
         .expect("bootstrap admin");
+        let db3 = db.clone();
+        actix_web::web::block(move || api::help::seed_starter_set(&db3))
+            .await
+            .expect("blocking pool")
+            .expect("help starter set");
         let tokens = TokenService::new(&JwtConfig::for_tests());
         let state = AppState::new(db.clone(), tokens.clone(), settings.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -300,15 +306,35 @@ impl TestApp {
             .to_owned()
     }
 
-    /// A token signed by this app's key for a caller that need not exist as an account
-    /// (the extractor trusts the signature), for tests about roles and tenancy.
+    /// A token for an active account with `role` (created on first use, one per role and
+    /// company, with no usable password), for tests about roles and tenancy.
     pub fn token_for(&self, role: Role, customer: Option<&str>) -> String {
-        let subject = match customer {
-            Some(c) => format!("user:test-{}-{c}", role.as_str()),
-            None => format!("user:test-{}", role.as_str()),
+        let email = match customer {
+            Some(c) => format!("{}-{}@tokens.test", role.as_str(), c.to_lowercase()),
+            None => format!("{}@tokens.test", role.as_str()),
         };
-        let customer = customer.map(|c| CustomerNumber::parse(c).expect("customer number"));
-        let caller = Caller::new(subject, role, customer).expect("caller");
+        let number = customer.map(|c| CustomerNumber::parse(c).expect("customer number"));
+        let user = self
+            .db
+            .write(
+                |conn| match persistence::accounts::find_user_by_email(conn, &email)? {
+                    Some((user, _)) => Ok(user),
+                    None => persistence::accounts::create_user(
+                        conn,
+                        persistence::accounts::NewUser {
+                            email: &email,
+                            name: "Test account",
+                            password_hash: "!",
+                            role,
+                            customer_number: number.as_ref(),
+                            status: domain::AccountStatus::Active,
+                        },
+                        chrono::Utc::now(),
+                    ),
+                },
+            )
+            .expect("token account");
+        let caller = Caller::new(user.subject(), role, number).expect("caller");
         self.tokens
             .issue(&caller, chrono::Utc::now())
             .expect("token")

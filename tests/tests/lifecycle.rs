@@ -129,7 +129,7 @@ async fn desk_works_a_ticket_from_new_to_closed(app: TestApp) {
         .expect(200);
     let first = &entries.body["items"][0];
     assert_eq!(first["kind"], "status_change");
-    assert_eq!(first["author"], "user:test-agent");
+    assert!(first["author"].as_str().unwrap().starts_with("user:"));
     assert!(first["created_at"].as_str().unwrap().ends_with('Z'));
 }
 

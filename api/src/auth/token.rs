@@ -50,9 +50,65 @@ fn invalid_credentials() -> ApiError {
     )
 }
 
+fn too_many(until: chrono::DateTime<chrono::Utc>) -> ApiError {
+    let seconds = (until - now()).num_seconds().max(1);
+    ApiError::new(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!("too many failed sign-ins; try again in {seconds} s"),
+    )
+    .with_retry_after(seconds)
+}
+
+/// Throttles repeated failures per account and per client address (R-AUTH, never a permanent
+/// lock): refuses while locked, counts a failure, clears the account on success.
+fn authenticate(state: &AppState, request: TokenRequest, peer: &str) -> Result<Caller, ApiError> {
+    let account_key = match &request {
+        TokenRequest::Password { email, .. } => {
+            format!("account:{}", domain::account::normalize_email(email))
+        }
+        TokenRequest::ClientCredentials { client_id, .. } => format!("client:{client_id}"),
+    };
+    let peer_key = format!("peer:{peer}");
+    let at = now();
+    for key in [&account_key, &peer_key] {
+        if let Some(until) = state
+            .db
+            .read(|conn| persistence::throttle::locked_until(conn, key, at))?
+        {
+            return Err(too_many(until));
+        }
+    }
+    match verify_credentials(state, request) {
+        Ok(caller) => {
+            state
+                .db
+                .read(|conn| persistence::throttle::clear(conn, &account_key))?;
+            Ok(caller)
+        }
+        Err(err) if err.code() == "invalid_credentials" => {
+            let limits = state.settings.login_limits;
+            let peer_limits = persistence::throttle::Limits {
+                failures: limits.failures * 4,
+                ..limits
+            };
+            let locked = state.db.read(|conn| {
+                let a = persistence::throttle::record_failure(conn, &account_key, limits, at)?;
+                let p = persistence::throttle::record_failure(conn, &peer_key, peer_limits, at)?;
+                Ok(a.or(p))
+            })?;
+            match locked {
+                Some(until) => Err(too_many(until)),
+                None => Err(err),
+            }
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// Verifies credentials and returns who they belong to. Unknown accounts cost the same time
 /// as a wrong password so responses do not reveal which accounts exist.
-fn authenticate(state: &AppState, request: TokenRequest) -> Result<Caller, ApiError> {
+fn verify_credentials(state: &AppState, request: TokenRequest) -> Result<Caller, ApiError> {
     match request {
         TokenRequest::Password { email, password } => {
             let found = state
@@ -66,10 +122,12 @@ fn authenticate(state: &AppState, request: TokenRequest) -> Result<Caller, ApiEr
                 return Err(invalid_credentials());
             }
             if user.status != AccountStatus::Active {
-                return Err(ApiError::forbidden(format!(
-                    "the account is {}; it cannot log in",
-                    user.status.as_str()
-                )));
+                return Err(ApiError::forbidden(match user.status {
+                    AccountStatus::Pending => {
+                        "the account is waiting for approval by the company's admin"
+                    }
+                    _ => "the account is not active; it cannot sign in",
+                }));
             }
             Ok(Caller::new(
                 user.subject(),
@@ -105,6 +163,8 @@ fn authenticate(state: &AppState, request: TokenRequest) -> Result<Caller, ApiEr
 /// Exchanges a user's email and password (`grant_type: password`) or an API client's id and
 /// secret (`grant_type: client_credentials`) for a signed JWT carrying the caller's role and
 /// customer number. Send it as `Authorization: Bearer <access_token>` on every other call.
+/// Repeated failures for one account (5 in 15 minutes) or one address (20) are refused for a
+/// while with 429 and `Retry-After` (30 s, doubling, at most 15 minutes).
 #[utoipa::path(
     tag = "auth",
     request_body = TokenRequest,
@@ -114,19 +174,25 @@ fn authenticate(state: &AppState, request: TokenRequest) -> Result<Caller, ApiEr
         (status = 401, response = crate::error::Unauthorized),
         (status = 403, description = "The account exists but is pending or disabled.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, response = crate::error::Unprocessable),
+        (status = 429, response = crate::error::TooManyRequests),
         (status = 503, response = crate::error::ServiceUnavailable),
     )
 )]
 #[post("/auth/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     let request = body.into_inner();
     let state = state.into_inner();
     let expires_in = state.tokens.ttl_seconds();
     let token = web::block(move || -> Result<String, ApiError> {
-        let caller = authenticate(&state, request)?;
+        let caller = authenticate(&state, request, &peer)?;
         state
             .tokens
             .issue(&caller, now())

@@ -1,0 +1,438 @@
+//! R-AUTH2 and account management: self-registration with approval, company administration,
+//! revocation of tokens, login throttling.
+
+use actix_web::http::Method;
+use domain::Role;
+use serde_json::json;
+use tests::{on_both_backends, TestApp};
+
+on_both_backends!(
+    registration_is_pending_until_approved_by_the_right_admin,
+    registration_reveals_nothing_about_existing_accounts,
+    disabled_users_and_revoked_clients_lose_their_tokens,
+    role_changes_and_secret_rotation,
+    repeated_failed_logins_are_throttled_not_locked_forever,
+);
+
+fn registration(ocn: &str, email: &str) -> serde_json::Value {
+    json!({"customer_number": ocn, "name": "Dana Example", "email": email, "password": "correct horse battery 9"})
+}
+
+async fn registration_is_pending_until_approved_by_the_right_admin(app: TestApp) {
+    let (_, _, _) = app.two_tenants().await;
+    let reply = app
+        .send(
+            Method::POST,
+            "/api/v1/registrations",
+            None,
+            Some(registration("OCN-1001", "dana@acme.example")),
+            &[],
+        )
+        .await
+        .expect(202);
+    assert_eq!(reply.body["status"], "pending_approval");
+    let pending = app
+        .login("dana@acme.example", "correct horse battery 9")
+        .await
+        .expect_problem(403, "forbidden");
+    assert!(pending.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("approval"));
+
+    let acme_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let globex_admin = app.token_for(Role::CustomerAdmin, Some("OCN-2002"));
+    let listed = app
+        .get("/api/v1/registrations", &acme_admin)
+        .await
+        .expect(200);
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    let id = items[0]["id"].as_i64().unwrap();
+    assert!(app
+        .get("/api/v1/registrations", &globex_admin)
+        .await
+        .expect(200)
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    app.post(
+        &format!("/api/v1/registrations/{id}/approve"),
+        &globex_admin,
+        json!({}),
+    )
+    .await
+    .expect_problem(404, "not_found");
+    app.post(
+        &format!("/api/v1/registrations/{id}/approve"),
+        &app.token_for(Role::CustomerUser, Some("OCN-1001")),
+        json!({}),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    let approved = app
+        .post(
+            &format!("/api/v1/registrations/{id}/approve"),
+            &acme_admin,
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(approved.body["status"], "active");
+    assert_eq!(approved.body["role"], "customer_user");
+    app.login("dana@acme.example", "correct horse battery 9")
+        .await
+        .expect(200);
+    app.post(
+        &format!("/api/v1/registrations/{id}/approve"),
+        &acme_admin,
+        json!({}),
+    )
+    .await
+    .expect_problem(404, "not_found");
+
+    // Rejection, with a reason; the account never signs in.
+    app.send(
+        Method::POST,
+        "/api/v1/registrations",
+        None,
+        Some(registration("OCN-1001", "eve@acme.example")),
+        &[],
+    )
+    .await
+    .expect(202);
+    let id = app
+        .get("/api/v1/registrations", &acme_admin)
+        .await
+        .expect(200)
+        .body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/registrations/{id}/reject"),
+        &acme_admin,
+        json!({"reason": ""}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let rejected = app
+        .post(
+            &format!("/api/v1/registrations/{id}/reject"),
+            &acme_admin,
+            json!({"reason": "Not an employee"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(rejected.body["status"], "rejected");
+    assert_eq!(rejected.body["status_reason"], "Not an employee");
+    app.login("eve@acme.example", "correct horse battery 9")
+        .await
+        .expect_problem(403, "forbidden");
+}
+
+async fn registration_reveals_nothing_about_existing_accounts(app: TestApp) {
+    app.two_tenants().await;
+    let answers = [
+        registration("OCN-1001", "new@acme.example"),
+        registration("OCN-1001", "admin@test.example"), // existing email
+        registration("OCN-9999", "ghost@nowhere.example"), // unknown customer
+    ];
+    let mut bodies = Vec::new();
+    for body in answers {
+        let reply = app
+            .send(Method::POST, "/api/v1/registrations", None, Some(body), &[])
+            .await
+            .expect(202);
+        bodies.push(reply.body);
+    }
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "identical answers: {bodies:?}"
+    );
+    // Password rules are stated and enforced.
+    let mut weak = registration("OCN-1001", "weak@acme.example");
+    weak["password"] = json!("onlyletterslong");
+    let reply = app
+        .send(Method::POST, "/api/v1/registrations", None, Some(weak), &[])
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(reply.body["errors"][0]["field"], "password");
+    // The existing admin is unaffected.
+    app.login(tests::ADMIN_EMAIL, tests::ADMIN_PASSWORD)
+        .await
+        .expect(200);
+}
+
+async fn disabled_users_and_revoked_clients_lose_their_tokens(app: TestApp) {
+    let (admin, _, _) = app.two_tenants().await;
+    let acme_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let user = app
+        .post("/api/v1/users", &acme_admin, json!({"email": "fred@acme.example", "name": "Fred", "password": "correct horse battery 9", "role": "customer_user"}))
+        .await
+        .expect(201);
+    let uid = user.body["id"].as_i64().unwrap();
+    let token = app
+        .login("fred@acme.example", "correct horse battery 9")
+        .await
+        .expect(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get("/api/v1/me", &token).await.expect(200);
+    let users = app.get("/api/v1/users", &acme_admin).await.expect(200);
+    assert!(users.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["customer_number"] == "OCN-1001"));
+    let globex_admin = app.token_for(Role::CustomerAdmin, Some("OCN-2002"));
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/users/{uid}"),
+        Some(&globex_admin),
+        Some(json!({"status": "disabled"})),
+        &[],
+    )
+    .await
+    .expect_problem(404, "not_found");
+    let disabled = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{uid}"),
+            Some(&acme_admin),
+            Some(json!({"status": "disabled", "reason": "Left"})),
+            &[],
+        )
+        .await
+        .expect(200);
+    assert_eq!(disabled.body["status"], "disabled");
+    app.get("/api/v1/me", &token)
+        .await
+        .expect_problem(401, "invalid_token");
+    app.login("fred@acme.example", "correct horse battery 9")
+        .await
+        .expect_problem(403, "forbidden");
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/users/{uid}"),
+        Some(&acme_admin),
+        Some(json!({"status": "active"})),
+        &[],
+    )
+    .await
+    .expect(200);
+    app.get("/api/v1/me", &token).await.expect(200);
+
+    let client = app
+        .post(
+            "/api/v1/api-clients",
+            &acme_admin,
+            json!({"name": "ServiceNow", "role": "customer_user"}),
+        )
+        .await
+        .expect(201);
+    let (cid, secret) = (
+        client.body["client_id"].as_str().unwrap().to_owned(),
+        client.body["client_secret"].as_str().unwrap().to_owned(),
+    );
+    let grant =
+        json!({"grant_type": "client_credentials", "client_id": cid, "client_secret": secret});
+    let ctoken = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(grant.clone()),
+            &[],
+        )
+        .await
+        .expect(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get("/api/v1/incidents", &ctoken).await.expect(200);
+    let clients = app
+        .get("/api/v1/api-clients", &acme_admin)
+        .await
+        .expect(200);
+    assert_eq!(clients.body.as_array().unwrap().len(), 1);
+    assert!(clients.body[0].get("client_secret").is_none());
+    assert!(app
+        .get("/api/v1/api-clients", &globex_admin)
+        .await
+        .expect(200)
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+    app.send(
+        Method::DELETE,
+        &format!("/api/v1/api-clients/{cid}"),
+        Some(&globex_admin),
+        None,
+        &[],
+    )
+    .await
+    .expect_problem(404, "not_found");
+    app.send(
+        Method::DELETE,
+        &format!("/api/v1/api-clients/{cid}"),
+        Some(&acme_admin),
+        None,
+        &[],
+    )
+    .await
+    .expect(204);
+    app.get("/api/v1/incidents", &ctoken)
+        .await
+        .expect_problem(401, "invalid_token");
+    app.send(Method::POST, "/api/v1/auth/token", None, Some(grant), &[])
+        .await
+        .expect_problem(401, "invalid_credentials");
+    let _ = admin;
+}
+
+async fn role_changes_and_secret_rotation(app: TestApp) {
+    let (_, _, _) = app.two_tenants().await;
+    let acme_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let user = app
+        .post("/api/v1/users", &acme_admin, json!({"email": "gina@acme.example", "name": "Gina", "password": "correct horse battery 9", "role": "customer_user"}))
+        .await
+        .expect(201);
+    let uid = user.body["id"].as_i64().unwrap();
+    let old_token = app
+        .login("gina@acme.example", "correct horse battery 9")
+        .await
+        .expect(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/users/{uid}"),
+        Some(&acme_admin),
+        Some(json!({"role": "agent"})),
+        &[],
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    let promoted = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/users/{uid}"),
+            Some(&acme_admin),
+            Some(json!({"role": "customer_admin"})),
+            &[],
+        )
+        .await
+        .expect(200);
+    assert_eq!(promoted.body["role"], "customer_admin");
+    // The token still says customer_user: it must be renewed.
+    app.get("/api/v1/me", &old_token)
+        .await
+        .expect_problem(401, "invalid_token");
+    let new_token = app
+        .login("gina@acme.example", "correct horse battery 9")
+        .await
+        .expect(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.get("/api/v1/me", &new_token).await.expect(200).body["role"],
+        "customer_admin"
+    );
+    // Nobody changes their own account.
+    let me_id = app.get("/api/v1/me", &acme_admin).await.expect(200).body["subject"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("user:")
+        .to_owned();
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/users/{me_id}"),
+        Some(&acme_admin),
+        Some(json!({"status": "disabled"})),
+        &[],
+    )
+    .await
+    .expect_problem(403, "forbidden");
+
+    let client = app
+        .post(
+            "/api/v1/api-clients",
+            &acme_admin,
+            json!({"name": "Jira", "role": "customer_user"}),
+        )
+        .await
+        .expect(201);
+    let cid = client.body["client_id"].as_str().unwrap().to_owned();
+    let old_secret = client.body["client_secret"].as_str().unwrap().to_owned();
+    let rotated = app
+        .post(
+            &format!("/api/v1/api-clients/{cid}/rotate-secret"),
+            &acme_admin,
+            json!({}),
+        )
+        .await
+        .expect(200);
+    let new_secret = rotated.body["client_secret"].as_str().unwrap().to_owned();
+    assert_ne!(old_secret, new_secret);
+    let grant =
+        |s: &str| json!({"grant_type": "client_credentials", "client_id": cid, "client_secret": s});
+    app.send(
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(grant(&old_secret)),
+        &[],
+    )
+    .await
+    .expect_problem(401, "invalid_credentials");
+    app.send(
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(grant(&new_secret)),
+        &[],
+    )
+    .await
+    .expect(200);
+}
+
+async fn repeated_failed_logins_are_throttled_not_locked_forever(app: TestApp) {
+    app.two_tenants().await;
+    for _ in 0..5 {
+        app.login(tests::ADMIN_EMAIL, "wrong password 1")
+            .await
+            .expect_problem(401, "invalid_credentials");
+    }
+    let throttled = app
+        .login(tests::ADMIN_EMAIL, "wrong password 1")
+        .await
+        .expect_problem(429, "too_many_attempts");
+    let retry: i64 = throttled.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry >= 1);
+    // Even the right password waits while throttled.
+    app.login(tests::ADMIN_EMAIL, tests::ADMIN_PASSWORD)
+        .await
+        .expect_problem(429, "too_many_attempts");
+    // Another account from the same address is not affected yet.
+    app.login("nobody@test.example", "wrong password 1")
+        .await
+        .expect_problem(401, "invalid_credentials");
+    // The test configuration locks for 1 s, doubling per extra failure (2 s after the 6th).
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2200)).await;
+    app.login(tests::ADMIN_EMAIL, tests::ADMIN_PASSWORD)
+        .await
+        .expect(200);
+    // Success clears the account's count.
+    app.login(tests::ADMIN_EMAIL, "wrong password 1")
+        .await
+        .expect_problem(401, "invalid_credentials");
+}

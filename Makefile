@@ -49,8 +49,11 @@ openapi: ## Regenerate openapi.yaml from the code
 	$(CARGO) run --quiet --bin $(BIN) -- openapi > openapi.yaml
 
 .PHONY: bench
-bench: setup ## Benchmarks (release build): major-incident cascade to 10,000 children on both backends
-	$(CARGO) bench -p tests --bench cascade
+bench: setup ## Benchmarks (release build, both backends): HTTP figures into BENCHMARKS.md, MNI cascade
+	scripts/bench-tools.sh
+	$(CARGO) build --release --locked --bin $(BIN)
+	python3 scripts/bench.py
+	$(CARGO) bench -p tests --locked --bench cascade
 
 .PHONY: build
 build: ## Build the release binary

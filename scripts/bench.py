@@ -188,12 +188,12 @@ def plan(backend, url_or_path, n):
         con = sqlite3.connect(url_or_path)
         rows = con.execute(
             "EXPLAIN QUERY PLAN SELECT * FROM incidents WHERE customer_number = 'OCN-1001' AND "
-            "(logged_at < ? OR (logged_at = ? AND id < ?)) ORDER BY logged_at DESC, id DESC LIMIT 26",
+            "logged_at <= ? AND (logged_at < ? OR id < ?) ORDER BY logged_at DESC, id DESC LIMIT 26",
             (ts(i), ts(i), i)).fetchall()
         con.close()
         return "\n".join(r[3] for r in rows)
     return psql(PG_DB, f"""EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT * FROM incidents
-        WHERE customer_number = 'OCN-1001' AND (logged_at < '{ts(i)}' OR (logged_at = '{ts(i)}' AND id < {i}))
+        WHERE customer_number = 'OCN-1001' AND logged_at <= '{ts(i)}' AND (logged_at < '{ts(i)}' OR id < {i})
         ORDER BY logged_at DESC, id DESC LIMIT 26""")
 
 

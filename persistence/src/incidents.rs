@@ -217,7 +217,10 @@ pub fn get(
             .select(IncidentRow::as_select())
             .first(conn)
             .optional()?,
-        None => base.select(IncidentRow::as_select()).first(conn).optional()?,
+        None => base
+            .select(IncidentRow::as_select())
+            .first(conn)
+            .optional()?,
     };
     row.ok_or(StoreError::NotFound("incident"))?.into_domain()
 }
@@ -462,16 +465,12 @@ pub fn list(
         // straight to the cursor; the OR only sorts out rows logged in the same microsecond.
         let at = to_db_time(c.at);
         query = match filter.order {
-            IncidentOrder::NewestFirst => query.filter(incidents::logged_at.le(at)).filter(
-                incidents::logged_at
-                    .lt(at)
-                    .or(incidents::id.lt(c.id)),
-            ),
-            IncidentOrder::OldestFirst => query.filter(incidents::logged_at.ge(at)).filter(
-                incidents::logged_at
-                    .gt(at)
-                    .or(incidents::id.gt(c.id)),
-            ),
+            IncidentOrder::NewestFirst => query
+                .filter(incidents::logged_at.le(at))
+                .filter(incidents::logged_at.lt(at).or(incidents::id.lt(c.id))),
+            IncidentOrder::OldestFirst => query
+                .filter(incidents::logged_at.ge(at))
+                .filter(incidents::logged_at.gt(at).or(incidents::id.gt(c.id))),
         };
     }
     let rows = query.load(conn)?;

@@ -23,6 +23,7 @@
 //! | `TOKEN_REVOCATION_CHECK_SECONDS` | `30` | how long an instance trusts its last check that a token's account is still active |
 //! | `LOGIN_MAX_FAILURES` | `5` | failed logins per account within 15 min before it is throttled (per address: 4×) |
 //! | `LOGIN_LOCK_SECONDS` | `30` | first throttle period; doubles per further failure, at most 15 min |
+//! | `CORS_ALLOWED_ORIGINS` | unset | comma-separated origins allowed cross-origin (the portal's), e.g. `https://portal.example.com` |
 //! | `SMTP_HOST` | unset | SMTP relay; unset = emails are logged and kept (status `held`) |
 //! | `SMTP_PORT` | `587` (`25` with `SMTP_TLS=none`) | SMTP port |
 //! | `SMTP_TLS` | `starttls` | `none`, `starttls` or `tls` |
@@ -65,6 +66,7 @@ pub struct ServiceSettings {
     pub notify: NotifySettings,
     pub revocation_check: Duration,
     pub login_limits: persistence::throttle::Limits,
+    pub cors_origins: Vec<String>,
 }
 
 /// Login throttling per account; per client address the failure allowance is four times this.
@@ -158,6 +160,7 @@ impl Default for ServiceSettings {
             notify: NotifySettings::default(),
             revocation_check: Duration::from_secs(30),
             login_limits: login_limits(5, 30),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -277,6 +280,14 @@ impl Config {
                     parsed("LOGIN_MAX_FAILURES", 5)?.max(1),
                     parsed("LOGIN_LOCK_SECONDS", 30)?.max(1),
                 ),
+                cors_origins: var("CORS_ALLOWED_ORIGINS")
+                    .map(|v| {
+                        v.split(',')
+                            .map(|o| o.trim().to_owned())
+                            .filter(|o| !o.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             },
         })
     }

@@ -16,6 +16,8 @@ pub struct AppState {
     pub settings: ServiceSettings,
     /// Recently checked token subjects (revocation check).
     pub subjects: Arc<SubjectCache>,
+    /// Prometheus collectors of this instance.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             db,
             tokens,
             subjects: Arc::new(SubjectCache::new(settings.revocation_check)),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             settings,
         }
     }

@@ -241,3 +241,93 @@ async fn services_crud_with_etags(app: TestApp) {
         "LIKE wildcards are escaped"
     );
 }
+
+mod gates {
+    use actix_web::http::Method;
+    use serde_json::json;
+    use tests::{on_both_backends, test_settings, TestApp};
+
+    on_both_backends!(
+        metrics_count_requests_per_route_without_tenant_data,
+        cors_allows_only_configured_origins
+    );
+
+    async fn metrics_count_requests_per_route_without_tenant_data(app: TestApp) {
+        let (_, a, _) = app.two_tenants().await;
+        let t = app.raise(&a, "SVC-A", "degraded").await;
+        let t = t["ticket_number"].as_str().unwrap().to_owned();
+        for _ in 0..3 {
+            app.get(&format!("/api/v1/incidents/{t}"), &a)
+                .await
+                .expect(200);
+        }
+        let mut resp = app
+            .client
+            .get(format!("{}/metrics", app.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let text = String::from_utf8(resp.body().await.unwrap().to_vec()).unwrap();
+        let line = text
+            .lines()
+            .find(|l| {
+                l.starts_with("http_requests_total{")
+                    && l.contains("route=\"/api/v1/incidents/{ref}\"")
+                    && l.contains("method=\"GET\"")
+                    && l.contains("status=\"200\"")
+            })
+            .unwrap_or_else(|| panic!("per-route counter missing:\n{text}"));
+        assert!(line.ends_with(" 3"), "{line}");
+        assert!(text.contains("http_request_duration_seconds_bucket"));
+        assert!(text.contains("db_pool_connections"));
+        assert!(
+            !text.contains(&t) && !text.contains("OCN-1001"),
+            "no ticket numbers or tenants in metrics"
+        );
+    }
+
+    async fn cors_allows_only_configured_origins(app: TestApp) {
+        let mut settings = test_settings();
+        settings.cors_origins = vec!["https://portal.example.com".into()];
+        let app = app.restart(settings).await;
+        let preflight = |origin: &'static str| {
+            let app = &app;
+            async move {
+                app.client
+                    .request(
+                        Method::OPTIONS,
+                        format!("{}/api/v1/incidents", app.base_url),
+                    )
+                    .insert_header(("Origin", origin))
+                    .insert_header(("Access-Control-Request-Method", "POST"))
+                    .insert_header((
+                        "Access-Control-Request-Headers",
+                        "authorization, content-type, idempotency-key",
+                    ))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let ok = preflight("https://portal.example.com").await;
+        assert_eq!(
+            ok.headers().get("access-control-allow-origin").unwrap(),
+            "https://portal.example.com"
+        );
+        let evil = preflight("https://evil.example").await;
+        assert!(evil.headers().get("access-control-allow-origin").is_none());
+        // A same-origin caller that sends Origin (as Swagger UI does on POST) is served.
+        let admin = app.admin_token().await;
+        let own_origin = app.base_url.clone();
+        app.send(
+            Method::POST,
+            "/api/v1/customers",
+            Some(&admin),
+            Some(json!({"customer_number": "OCN-7001", "name": "X"})),
+            &[("Origin", own_origin.as_str())],
+        )
+        .await
+        .expect(201);
+    }
+}

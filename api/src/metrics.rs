@@ -22,6 +22,12 @@ pub struct Metrics {
     pool_idle: IntGauge,
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Metrics {
     /// Builds the collectors. Their definitions are fixed and distinct, so registration cannot
     /// fail; this runs once at start-up.

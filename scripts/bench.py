@@ -124,7 +124,8 @@ def start_server(url, port):
     env = dict(os.environ, DATABASE_URL=url, BIND_ADDR=f"127.0.0.1:{port}", HTTP_WORKERS="2",
                JWT_SECRET="bench-secret-bench-secret-bench-secret-0123",
                BOOTSTRAP_ADMIN_EMAIL=ADMIN[0], BOOTSTRAP_ADMIN_PASSWORD=ADMIN[1],
-               RUST_LOG="warn", DATABASE_POOL_SIZE="16", DISPATCH_INTERVAL_MS="5000")
+               RUST_LOG="warn", DATABASE_POOL_SIZE="16", DISPATCH_INTERVAL_MS="5000",
+               RATE_LIMIT_PER_SECOND="0")
     proc = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

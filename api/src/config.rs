@@ -23,6 +23,7 @@
 //! | `TOKEN_REVOCATION_CHECK_SECONDS` | `30` | how long an instance trusts its last check that a token's account is still active |
 //! | `LOGIN_MAX_FAILURES` | `5` | failed logins per account within 15 min before it is throttled (per address: 4×) |
 //! | `LOGIN_LOCK_SECONDS` | `30` | first throttle period; doubles per further failure, at most 15 min |
+//! | `RATE_LIMIT_PER_SECOND` / `RATE_LIMIT_BURST` | `100` / `200` | requests per second and burst per client (token subject or address) and instance; `0` turns limiting off |
 //! | `CORS_ALLOWED_ORIGINS` | unset | comma-separated origins allowed cross-origin (the portal's), e.g. `https://portal.example.com` |
 //! | `SMTP_HOST` | unset | SMTP relay; unset = emails are logged and kept (status `held`) |
 //! | `SMTP_PORT` | `587` (`25` with `SMTP_TLS=none`) | SMTP port |
@@ -67,6 +68,8 @@ pub struct ServiceSettings {
     pub revocation_check: Duration,
     pub login_limits: persistence::throttle::Limits,
     pub cors_origins: Vec<String>,
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
 }
 
 /// Login throttling per account; per client address the failure allowance is four times this.
@@ -161,6 +164,8 @@ impl Default for ServiceSettings {
             revocation_check: Duration::from_secs(30),
             login_limits: login_limits(5, 30),
             cors_origins: Vec::new(),
+            rate_limit_per_second: 100,
+            rate_limit_burst: 200,
         }
     }
 }
@@ -288,6 +293,8 @@ impl Config {
                             .collect()
                     })
                     .unwrap_or_default(),
+                rate_limit_per_second: parsed("RATE_LIMIT_PER_SECOND", 100)?,
+                rate_limit_burst: parsed("RATE_LIMIT_BURST", 200)?,
             },
         })
     }

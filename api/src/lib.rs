@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 pub mod planned_works;
+pub mod rate_limit;
 pub mod registrations;
 pub mod schemas;
 pub mod services;
@@ -203,6 +204,7 @@ pub fn create_app(
     app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(error::route_not_found))
         .wrap(middleware::from_fn(idempotency::layer))
+        .wrap(middleware::from_fn(rate_limit::layer))
         .wrap(middleware::from_fn(metrics::record))
         .wrap(cors(&cors_origins))
         .wrap(middleware::Logger::new("%r %s %b %Dms"))

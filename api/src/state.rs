@@ -18,6 +18,8 @@ pub struct AppState {
     pub subjects: Arc<SubjectCache>,
     /// Prometheus collectors of this instance.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Per-client request limits of this instance.
+    pub rate_limiter: Arc<crate::rate_limit::Limiter>,
 }
 
 impl AppState {
@@ -27,6 +29,10 @@ impl AppState {
             tokens,
             subjects: Arc::new(SubjectCache::new(settings.revocation_check)),
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            rate_limiter: Arc::new(crate::rate_limit::Limiter::new(
+                settings.rate_limit_per_second,
+                settings.rate_limit_burst,
+            )),
             settings,
         }
     }

@@ -249,8 +249,51 @@ mod gates {
 
     on_both_backends!(
         metrics_count_requests_per_route_without_tenant_data,
-        cors_allows_only_configured_origins
+        cors_allows_only_configured_origins,
+        clients_over_their_rate_get_429_with_retry_after,
     );
+
+    async fn clients_over_their_rate_get_429_with_retry_after(app: TestApp) {
+        let (_, a, b) = app.two_tenants().await;
+        let mut settings = test_settings();
+        settings.rate_limit_per_second = 1;
+        settings.rate_limit_burst = 3;
+        let app = app.restart(settings).await;
+        let mut statuses = Vec::new();
+        for _ in 0..3 {
+            statuses.push(app.get("/api/v1/incidents", &a).await.status.as_u16());
+        }
+        assert_eq!(statuses, [200, 200, 200]);
+        // The bucket refills one request per second: a quick burst soon runs dry.
+        let mut limited = None;
+        for _ in 0..6 {
+            let reply = app.get("/api/v1/incidents", &a).await;
+            if reply.status.as_u16() == 429 {
+                limited = Some(reply);
+                break;
+            }
+        }
+        let limited = limited
+            .expect("a 429 within the burst")
+            .expect_problem(429, "rate_limited");
+        assert!(
+            limited
+                .header("retry-after")
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                >= 1
+        );
+        // Another client is not affected, and probes are never limited.
+        app.get("/api/v1/incidents", &b).await.expect(200);
+        for _ in 0..5 {
+            app.send(Method::GET, "/health/live", None, None, &[])
+                .await
+                .expect(200);
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(2100)).await;
+        app.get("/api/v1/incidents", &a).await.expect(200);
+    }
 
     async fn metrics_count_requests_per_route_without_tenant_data(app: TestApp) {
         let (_, a, _) = app.two_tenants().await;

@@ -1,11 +1,15 @@
-//! Demo data (R-RUN4): two customers, a user of every role, services and incidents, so a
-//! newcomer can log in from Swagger UI at once. Loading twice changes nothing.
+//! Demo data (R-RUN4): two customers, a user of every role, services, incidents, a major network
+//! incident and a scheduled planned work, so a newcomer can log in from Swagger UI at once.
+//! Loading twice changes nothing.
 
+use domain::Severity;
 use domain::{
     AccountStatus, CustomerNumber, Impact, Reporter, Role, ServiceId, ServiceLocator, ServiceStatus,
 };
 use persistence::accounts::NewUser;
 use persistence::incidents::NewIncident;
+use persistence::major_incidents::NewMajorIncident;
+use persistence::planned_works::NewPlannedWork;
 use persistence::services::NewService;
 use persistence::{Database, StoreError};
 
@@ -141,6 +145,51 @@ pub fn load(db: &Database) -> Result<bool, String> {
                 at,
             )?;
         }
+        // A major network incident on the Manchester VPN, with a first update.
+        let manchester = parse(ServiceId::parse("SVC-0003"))?;
+        let major = persistence::major_incidents::raise(
+            conn,
+            NewMajorIncident {
+                summary: "Fibre cut between Manchester and Leeds",
+                description: "Third-party civil works damaged a fibre bundle; traffic is rerouted where possible.",
+                severity: Severity::Major,
+                region: Some("North West England"),
+                started_at: at,
+                affected_services: std::slice::from_ref(&manchester),
+                incident_manager_email: None,
+                raised_by: "demo",
+            },
+            &domain::SlaPolicy::default(),
+            at,
+        )?;
+        persistence::major_incidents::post_update(
+            conn,
+            &major,
+            "Splicing team dispatched; estimated restoration within four hours.",
+            "demo",
+            at,
+        )?;
+        // A scheduled planned work on the London–Paris line, announced with 15 days' notice.
+        let london = parse(ServiceId::parse("SVC-0001"))?;
+        let start = at + chrono::Duration::days(15);
+        let mut work = persistence::planned_works::create(
+            conn,
+            NewPlannedWork {
+                title: "Core router software upgrade (LON-CR-01)",
+                description: "Upgrade of the London core router to the vendor's long-term release.",
+                start_at: start,
+                end_at: start + chrono::Duration::hours(2),
+                expected_impact: "Outage of up to 15 minutes",
+                outage_minutes: Some(15),
+                affected_services: std::slice::from_ref(&london),
+                emergency: false,
+                emergency_justification: None,
+                created_by: "demo",
+            },
+            at,
+        )?;
+        work.schedule(at).map_err(|_| StoreError::conflict("demo", "cannot schedule the demo work"))?;
+        persistence::planned_works::save(conn, &work, Some("planned_work.scheduled"), at)?;
         Ok(true)
     });
     result.map_err(|e| e.to_string())

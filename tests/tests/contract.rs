@@ -374,3 +374,33 @@ mod gates {
         .expect(201);
     }
 }
+
+#[test]
+fn demo_data_loads_once_with_every_kind_of_record() {
+    let (url, _scratch) = tests::scratch_sqlite();
+    let db = persistence::Database::open(&url, &persistence::PoolOptions::default()).unwrap();
+    assert!(api::demo::load(&db).unwrap());
+    assert!(
+        !api::demo::load(&db).unwrap(),
+        "loading twice changes nothing"
+    );
+    db.read(|conn| {
+        for (email, role, _) in api::demo::DEMO_USERS {
+            let (user, _) = persistence::accounts::find_user_by_email(conn, email)?.unwrap();
+            assert_eq!(user.role, *role);
+        }
+        let filter = persistence::incidents::IncidentFilter::default();
+        assert_eq!(
+            persistence::incidents::list(conn, &filter, None, 100)?
+                .items
+                .len(),
+            3
+        );
+        let majors = persistence::major_incidents::list(conn, &Default::default(), None, 10)?;
+        assert_eq!(majors.items.len(), 1);
+        let works = persistence::planned_works::list(conn, &Default::default(), None, 10)?;
+        assert_eq!(works.items[0].status, domain::WorkStatus::Scheduled);
+        Ok(())
+    })
+    .unwrap();
+}

@@ -139,6 +139,7 @@ pub fn load(db: &Database) -> Result<bool, String> {
                         phone: "+44 20 7946 0000".into(),
                     },
                     raised_by: "demo",
+                external_id: None,
                 },
                 None,
                 &domain::SlaPolicy::default(),

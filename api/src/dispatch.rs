@@ -270,16 +270,34 @@ fn send_webhook(
     if let Err(e) = check_target(&subscription.url, senders.settings.webhook_allow_private) {
         return done(false, None, Some(e), true);
     }
-    let body = serde_json::json!({
-        "delivery_id": delivery.id,
-        "event_id": event.id,
-        "type": event.event_type,
-        "created_at": event.created_at,
-        "customer_number": event.customer_number,
-        "ticket_number": event.ticket_number.map(|n| format!("1-{n:010}")),
-        "data": event.payload,
-    })
-    .to_string();
+    let (event_type, body) = if subscription.format == persistence::webhooks::TMF621 {
+        match crate::tmf621::notification(state, &subscription, event) {
+            Ok(Some((event_type, envelope))) => (event_type.to_owned(), envelope.to_string()),
+            Ok(None) => {
+                return done(
+                    false,
+                    None,
+                    Some("no TMF621 notification for this event".into()),
+                    true,
+                )
+            }
+            Err(StoreError::NotFound(what)) => {
+                return done(false, None, Some(format!("{what} not found")), true)
+            }
+            Err(e) => return done(false, None, Some(e.to_string()), false),
+        }
+    } else {
+        let body = serde_json::json!({
+            "delivery_id": delivery.id,
+            "event_id": event.id,
+            "type": event.event_type,
+            "created_at": event.created_at,
+            "customer_number": event.customer_number,
+            "ticket_number": event.ticket_number.map(|n| format!("1-{n:010}")),
+            "data": event.payload,
+        });
+        (event.event_type.clone(), body.to_string())
+    };
     let timestamp = now.timestamp();
     let signed = match signature(&subscription.secret, timestamp, &body) {
         Ok(s) => s,
@@ -290,7 +308,7 @@ fn send_webhook(
         .post(&subscription.url)
         .header(SIGNATURE_HEADER, &signed)
         .header(DELIVERY_HEADER, &delivery.id.to_string())
-        .header(EVENT_HEADER, &event.event_type)
+        .header(EVENT_HEADER, &event_type)
         .content_type("application/json")
         .send(&body);
     match result {

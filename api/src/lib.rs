@@ -32,6 +32,7 @@ pub mod registrations;
 pub mod schemas;
 pub mod services;
 pub mod state;
+pub mod tmf621;
 pub mod validation;
 pub mod webhooks;
 
@@ -139,6 +140,15 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(webhooks::list_deliveries)
                 .service(webhooks::redeliver)
                 .service(events::stream_events),
+        )
+        .service(
+            scope::scope("/tmf-api/troubleTicket/v4")
+                .service(tmf621::list_trouble_tickets)
+                .service(tmf621::create_trouble_ticket)
+                .service(tmf621::get_trouble_ticket)
+                .service(tmf621::patch_trouble_ticket)
+                .service(tmf621::register_listener)
+                .service(tmf621::unregister_listener),
         );
 }
 

@@ -48,6 +48,18 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         (name = "events", description = "Server-Sent Events of your own events"),
         (name = "help", description = "Help articles with full-text search"),
         (name = "health", description = "Liveness and readiness probes"),
+        (name = "TMF621 trouble tickets", description = "TM Forum TMF621 Trouble Ticket Management v4 \
+under `/tmf-api/troubleTicket/v4`: the same tickets, rules, tenancy and bearer tokens as `/api/v1`, \
+with TMF field names. A ticket created here is an ordinary incident (`id` is its reference `1-…`); \
+one raised through `/api/v1` is visible here.\n\n\
+Status mapping (ours → TMF621): `new`, `acknowledged` → `acknowledged`; `in_progress` → `inProgress`; \
+`pending_customer` → `pending`; `resolved` → `resolved`; `closed` → `closed`; `cancelled` → `cancelled`. \
+TMF621's `held` and `rejected` are never used. Severity ↔ impact: `Critical` service_down, `Major` degraded, \
+`Minor` intermittent, `Low` no_impact. Priority: `Critical` P1, `High` P2, `Medium` P3, `Low` P4.\n\n\
+Errors are problem+json like the rest of the API: `code` is the stable machine-readable reason, \
+`detail` the message, `status` the HTTP status (TMF630's `code`/`reason`/`message`/`status` in RFC 9457 form).\n\n\
+Paging is by `offset`/`limit` with `X-Total-Count` and `X-Result-Count`; unknown query parameters and \
+unknown attributes in a body are refused rather than ignored."),
     )
 )]
 pub struct ApiDoc;

@@ -51,6 +51,9 @@ pub struct WebhookView {
     pub url: String,
     pub event_types: Vec<String>,
     pub customer_number: Option<String>,
+    /// `native` (this API's envelope) or `tmf621` (a TMF621 hub listener; `event_types` are
+    /// TMF621 notification names).
+    pub format: String,
     pub created_at: DateTime<Utc>,
     /// Only in the answer to the creation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,6 +67,7 @@ impl WebhookView {
             url: s.url,
             event_types: s.event_types,
             customer_number: s.customer_number.map(|c| c.to_string()),
+            format: s.format,
             created_at: s.created_at,
             secret: show_secret.then_some(s.secret),
         }
@@ -181,6 +185,8 @@ pub async fn create_webhook(
         secret: body.secret.unwrap_or_else(|| random_token(32)),
         created_by: caller.subject.clone(),
         created_at: at,
+        format: persistence::webhooks::NATIVE.to_owned(),
+        query: None,
     };
     let saved = web::block(move || {
         state

@@ -190,6 +190,8 @@ pub struct Incident {
     pub parent_ticket: Option<TicketRef>,
     /// Current escalation level, 0 (none) to 5.
     pub escalation_level: i32,
+    /// The partner's own identifier for the ticket (TMF621 `externalId`), if they gave one.
+    pub external_id: Option<String>,
     /// Optimistic-concurrency version, bumped on every change.
     pub version: i64,
 }
@@ -411,6 +413,7 @@ pub(crate) mod tests_support {
             close_reason: None,
             parent_ticket: None,
             escalation_level: 0,
+            external_id: None,
             version: 1,
         }
     }

@@ -20,6 +20,7 @@ pub mod service;
 pub mod sla;
 pub mod ticket;
 pub mod timeline;
+pub mod tmf;
 
 pub use access::{Caller, Role};
 pub use account::{AccountStatus, ApiClient, User};

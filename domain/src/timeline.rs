@@ -131,3 +131,86 @@ mod tests {
         assert!(Visibility::parse("secret").is_err());
     }
 }
+
+/// The text of a status-change entry: `Status changed from <from> to <to>`, then `: <reason>`
+/// when given, then `. Cause: … Fix: …` for a resolution.
+pub fn status_change_text(
+    from: crate::IncidentStatus,
+    to: crate::IncidentStatus,
+    reason: Option<&str>,
+    resolution: Option<&crate::Resolution>,
+) -> String {
+    let mut text = format!("Status changed from {from} to {to}");
+    if let Some(reason) = reason {
+        text.push_str(&format!(": {reason}"));
+    }
+    if let (crate::IncidentStatus::Resolved, Some(r)) = (to, resolution) {
+        text.push_str(&format!(". Cause: {}. Fix: {}", r.cause, r.fix));
+    }
+    text
+}
+
+/// Reads a status-change entry back: `(from, to, what followed)`. `None` for any other text.
+pub fn parse_status_change_text(
+    text: &str,
+) -> Option<(crate::IncidentStatus, crate::IncidentStatus, Option<String>)> {
+    let rest = text.strip_prefix("Status changed from ")?;
+    let (from, rest) = rest.split_once(" to ")?;
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let (to, tail) = rest.split_at(end);
+    let tail = tail.trim_start_matches([':', '.', ' ']).trim();
+    Some((
+        from.parse().ok()?,
+        to.parse().ok()?,
+        (!tail.is_empty()).then(|| tail.to_owned()),
+    ))
+}
+
+#[cfg(test)]
+mod status_text_tests {
+    use super::*;
+    use crate::{IncidentStatus as S, Resolution};
+
+    #[test]
+    fn status_change_texts_read_back() {
+        let fix = Resolution {
+            cause: "Fibre cut".into(),
+            fix: "Spliced".into(),
+        };
+        let cases = [
+            (S::New, S::Acknowledged, None, None, None),
+            (
+                S::InProgress,
+                S::PendingCustomer,
+                Some("Need site access"),
+                None,
+                Some("Need site access"),
+            ),
+            (
+                S::InProgress,
+                S::Resolved,
+                None,
+                Some(&fix),
+                Some("Cause: Fibre cut. Fix: Spliced"),
+            ),
+        ];
+        for (from, to, reason, resolution, tail) in cases {
+            let text = status_change_text(from, to, reason, resolution);
+            assert_eq!(
+                parse_status_change_text(&text),
+                Some((from, to, tail.map(str::to_owned))),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_status_change_text(
+                "Status changed from in_progress to resolved with major incident 1-0000000001. Cause: x. Fix: y"
+            )
+            .map(|(_, to, _)| to),
+            Some(S::Resolved)
+        );
+        assert_eq!(parse_status_change_text("Assigned to bob@x.example"), None);
+    }
+}

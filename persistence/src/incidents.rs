@@ -57,6 +57,7 @@ struct IncidentRow {
     sla_halted_since: Option<NaiveDateTime>,
     version: i64,
     escalation_level: i32,
+    external_id: Option<String>,
 }
 
 impl IncidentRow {
@@ -101,6 +102,7 @@ impl IncidentRow {
                 .transpose()
                 .map_err(corrupt)?,
             escalation_level: self.escalation_level,
+            external_id: self.external_id,
             version: self.version,
         })
     }
@@ -119,6 +121,8 @@ pub struct NewIncident<'a> {
     pub reporter: &'a Reporter,
     /// Subject of the caller raising it.
     pub raised_by: &'a str,
+    /// The partner's own identifier (TMF621 `externalId`).
+    pub external_id: Option<&'a str>,
 }
 
 /// Raises a ticket on a service within `scope` (a customer's own services, or any for staff).
@@ -167,6 +171,7 @@ pub fn raise(
             incidents::reporter_email.eq(&new.reporter.email),
             incidents::reporter_phone.eq(&new.reporter.phone),
             incidents::raised_by.eq(new.raised_by),
+            incidents::external_id.eq(new.external_id),
             incidents::logged_at.eq(to_db_time(now)),
             incidents::updated_at.eq(to_db_time(now)),
             incidents::sla_pauses.eq(pauses_json(&clock)?),
@@ -265,6 +270,7 @@ pub fn save(
             incidents::at_risk_from.eq(to_db_time(projection.at_risk_from)),
             incidents::sla_halted_since.eq(projection.halted_since.map(to_db_time)),
             incidents::escalation_level.eq(incident.escalation_level),
+            incidents::external_id.eq(incident.external_id.as_deref()),
             incidents::version.eq(incident.version + 1),
         ),
     ))
@@ -288,6 +294,12 @@ pub fn save(
         .filter(|e| e.visibility == domain::Visibility::Public)
         .map(|e| e.text.as_str())
         .collect();
+    // The status before this change, when it changed (read back from its timeline entry).
+    let previous_status = written
+        .iter()
+        .filter(|e| e.kind == domain::EntryKind::StatusChange)
+        .find_map(|e| domain::timeline::parse_status_change_text(&e.text))
+        .map(|(from, _, _)| from.as_str());
     // Internal-only changes (assignments, internal notes) are not the customer's business.
     if !public.is_empty() {
         events::emit(
@@ -299,6 +311,7 @@ pub fn save(
                 "ticket_number": saved.ticket.to_string(),
                 "status": saved.status.as_str(),
                 "priority": saved.priority.as_str(),
+                "previous_status": previous_status,
                 "changes": public,
             }),
             now,
@@ -366,31 +379,21 @@ pub struct IncidentFilter {
     pub parent: Option<TicketRef>,
     /// `Some(true)`: response or restore target missed (judged at `now`); `Some(false)`: not.
     pub breached: Option<bool>,
+    /// Only tickets with this impact.
+    pub impact: Option<Impact>,
+    /// Only tickets with this partner identifier.
+    pub external_id: Option<String>,
     /// Only tickets whose running restore clock is within the at-risk margin at `now`.
     pub at_risk: bool,
     pub now: Option<DateTime<Utc>>,
     pub order: IncidentOrder,
 }
 
-/// Tickets matching `filter`, one keyset page at a time.
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &IncidentFilter,
-    after: Option<Cursor>,
-    limit: usize,
-) -> Result<Page<Incident>, StoreError> {
-    let mut query = incidents::table
-        .select(IncidentRow::as_select())
-        .limit(limit as i64 + 1)
-        .into_boxed();
-    query = match filter.order {
-        IncidentOrder::NewestFirst => {
-            query.order((incidents::logged_at.desc(), incidents::id.desc()))
-        }
-        IncidentOrder::OldestFirst => {
-            query.order((incidents::logged_at.asc(), incidents::id.asc()))
-        }
-    };
+type Backend = <DbConnection as diesel::Connection>::Backend;
+
+/// The tickets `filter` selects, unordered, as a query to refine.
+fn filtered(filter: &IncidentFilter) -> incidents::BoxedQuery<'_, Backend> {
+    let mut query = incidents::table.into_boxed();
     if let Some(number) = &filter.scope {
         query = query.filter(incidents::customer_number.eq(number.as_str()));
     }
@@ -415,6 +418,12 @@ pub fn list(
     }
     if let Some(priority) = filter.priority {
         query = query.filter(incidents::priority.eq(priority.as_str()));
+    }
+    if let Some(impact) = filter.impact {
+        query = query.filter(incidents::impact.eq(impact.as_str()));
+    }
+    if let Some(external) = &filter.external_id {
+        query = query.filter(incidents::external_id.eq(external));
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(incidents::updated_at.ge(to_db_time(since)));
@@ -460,6 +469,27 @@ pub fn list(
                 .and(incidents::restore_due_at.ge(now)),
         );
     }
+    query
+}
+
+/// Tickets matching `filter`, one keyset page at a time.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &IncidentFilter,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<Page<Incident>, StoreError> {
+    let mut query = filtered(filter)
+        .select(IncidentRow::as_select())
+        .limit(limit as i64 + 1);
+    query = match filter.order {
+        IncidentOrder::NewestFirst => {
+            query.order((incidents::logged_at.desc(), incidents::id.desc()))
+        }
+        IncidentOrder::OldestFirst => {
+            query.order((incidents::logged_at.asc(), incidents::id.asc()))
+        }
+    };
     if let Some(c) = after {
         // The bound on logged_at alone is what lets the (customer, logged_at, id) index seek
         // straight to the cursor; the OR only sorts out rows logged in the same microsecond.
@@ -487,6 +517,30 @@ pub fn list(
         items,
         next_cursor: page.next_cursor,
     })
+}
+
+/// Tickets matching `filter`, newest first, skipping `offset` (TMF621's paging). Deep offsets
+/// cost what they skip; `/api/v1` lists page by cursor instead.
+pub fn list_offset(
+    conn: &mut DbConnection,
+    filter: &IncidentFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Incident>, StoreError> {
+    filtered(filter)
+        .select(IncidentRow::as_select())
+        .order((incidents::logged_at.desc(), incidents::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?
+        .into_iter()
+        .map(IncidentRow::into_domain)
+        .collect()
+}
+
+/// How many tickets `filter` selects.
+pub fn count(conn: &mut DbConnection, filter: &IncidentFilter) -> Result<i64, StoreError> {
+    Ok(filtered(filter).count().get_result(conn)?)
 }
 
 /// Tickets resolved before `cutoff` and still resolved: candidates for auto-close.

@@ -148,7 +148,7 @@ pub fn expand_events(
                 }
             }
             for sub in webhooks::receivers(conn, event.customer_number.as_deref())? {
-                if matches_event(&sub.event_types, &event.event_type) {
+                if wants(&sub, &event) {
                     insert_delivery(conn, &event, Channel::Webhook, &sub.url, Some(sub.id), now)?;
                 }
             }
@@ -158,6 +158,34 @@ pub fn expand_events(
         }
         Ok(ids.len())
     })
+}
+
+/// Whether `sub` receives `event`: by its patterns, or for a TMF621 listener, when the event is
+/// one of the TMF621 notifications it asked for.
+pub fn wants(sub: &webhooks::Subscription, event: &Event) -> bool {
+    if sub.format == webhooks::TMF621 {
+        tmf621_event_type(sub, event).is_some()
+    } else {
+        matches_event(&sub.event_types, &event.event_type)
+    }
+}
+
+/// The TMF621 notification `event` is for the TMF621 listener `sub`, if any.
+pub fn tmf621_event_type(sub: &webhooks::Subscription, event: &Event) -> Option<&'static str> {
+    let status = |key: &str| {
+        event.payload[key]
+            .as_str()
+            .and_then(|s| s.parse::<domain::IncidentStatus>().ok())
+    };
+    let (before, after) = (status("previous_status"), status("status"));
+    // A move TMF621 cannot see (new → acknowledged) is not a status change there.
+    let changed = matches!((before, after), (Some(b), Some(a)) if domain::tmf::TmfStatus::of(b) != domain::tmf::TmfStatus::of(a));
+    domain::tmf::event_for(
+        &event.event_type,
+        changed,
+        event.payload["status"].as_str(),
+        &sub.event_types,
+    )
 }
 
 /// Claims up to `limit` due deliveries for `lease`, returning them with their events.

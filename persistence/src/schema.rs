@@ -91,6 +91,7 @@ diesel::table! {
         sla_halted_since -> Nullable<Timestamp>,
         version -> BigInt,
         escalation_level -> Integer,
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -239,6 +240,8 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        format -> Text,
+        query -> Nullable<Text>,
     }
 }
 

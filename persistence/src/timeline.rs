@@ -12,7 +12,6 @@ use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
 #[diesel(table_name = incident_updates)]
 struct EntryRow {
     id: i64,
-    #[allow(dead_code)]
     incident_id: i64,
     kind: String,
     visibility: String,
@@ -94,4 +93,30 @@ pub fn list(
         items,
         next_cursor: page.next_cursor,
     })
+}
+
+/// The public entries of `kinds` on each of `incident_ids`, oldest first, as
+/// `(incident id, entry)`: one query for a whole page of tickets.
+pub fn public_of(
+    conn: &mut DbConnection,
+    incident_ids: &[i64],
+    kinds: &[EntryKind],
+) -> Result<Vec<(i64, TimelineEntry)>, StoreError> {
+    if incident_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    incident_updates::table
+        .filter(incident_updates::incident_id.eq_any(incident_ids))
+        .filter(incident_updates::visibility.eq(Visibility::Public.as_str()))
+        .filter(incident_updates::kind.eq_any(kinds))
+        .order(incident_updates::id.asc())
+        .select(EntryRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|r| {
+            let incident = r.incident_id;
+            r.into_domain().map(|e| (incident, e))
+        })
+        .collect()
 }

@@ -19,7 +19,17 @@ pub struct Subscription {
     pub secret: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// What deliveries look like: [`NATIVE`] (our envelope) or [`TMF621`] (TMF621 notifications;
+    /// `event_types` then holds TMF621 event type names).
+    pub format: String,
+    /// A TMF621 hub listener's filter, as it registered it.
+    pub query: Option<String>,
 }
+
+/// Deliveries in our own envelope.
+pub const NATIVE: &str = "native";
+/// Deliveries as TMF621 notifications (hub listeners).
+pub const TMF621: &str = "tmf621";
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = ws)]
@@ -33,6 +43,8 @@ struct SubscriptionRow {
     created_at: NaiveDateTime,
     #[allow(dead_code)]
     deleted_at: Option<NaiveDateTime>,
+    format: String,
+    query: Option<String>,
 }
 
 impl SubscriptionRow {
@@ -55,6 +67,8 @@ impl SubscriptionRow {
             secret: self.secret,
             created_by: self.created_by,
             created_at: from_db_time(self.created_at),
+            format: self.format,
+            query: self.query,
         })
     }
 }
@@ -73,6 +87,8 @@ pub fn create(
             ws::secret.eq(&s.secret),
             ws::created_by.eq(&s.created_by),
             ws::created_at.eq(to_db_time(now)),
+            ws::format.eq(&s.format),
+            ws::query.eq(s.query.as_deref()),
         ))
         .returning(ws::all_columns)
         .get_result::<SubscriptionRow>(conn)?

@@ -75,6 +75,7 @@ fn run(backend: &str, url: &str) {
                         impact: Impact::ServiceDown,
                         reporter: &reporter,
                         raised_by: "bench",
+                        external_id: None,
                     },
                     None,
                     &policy,

@@ -25,6 +25,7 @@ fn raise_logged_hours_ago(app: &TestApp, hours_ago: i64) -> String {
                         phone: "+4412345".into(),
                     },
                     raised_by: "test",
+                    external_id: None,
                 },
                 None,
                 &SlaPolicy::default(),

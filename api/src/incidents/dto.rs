@@ -66,6 +66,10 @@ pub struct RaiseIncident {
     pub impact: Impact,
     #[validate(nested)]
     pub reporter: ReporterInput,
+    /// Your own identifier for the ticket (e.g. your ticketing system's), to find it by later.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100, example = "ACME-INC-7781")]
+    pub external_id: Option<String>,
 }
 
 /// Closing a ticket: why the customer no longer needs it.
@@ -177,6 +181,8 @@ pub struct IncidentView {
     pub parent_ticket_number: Option<String>,
     /// Current escalation level, 0 (not escalated) to 5.
     pub escalation_level: i32,
+    /// The customer's own identifier for the ticket, if they gave one.
+    pub external_id: Option<String>,
     pub sla: SlaView,
     /// Version; also sent as the `ETag` header.
     pub version: i64,
@@ -228,6 +234,7 @@ impl IncidentView {
             close_reason: i.close_reason,
             parent_ticket_number: i.parent_ticket.map(|t| t.to_string()),
             escalation_level: i.escalation_level,
+            external_id: i.external_id,
             sla: SlaView {
                 response_due_at: status.response_due_at,
                 responded_at: status.responded_at,

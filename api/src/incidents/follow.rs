@@ -44,6 +44,9 @@ pub struct IncidentQuery {
     /// Only tickets linked to this major incident.
     #[param(max_length = 12, example = "1-0000000100")]
     pub parent_ticket_number: Option<String>,
+    /// Only the ticket(s) with this `external_id`.
+    #[param(max_length = 100, example = "ACME-INC-7781")]
+    pub external_id: Option<String>,
     /// `-logged_at` (newest first, default) or `logged_at` (oldest first).
     #[param(example = "-logged_at")]
     pub sort: Option<String>,
@@ -98,6 +101,8 @@ impl IncidentQuery {
                 .map(domain::TicketRef::parse)
                 .transpose()?,
             breached: self.breached,
+            impact: None,
+            external_id: self.external_id,
             at_risk: self.at_risk.unwrap_or(false),
             now: Some(crate::state::now()),
             order,

@@ -58,13 +58,12 @@ pub(crate) fn incident_response(
 
 /// The timeline entry recording a status change.
 pub(crate) fn status_entry(author: &str, change: &StatusChange, incident: &Incident) -> NewEntry {
-    let mut text = format!("Status changed from {} to {}", change.from, change.to);
-    if let Some(reason) = &change.reason {
-        text.push_str(&format!(": {reason}"));
-    }
-    if let (domain::IncidentStatus::Resolved, Some(r)) = (change.to, &incident.resolution) {
-        text.push_str(&format!(". Cause: {}. Fix: {}", r.cause, r.fix));
-    }
+    let text = domain::timeline::status_change_text(
+        change.from,
+        change.to,
+        change.reason.as_deref(),
+        incident.resolution.as_ref(),
+    );
     NewEntry::public(domain::EntryKind::StatusChange, author, text)
 }
 

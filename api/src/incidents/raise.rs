@@ -67,6 +67,7 @@ pub async fn raise_incident(
                     impact: body.impact,
                     reporter: &reporter,
                     raised_by: &raised_by,
+                    external_id: body.external_id.as_deref().map(str::trim),
                 },
                 scope.as_ref(),
                 db_state.sla(),

@@ -335,7 +335,7 @@ pub fn dispatch_once(
     loop {
         let n = state
             .db
-            .read(|conn| persistence::outbox::expand_events(conn, 200, now))?;
+            .write(|conn| persistence::outbox::expand_events(conn, 200, now))?;
         round.expanded += n;
         if n < 200 {
             break;
@@ -343,7 +343,7 @@ pub fn dispatch_once(
     }
     let settings = &senders.settings;
     loop {
-        let claimed = state.db.read(|conn| {
+        let claimed = state.db.write(|conn| {
             persistence::outbox::claim_due(conn, 20, chrono::Duration::seconds(LEASE_SECONDS), now)
         })?;
         if claimed.is_empty() {
@@ -357,7 +357,7 @@ pub fn dispatch_once(
                         "email to {} kept (SMTP not configured): {subject}",
                         delivery.recipient
                     );
-                    state.db.read(|conn| {
+                    state.db.write(|conn| {
                         persistence::outbox::hold(conn, delivery.id, "SMTP not configured; kept")
                     })?;
                     round.held += 1;
@@ -381,7 +381,7 @@ pub fn dispatch_once(
                 }
                 Channel::Webhook => send_webhook(state, senders, &delivery, &event, now),
             };
-            let saved = state.db.read(|conn| {
+            let saved = state.db.write(|conn| {
                 persistence::outbox::record_attempt(
                     conn,
                     delivery.id,
@@ -407,7 +407,7 @@ pub fn spawn(state: AppState) -> Result<std::thread::JoinHandle<()>, String> {
     if senders.smtp.is_some() {
         match state
             .db
-            .read(|conn| persistence::outbox::release_held(conn, crate::state::now()))
+            .write(|conn| persistence::outbox::release_held(conn, crate::state::now()))
         {
             Ok(0) => {}
             Ok(n) => log::info!("SMTP configured: {n} kept emails queued for delivery"),

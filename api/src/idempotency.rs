@@ -108,7 +108,7 @@ pub async fn layer(
         let (state, key_hash, request_hash) = (state.clone(), key_hash.clone(), request_hash);
         let ttl = state.settings.idempotency_ttl;
         web::block(move || {
-            state.db.read(|conn| {
+            state.db.write(|conn| {
                 persistence::idempotency::claim(conn, &key_hash, &request_hash, ttl, now())
             })
         })
@@ -162,7 +162,7 @@ async fn record(
         let _ = web::block(move || {
             state
                 .db
-                .read(|conn| persistence::idempotency::release(conn, &key_hash))
+                .write(|conn| persistence::idempotency::release(conn, &key_hash))
         })
         .await;
         return Ok(response.map_into_boxed_body());
@@ -189,7 +189,7 @@ async fn record(
     let saved = web::block(move || {
         state
             .db
-            .read(|conn| persistence::idempotency::complete(conn, &key_hash, &stored))
+            .write(|conn| persistence::idempotency::complete(conn, &key_hash, &stored))
     })
     .await;
     if !matches!(saved, Ok(Ok(()))) {

@@ -74,7 +74,7 @@ pub fn spawn(state: AppState) -> std::io::Result<std::thread::JoinHandle<()>> {
             }
             match state
                 .db
-                .read(|conn| persistence::idempotency::purge_expired(conn, now))
+                .write(|conn| persistence::idempotency::purge_expired(conn, now))
             {
                 Ok(0) => {}
                 Ok(n) => log::debug!("purged {n} expired idempotency keys"),

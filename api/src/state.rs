@@ -42,6 +42,28 @@ impl AppState {
     }
 }
 
+/// A read from a handler: on the worker thread when the database can answer at once (SQLite with
+/// a free connection: microseconds, where the hop to a blocking thread and back cost more than
+/// the query), else on the blocking pool.
+pub async fn read<T, F>(
+    state: &actix_web::web::Data<AppState>,
+    f: F,
+) -> Result<T, crate::error::ApiError>
+where
+    F: FnOnce(&mut persistence::DbConnection) -> Result<T, persistence::StoreError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    match state.db.read_now(f) {
+        Ok(done) => Ok(done?),
+        Err(f) => {
+            let state = state.clone();
+            Ok(actix_web::web::block(move || state.db.read(f)).await??)
+        }
+    }
+}
+
 /// Now, truncated to microseconds: the precision both databases store, so a value returned
 /// right after a write equals the value read back later.
 pub fn now() -> chrono::DateTime<chrono::Utc> {

@@ -4,7 +4,10 @@
 //! path open SQLite. Choosing by scheme matters: diesel's `MultiConnection::establish` would try
 //! each backend in turn, and SQLite accepts any string as a file name.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use parking_lot::Mutex;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -125,6 +128,12 @@ impl Default for PoolOptions {
 pub struct Database {
     pool: Pool,
     backend: Backend,
+    /// SQLite has one writer at a time. Writers of this process queue here, in order, rather than
+    /// in SQLite's busy handler, which polls with sleeps of up to 100 ms and let unlucky writers
+    /// wait for seconds under load (the `busy_timeout` stays as the guard against other
+    /// processes). `None` for PostgreSQL, whose writers do not exclude each other.
+    writer: Option<Arc<Mutex<()>>>,
+    wait: Duration,
 }
 
 impl Database {
@@ -152,7 +161,12 @@ impl Database {
             .build(Manager {
                 url: url.to_owned(),
             })?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            writer: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            wait: options.connection_timeout,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -175,8 +189,30 @@ impl Database {
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     {
+        let _turn = match &self.writer {
+            Some(writer) => Some(writer.try_lock_for(self.wait).ok_or_else(|| {
+                StoreError::Unavailable("timed out waiting for the database writer".into())
+            })?),
+            None => None,
+        };
         let mut conn = self.conn()?;
         write_transaction(&mut conn, f)
+    }
+
+    /// Runs a read at once on the calling thread when that is cheap and cannot wait: on SQLite
+    /// (a read in WAL mode is a local B-tree lookup that never waits for writers) with a pooled
+    /// connection free right now. Otherwise hands `f` back to be run on a blocking thread.
+    pub fn read_now<T, F>(&self, f: F) -> Result<Result<T, StoreError>, F>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    {
+        if self.backend != Backend::Sqlite {
+            return Err(f);
+        }
+        match self.pool.try_get() {
+            Some(mut conn) => Ok(f(&mut conn)),
+            None => Err(f),
+        }
     }
 
     /// Runs `f` with a pooled connection, outside any explicit transaction.

@@ -83,7 +83,7 @@ fn authenticate(state: &AppState, request: TokenRequest, peer: &str) -> Result<C
         Ok(caller) => {
             state
                 .db
-                .read(|conn| persistence::throttle::clear(conn, &account_key))?;
+                .write(|conn| persistence::throttle::clear(conn, &account_key))?;
             Ok(caller)
         }
         Err(err) if err.code() == "invalid_credentials" => {
@@ -92,7 +92,7 @@ fn authenticate(state: &AppState, request: TokenRequest, peer: &str) -> Result<C
                 failures: limits.failures * 4,
                 ..limits
             };
-            let locked = state.db.read(|conn| {
+            let locked = state.db.write(|conn| {
                 let a = persistence::throttle::record_failure(conn, &account_key, limits, at)?;
                 let p = persistence::throttle::record_failure(conn, &peer_key, peer_limits, at)?;
                 Ok(a.or(p))

@@ -140,13 +140,10 @@ pub async fn list_incidents(
     let filter = query
         .into_inner()
         .into_filter(caller.tenant_scope().cloned())?;
-    let db_state = state.clone();
-    let page = web::block(move || {
-        db_state
-            .db
-            .read(|conn| persistence::incidents::list(conn, &filter, cursor, limit))
+    let page = crate::state::read(&state, move |conn| {
+        persistence::incidents::list(conn, &filter, cursor, limit)
     })
-    .await??;
+    .await?;
     let staff = !caller.role.is_customer_side();
     let at = crate::state::now();
     Ok(HttpResponse::Ok().json(PageOf::from_page(page, |i| {
@@ -178,13 +175,10 @@ pub async fn get_incident(
 ) -> Result<HttpResponse, ApiError> {
     let ticket = ticket_from_path(&path)?;
     let scope = caller.tenant_scope().cloned();
-    let db_state = state.clone();
-    let incident = web::block(move || {
-        db_state
-            .db
-            .read(|conn| persistence::incidents::get(conn, ticket, scope.as_ref()))
+    let incident = crate::state::read(&state, move |conn| {
+        persistence::incidents::get(conn, ticket, scope.as_ref())
     })
-    .await??;
+    .await?;
     Ok(incident_response(
         HttpResponse::Ok(),
         &state,

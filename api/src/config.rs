@@ -13,6 +13,7 @@
 //! | `DATABASE_POOL_SIZE` | `10` | connections per instance |
 //! | `DATABASE_TIMEOUT_SECONDS` | `5` | wait for a pooled connection before answering 503 |
 //! | `HTTP_WORKERS` | number of CPUs | actix worker threads |
+//! | `SHUTDOWN_GRACE_SECONDS` | `0` | on SIGTERM, answer readiness 503 and keep serving this long before closing the listener |
 //! | `SLA_TARGETS` | `15/240,30/480,120/1440,480/4320` | response/restore minutes for P1..P4 |
 //! | `AUTO_CLOSE_AFTER_DAYS` | `5` | resolved tickets close themselves after this many days |
 //! | `BACKGROUND_INTERVAL_SECONDS` | `60` | how often the auto-close and clean-up job runs |
@@ -53,6 +54,9 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, String)>,
     pub pool: PoolOptions,
     pub workers: Option<usize>,
+    /// On SIGTERM: readiness answers 503 at once, the server keeps serving this long (for a load
+    /// balancer to stop sending), then stops accepting and finishes the requests in flight.
+    pub shutdown_grace: Duration,
     pub service: ServiceSettings,
 }
 
@@ -263,6 +267,7 @@ impl Config {
             workers: var("HTTP_WORKERS")
                 .map(|_| parsed("HTTP_WORKERS", 0))
                 .transpose()?,
+            shutdown_grace: Duration::from_secs(parsed("SHUTDOWN_GRACE_SECONDS", 0)?),
             service: ServiceSettings {
                 sla: match var("SLA_TARGETS") {
                     Some(text) => {

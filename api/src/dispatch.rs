@@ -3,6 +3,7 @@
 //! backoff. Runs on a thread of its own; safe with several instances (see `persistence::outbox`).
 
 use std::net::ToSocketAddrs;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -27,6 +28,19 @@ pub const EVENT_HEADER: &str = "X-Event-Type";
 
 /// How long a claimed delivery stays with one dispatcher before others may take it over.
 const LEASE_SECONDS: i64 = 120;
+
+/// Set when the process shuts down: the dispatcher finishes the delivery in hand, gives back the
+/// rest of its claim, and stops.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Asks the dispatcher to stop after the delivery in hand (see [`spawn`]).
+pub fn stop() {
+    STOPPING.store(true, Ordering::SeqCst);
+}
+
+fn stopping() -> bool {
+    STOPPING.load(Ordering::SeqCst)
+}
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -349,7 +363,17 @@ pub fn dispatch_once(
         if claimed.is_empty() {
             break;
         }
-        for (delivery, event) in claimed {
+        let mut claimed = claimed.into_iter();
+        while let Some((delivery, event)) = claimed.next() {
+            if stopping() {
+                let rest: Vec<i64> = std::iter::once(delivery.id)
+                    .chain(claimed.map(|(d, _)| d.id))
+                    .collect();
+                state
+                    .db
+                    .write(|conn| persistence::outbox::release_claims(conn, &rest))?;
+                return Ok(round);
+            }
             let attempt = match delivery.channel {
                 Channel::Email if senders.smtp.is_none() => {
                     let (subject, _) = render_email(&event);
@@ -418,13 +442,19 @@ pub fn spawn(state: AppState) -> Result<std::thread::JoinHandle<()>, String> {
     }
     std::thread::Builder::new()
         .name("outbox-dispatcher".into())
-        .spawn(move || loop {
-            match dispatch_once(&state, &senders, crate::state::now()) {
-                Ok(r) if r != Round::default() => log::info!("outbox: {r:?}"),
-                Ok(_) => {}
-                Err(e) => log::warn!("outbox round failed: {e}"),
+        .spawn(move || {
+            while !stopping() {
+                match dispatch_once(&state, &senders, crate::state::now()) {
+                    Ok(r) if r != Round::default() => log::info!("outbox: {r:?}"),
+                    Ok(_) => {}
+                    Err(e) => log::warn!("outbox round failed: {e}"),
+                }
+                let resume = Instant::now() + state.settings.notify.dispatch_interval;
+                while !stopping() && Instant::now() < resume {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
             }
-            std::thread::sleep(state.settings.notify.dispatch_interval);
+            log::info!("outbox dispatcher stopped");
         })
         .map_err(|e| e.to_string())
 }

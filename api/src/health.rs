@@ -35,7 +35,8 @@ pub async fn live() -> HttpResponse {
 
 /// Readiness probe.
 ///
-/// Answers 200 when a database connection can be had and answers a query, 503 otherwise.
+/// Answers 200 when a database connection can be had and answers a query, 503 otherwise — and
+/// 503 `draining` from the moment the process is asked to stop.
 #[utoipa::path(
     tag = "health",
     responses(
@@ -45,6 +46,13 @@ pub async fn live() -> HttpResponse {
 )]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "draining",
+            "this instance is shutting down",
+        ));
+    }
     let backend = state.db.backend().name();
     web::block(move || state.db.ping()).await??;
     Ok(HttpResponse::Ok().json(HealthStatus {

@@ -86,19 +86,62 @@ fn serve() -> Result<(), String> {
     }
     let state = AppState::new(db, TokenService::new(&config.jwt), config.service.clone());
     api::jobs::spawn(state.clone()).map_err(|e| format!("cannot start background jobs: {e}"))?;
-    api::dispatch::spawn(state.clone())
+    let dispatcher = api::dispatch::spawn(state.clone())
         .map_err(|e| format!("cannot start the outbox dispatcher: {e}"))?;
     let bind = config.bind_addr.clone();
     let workers = config.workers;
-    actix_web::rt::System::new().block_on(async move {
+    let grace = config.shutdown_grace;
+    let draining = state.draining.clone();
+    // SIGTERM/SIGINT: readiness turns 503 at once; after the grace period the server stops
+    // accepting, lets the requests in flight finish (up to 10 s) and returns; the dispatcher then
+    // finishes the delivery in hand and gives back the rest.
+    let served = actix_web::rt::System::new().block_on(async move {
         let mut server = HttpServer::new(move || create_app(state.clone()))
             .shutdown_timeout(10)
+            .disable_signals()
             .bind(&bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         if let Some(n) = workers.filter(|n| *n > 0) {
             server = server.workers(n);
         }
         log::info!("listening on http://{bind} — Swagger UI at http://{bind}/swagger-ui/");
-        server.run().await.map_err(|e| e.to_string())
-    })
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(async move {
+            stop_requested().await;
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            log::info!("stop requested: draining for {} s", grace.as_secs());
+            actix_web::rt::time::sleep(grace).await;
+            handle.stop(true).await;
+        });
+        server.await.map_err(|e| e.to_string())
+    });
+    log::info!("HTTP server stopped; stopping the outbox dispatcher");
+    api::dispatch::stop();
+    if dispatcher.join().is_err() {
+        log::warn!("the outbox dispatcher ended with a panic");
+    }
+    served
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                let term = Box::pin(term.recv());
+                let int = Box::pin(actix_web::rt::signal::ctrl_c());
+                futures_util::future::select(term, int).await;
+            }
+            Err(_) => {
+                let _ = actix_web::rt::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = actix_web::rt::signal::ctrl_c().await;
+    }
 }

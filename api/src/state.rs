@@ -20,6 +20,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Per-client request limits of this instance.
     pub rate_limiter: Arc<crate::rate_limit::Limiter>,
+    /// Set on SIGTERM: readiness answers 503 so that traffic moves elsewhere before the stop.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
                 settings.rate_limit_per_second,
                 settings.rate_limit_burst,
             )),
+            draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             settings,
         }
     }

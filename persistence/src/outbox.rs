@@ -238,6 +238,21 @@ pub fn claim_due(
     })
 }
 
+/// Gives claimed deliveries back at once (their lease ends now), for a dispatcher that stops
+/// before attempting them: another dispatcher, or this one after a restart, takes them at once
+/// instead of after the lease.
+pub fn release_claims(conn: &mut DbConnection, ids: &[i64]) -> Result<usize, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(
+        diesel::update(deliveries::table.filter(deliveries::id.eq_any(ids)))
+            .filter(deliveries::status.eq("pending"))
+            .set(deliveries::locked_until.eq(None::<NaiveDateTime>))
+            .execute(conn)?,
+    )
+}
+
 /// The outcome of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {

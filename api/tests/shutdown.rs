@@ -1,0 +1,330 @@
+//! Restart safety (issue 8), on the real binary: a SIGTERM turns readiness to 503 while the
+//! server keeps serving for the grace period, then it stops accepting and lets the requests in
+//! flight finish; nothing acknowledged is lost, and the outbox picks up after a restart what the
+//! stopped process left undelivered. Runs once per backend (`sqlite::…`, `postgres::…`).
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_service-assurance");
+const ADMIN: (&str, &str) = ("admin@shutdown.test", "shutdown-admin-password");
+const USER: (&str, &str) = ("user@shutdown.test", "shutdown-user-password");
+const RAISES: usize = 40;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// The server binary on `database_url`, serving on `port`; dispatching every `dispatch_ms`.
+fn start(database_url: &str, port: u16, dispatch_ms: u64) -> Child {
+    let child = Command::new(BIN)
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("JWT_SECRET", "shutdown-test-secret-shutdown-test-secret")
+        .env("BOOTSTRAP_ADMIN_EMAIL", ADMIN.0)
+        .env("BOOTSTRAP_ADMIN_PASSWORD", ADMIN.1)
+        .env("RATE_LIMIT_PER_SECOND", "0")
+        .env("WEBHOOK_ALLOW_PRIVATE", "true")
+        .env("DISPATCH_INTERVAL_MS", dispatch_ms.to_string())
+        .env("HTTP_WORKERS", "2")
+        .env("SHUTDOWN_GRACE_SECONDS", "2")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the server binary");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if ureq::get(format!("http://127.0.0.1:{port}/health/ready"))
+            .call()
+            .is_ok()
+        {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the server did not become ready");
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn call(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = format!("http://127.0.0.1:{port}{path}");
+    let agent = agent();
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let response = match (method, body) {
+        ("GET", _) => {
+            let mut req = agent.get(&url);
+            if let Some(a) = &auth {
+                req = req.header("Authorization", a);
+            }
+            req.call()
+        }
+        (_, body) => {
+            let mut req = agent.post(&url);
+            if let Some(a) = &auth {
+                req = req.header("Authorization", a);
+            }
+            req.content_type("application/json")
+                .send(body.unwrap_or(Value::Null).to_string())
+        }
+    }
+    .expect("request");
+    let status = response.status().as_u16();
+    let text = response.into_body().read_to_string().unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    (status, body)
+}
+
+fn login(port: u16, (email, password): (&str, &str)) -> String {
+    let (status, body) = call(
+        port,
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"grant_type": "password", "email": email, "password": password})),
+    );
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().expect("token").to_owned()
+}
+
+/// A webhook endpoint answering 204 and counting the deliveries it got.
+fn receiver() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut data = Vec::new();
+                let mut buf = [0u8; 8192];
+                // Read the head, then as many body bytes as Content-Length says.
+                loop {
+                    let Ok(n) = stream.read(&mut buf) else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    data.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&data).to_string();
+                    if let Some(head_end) = text.find("\r\n\r\n") {
+                        let length = text[..head_end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if data.len() >= head_end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+            });
+        }
+    });
+    (url, count)
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+fn sigterm_drains_in_flight_requests_and_the_outbox_resumes(database_url: &str) {
+    let port = free_port();
+    // First life: the dispatcher looks once at start, then not for an hour.
+    let mut server = start(database_url, port, 3_600_000);
+    let admin = login(port, ADMIN);
+    let (status, _) = call(
+        port,
+        "POST",
+        "/api/v1/customers",
+        Some(&admin),
+        Some(json!({"customer_number": "OCN-1001", "name": "Shutdown Ltd"})),
+    );
+    assert_eq!(status, 201);
+    let (status, _) = call(
+        port,
+        "POST",
+        "/api/v1/services",
+        Some(&admin),
+        Some(json!({
+        "service_id": "SVC-1", "circuit_reference": "CIR-1", "order_number": "ORD-1",
+        "customer_number": "OCN-1001", "product": "Ethernet", "label": "Line"})),
+    );
+    assert_eq!(status, 201);
+    let (status, body) = call(
+        port,
+        "POST",
+        "/api/v1/users",
+        Some(&admin),
+        Some(json!({
+        "email": USER.0, "name": "User", "password": USER.1, "role": "customer_user",
+        "customer_number": "OCN-1001"})),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (hook, delivered) = receiver();
+    let (status, body) = call(
+        port,
+        "POST",
+        "/api/v1/webhooks",
+        Some(&admin),
+        Some(json!({"url": hook, "event_types": ["incident.created"]})),
+    );
+    assert_eq!(status, 201, "{body}");
+    let user = login(port, USER);
+
+    // Raise tickets from many clients at once and send SIGTERM while they are under way.
+    let start_line = Arc::new(Barrier::new(RAISES + 1));
+    let raisers: Vec<_> = (0..RAISES)
+        .map(|i| {
+            let (user, start_line) = (user.clone(), start_line.clone());
+            std::thread::spawn(move || {
+                start_line.wait();
+                std::thread::sleep(Duration::from_millis((i % 10) as u64 * 3));
+                let agent = agent();
+                agent
+                    .post(format!("http://127.0.0.1:{port}/api/v1/incidents"))
+                    .header("Authorization", &format!("Bearer {user}"))
+                    .content_type("application/json")
+                    .send(json!({"service_id": "SVC-1", "summary": format!("Raise {i}"),
+                        "description": "during shutdown", "impact": "degraded",
+                        "reporter": {"name": "U", "email": "u@shutdown.test", "phone": "+44 20 7946 0000"}}).to_string())
+                    .map(|r| r.status().as_u16())
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .collect();
+    start_line.wait();
+    std::thread::sleep(Duration::from_millis(10));
+    sigterm(&server);
+    // Draining: readiness says go elsewhere, liveness is fine, and requests are still served.
+    let asked = Instant::now();
+    loop {
+        let (status, body) = call(port, "GET", "/health/ready", None, None);
+        if status == 503 {
+            assert_eq!(body["code"], "draining");
+            break;
+        }
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "readiness still {status}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(call(port, "GET", "/health/live", None, None).0, 200);
+    let outcomes: Vec<Result<u16, String>> = raisers
+        .into_iter()
+        .map(|r| r.join().expect("raiser"))
+        .collect();
+    let stopped_at = Instant::now();
+    let exit = loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            stopped_at.elapsed() < Duration::from_secs(20),
+            "the server did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "a SIGTERM is a clean stop: {exit:?}");
+    assert!(
+        outcomes.iter().all(|o| matches!(o, Ok(201))),
+        "every request under way at the SIGTERM was served: {outcomes:?}"
+    );
+    let created = outcomes.len();
+    // Once stopped, nothing listens.
+    assert!(ureq::get(format!("http://127.0.0.1:{port}/health/live"))
+        .call()
+        .is_err());
+
+    // Second life: every acknowledged ticket is there (and nothing else), and the outbox delivers
+    // the events the first life left behind.
+    let mut server = start(database_url, port, 100);
+    let admin = login(port, ADMIN);
+    let (status, body) = call(
+        port,
+        "GET",
+        "/api/v1/incidents?limit=100",
+        Some(&admin),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(body["items"].as_array().expect("items").len(), created);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while delivered.load(Ordering::SeqCst) < created && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        delivered.load(Ordering::SeqCst),
+        created,
+        "every creation delivered once"
+    );
+    sigterm(&server);
+    assert!(server.wait().expect("wait").success());
+}
+
+mod sqlite {
+    #[test]
+    fn sigterm_drains_in_flight_requests_and_the_outbox_resumes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("shutdown.db").display());
+        super::sigterm_drains_in_flight_requests_and_the_outbox_resumes(&url);
+    }
+}
+
+mod postgres {
+    use super::SimpleConnection;
+
+    #[test]
+    fn sigterm_drains_in_flight_requests_and_the_outbox_resumes() {
+        let admin_url = std::env::var("TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let schema = format!("shutdown_{}", std::process::id());
+        let mut conn = persistence::db::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("PostgreSQL is required ({admin_url}): {e}"));
+        conn.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .expect("schema");
+        let separator = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{separator}options=-csearch_path%3D{schema}");
+        super::sigterm_drains_in_flight_requests_and_the_outbox_resumes(&url);
+        conn.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .expect("drop schema");
+    }
+}

@@ -3,6 +3,9 @@
 //! flight finish; nothing acknowledged is lost, and the outbox picks up after a restart what the
 //! stopped process left undelivered. Runs once per backend (`sqlite::…`, `postgres::…`).
 
+// Test support code: a failed setup step should stop the test with its message.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -25,8 +28,20 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
+/// A running server process; killed if a test fails while it runs, so none is left behind.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// The server binary on `database_url`, serving on `port`; dispatching every `dispatch_ms`.
-fn start(database_url: &str, port: u16, dispatch_ms: u64) -> Child {
+fn start(database_url: &str, port: u16, dispatch_ms: u64) -> Server {
     let child = Command::new(BIN)
         .arg("serve")
         .env("DATABASE_URL", database_url)
@@ -44,13 +59,14 @@ fn start(database_url: &str, port: u16, dispatch_ms: u64) -> Child {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start the server binary");
+    let server = Server(child);
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if ureq::get(format!("http://127.0.0.1:{port}/health/ready"))
             .call()
             .is_ok()
         {
-            return child;
+            return server;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -155,9 +171,9 @@ fn receiver() -> (String, Arc<AtomicUsize>) {
     (url, count)
 }
 
-fn sigterm(child: &Child) {
+fn sigterm(server: &Server) {
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.0.id().to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
@@ -252,7 +268,7 @@ fn sigterm_drains_in_flight_requests_and_the_outbox_resumes(database_url: &str) 
         .collect();
     let stopped_at = Instant::now();
     let exit = loop {
-        if let Some(status) = server.try_wait().expect("wait") {
+        if let Some(status) = server.0.try_wait().expect("wait") {
             break status;
         }
         assert!(
@@ -295,7 +311,7 @@ fn sigterm_drains_in_flight_requests_and_the_outbox_resumes(database_url: &str) 
         "every creation delivered once"
     );
     sigterm(&server);
-    assert!(server.wait().expect("wait").success());
+    assert!(server.0.wait().expect("wait").success());
 }
 
 mod sqlite {

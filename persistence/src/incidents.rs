@@ -200,7 +200,21 @@ pub fn raise(
     // A ticket on a service hit by an active major incident joins it at once (R-MNI3).
     match crate::major_incidents::find_active_for_service(conn, &incident.service_id)? {
         Some(parent) => {
-            crate::major_incidents::link(conn, &parent, incident.ticket, "system", policy, now)
+            match crate::major_incidents::link(
+                conn,
+                &parent,
+                incident.ticket,
+                "system",
+                policy,
+                now,
+            ) {
+                // Resolved meanwhile: the new ticket simply stays on its own.
+                Err(StoreError::Domain(DomainError::IllegalState {
+                    code: "major_incident_resolved",
+                    ..
+                })) => Ok(incident),
+                other => other,
+            }
         }
         None => Ok(incident),
     }
@@ -225,6 +239,34 @@ pub fn get(
         None => base
             .select(IncidentRow::as_select())
             .first(conn)
+            .optional()?,
+    };
+    row.ok_or(StoreError::NotFound("incident"))?.into_domain()
+}
+
+/// As [`get`], for a change: on PostgreSQL the row stays locked until the transaction ends, so
+/// concurrent changes to one ticket queue up instead of failing on the version check (SQLite's
+/// single writer already serialises them).
+fn get_for_change(
+    conn: &mut DbConnection,
+    ticket: TicketRef,
+    scope: Option<&CustomerNumber>,
+) -> Result<Incident, StoreError> {
+    let DbConnection::Postgresql(pg) = conn else {
+        return get(conn, ticket, scope);
+    };
+    let base = incidents::table.filter(incidents::ticket_number.eq(ticket.number()));
+    let row = match scope {
+        Some(number) => base
+            .filter(incidents::customer_number.eq(number.as_str()))
+            .select(IncidentRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional()?,
+        None => base
+            .select(IncidentRow::as_select())
+            .for_update()
+            .first(pg)
             .optional()?,
     };
     row.ok_or(StoreError::NotFound("incident"))?.into_domain()
@@ -335,7 +377,7 @@ pub fn change<F>(
 where
     F: FnOnce(&mut Incident) -> Result<Vec<NewEntry>, StoreError>,
 {
-    let mut incident = get(conn, ticket, scope)?;
+    let mut incident = get_for_change(conn, ticket, scope)?;
     if expected_version.is_some_and(|v| v != incident.version) {
         return Err(StoreError::conflict(
             "version_mismatch",

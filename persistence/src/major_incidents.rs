@@ -332,6 +332,22 @@ fn update_entry_text(major: &MajorIncident, text: &str) -> String {
     format!("Major incident {} update: {text}", major.ticket)
 }
 
+/// Takes `major`'s row lock until the transaction ends (PostgreSQL; SQLite's single writer
+/// already serialises). Linking a child and cascading an update both take it, so one runs after
+/// the other: a child linked first is among the cascade's children, an update posted first is
+/// among those copied to the child on linking. Without it, a child linked while an update was
+/// being posted could miss that update, or join a major incident being resolved.
+fn lock(conn: &mut DbConnection, major: &MajorIncident) -> Result<(), StoreError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        major_incidents::table
+            .find(major.id)
+            .select(major_incidents::id)
+            .for_update()
+            .first::<i64>(pg)?;
+    }
+    Ok(())
+}
+
 /// Links a customer ticket under `major` (R-MNI3): the child gets a timeline entry and the
 /// parent's earlier updates, so a late joiner misses nothing. Must run in a write transaction.
 pub fn link(
@@ -342,6 +358,9 @@ pub fn link(
     policy: &SlaPolicy,
     now: DateTime<Utc>,
 ) -> Result<Incident, StoreError> {
+    lock(conn, major)?;
+    // As it is now, under the lock: it may have been resolved since the caller read it.
+    let major = &get(conn, major.ticket)?;
     if major_incidents::table
         .filter(major_incidents::ticket_number.eq(child.number()))
         .count()
@@ -427,6 +446,7 @@ pub fn post_update(
     author: &str,
     now: DateTime<Utc>,
 ) -> Result<(MajorUpdate, usize), StoreError> {
+    lock(conn, major)?;
     let at = to_db_time(now);
     let (id, _, author_s, text_s, created): (i64, i64, String, String, NaiveDateTime) =
         diesel::insert_into(major_incident_updates::table)
@@ -527,7 +547,9 @@ pub fn resolve(
     policy: &SlaPolicy,
     now: DateTime<Utc>,
 ) -> Result<(MajorIncident, usize), StoreError> {
-    let mut major = get(conn, ticket)?;
+    let major = get(conn, ticket)?;
+    lock(conn, &major)?;
+    let mut major = get(conn, major.ticket)?;
     major.resolve(resolution, now)?;
     let updated = diesel::update(
         major_incidents::table

@@ -263,6 +263,7 @@ impl Config {
             pool: PoolOptions {
                 max_size: parsed("DATABASE_POOL_SIZE", 10)?,
                 connection_timeout: Duration::from_secs(parsed("DATABASE_TIMEOUT_SECONDS", 5)?),
+                lock_timeout: Duration::from_secs(parsed("DATABASE_TIMEOUT_SECONDS", 5)?),
             },
             workers: var("HTTP_WORKERS")
                 .map(|_| parsed("HTTP_WORKERS", 0))

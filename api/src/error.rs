@@ -237,6 +237,7 @@ impl From<StoreError> for ApiError {
                     "service_unavailable",
                     "the database is busy or unreachable; retry shortly",
                 )
+                .with_retry_after(2)
             }
             other => Self::internal(other),
         }

@@ -59,20 +59,39 @@ fn sqlite_path(url: &str) -> &str {
         .unwrap_or(url)
 }
 
-/// Per-connection SQLite settings. `busy_timeout` comes first so that the later pragmas (and
-/// every statement after) wait for a lock instead of failing with SQLITE_BUSY.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000;
-     PRAGMA journal_mode = WAL;
+/// Per-connection SQLite settings, after `busy_timeout` (set first so that these pragmas, and
+/// every statement after, wait for a lock instead of failing with SQLITE_BUSY at once).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
      PRAGMA synchronous = NORMAL;
      PRAGMA foreign_keys = ON;";
 
-/// Opens one connection to the backend the URL names.
+/// How long a statement waits for a lock before failing (the API answers 503), by default.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens one connection to the backend the URL names, with the default lock timeout.
 pub fn establish(url: &str) -> Result<DbConnection, ConnectionError> {
+    establish_with(url, DEFAULT_LOCK_TIMEOUT)
+}
+
+/// Opens one connection whose statements wait at most `lock_timeout` for a lock (SQLite's
+/// `busy_timeout`, PostgreSQL's `lock_timeout`); PostgreSQL statements also end after 30 s
+/// (`statement_timeout`), and a transaction left idle for 60 s is ended by the server.
+pub fn establish_with(url: &str, lock_timeout: Duration) -> Result<DbConnection, ConnectionError> {
+    let ms = lock_timeout.as_millis().max(1);
     match Backend::of_url(url) {
-        Backend::Postgres => PgConnection::establish(url).map(DbConnection::Postgresql),
+        Backend::Postgres => {
+            let mut conn = PgConnection::establish(url)?;
+            conn.batch_execute(&format!(
+                "SET lock_timeout = {ms}; SET statement_timeout = 30000; \
+                 SET idle_in_transaction_session_timeout = 60000"
+            ))
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            Ok(DbConnection::Postgresql(conn))
+        }
         Backend::Sqlite => {
             let mut conn = SqliteConnection::establish(sqlite_path(url))?;
-            conn.batch_execute(SQLITE_PRAGMAS)
+            conn.batch_execute(&format!("PRAGMA busy_timeout = {ms};"))
+                .and_then(|_| conn.batch_execute(SQLITE_PRAGMAS))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
             Ok(DbConnection::Sqlite(conn))
         }
@@ -83,6 +102,7 @@ pub fn establish(url: &str) -> Result<DbConnection, ConnectionError> {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: String,
+    lock_timeout: Duration,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -90,7 +110,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = ConnectionError;
 
     fn connect(&self) -> Result<DbConnection, ConnectionError> {
-        establish(&self.url)
+        establish_with(&self.url, self.lock_timeout)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
@@ -112,6 +132,9 @@ pub struct PoolOptions {
     pub max_size: u32,
     /// How long a request waits for a free connection before the API answers 503.
     pub connection_timeout: Duration,
+    /// How long a statement waits for a lock held by another transaction before the API
+    /// answers 503.
+    pub lock_timeout: Duration,
 }
 
 impl Default for PoolOptions {
@@ -119,6 +142,7 @@ impl Default for PoolOptions {
         Self {
             max_size: 10,
             connection_timeout: Duration::from_secs(5),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
         }
     }
 }
@@ -160,6 +184,7 @@ impl Database {
             .connection_timeout(options.connection_timeout)
             .build(Manager {
                 url: url.to_owned(),
+                lock_timeout: options.lock_timeout,
             })?;
         Ok(Self {
             pool,

@@ -45,9 +45,27 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 StoreError::Unavailable(info.message().to_owned())
             }
+            // Waited too long for a lock or ran too long: retryable, not a bug.
+            DieselError::DatabaseError(_, info) if is_timeout(info.message()) => {
+                StoreError::Unavailable(info.message().to_owned())
+            }
             other => StoreError::Database(other),
         }
     }
+}
+
+/// SQLite's SQLITE_BUSY/SQLITE_LOCKED after `busy_timeout`, PostgreSQL's lock and statement
+/// timeouts and deadlock victims.
+fn is_timeout(message: &str) -> bool {
+    [
+        "database is locked",
+        "database table is locked",
+        "canceling statement due to lock timeout",
+        "canceling statement due to statement timeout",
+        "deadlock detected",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 impl From<r2d2::Error> for StoreError {

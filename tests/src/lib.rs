@@ -197,6 +197,8 @@ impl TestApp {
         let options = PoolOptions {
             max_size: 8,
             connection_timeout: std::time::Duration::from_secs(10),
+            // Short, so that the lock-timeout test is quick; far above any wait in a passing test.
+            lock_timeout: std::time::Duration::from_secs(3),
         };
         let owned_url = url.to_owned();
         let db = actix_web::web::block(move || Database::open(&owned_url, &options))

@@ -14,6 +14,7 @@ on_both_backends!(
     fifty_concurrent_raises_get_fifty_distinct_references,
     concurrent_notes_closes_and_changes_on_one_ticket_lose_nothing,
     concurrent_cascades_and_links_give_every_child_every_update_once,
+    a_change_held_up_by_a_lock_answers_503_and_writes_nothing,
 );
 
 async fn fifty_concurrent_raises_get_fifty_distinct_references(app: TestApp) {
@@ -211,4 +212,48 @@ async fn concurrent_cascades_and_links_give_every_child_every_update_once(app: T
         .expect(200)
         .body;
     assert_eq!(listed["items"].as_array().unwrap().len(), children.len());
+}
+
+async fn a_change_held_up_by_a_lock_answers_503_and_writes_nothing(app: TestApp) {
+    use diesel::connection::SimpleConnection;
+    let (_, a, _) = app.two_tenants().await;
+    let ticket = app.raise(&a, "SVC-A", "degraded").await;
+    let t = ticket["ticket_number"].as_str().unwrap().to_owned();
+    let number = domain::TicketRef::parse(&t).unwrap().number();
+    // Another client holds the lock: SQLite's write lock, or the ticket's row on PostgreSQL.
+    let mut other = persistence::db::establish(&app.url).unwrap();
+    match &other {
+        persistence::DbConnection::Sqlite(_) => other.batch_execute("BEGIN IMMEDIATE").unwrap(),
+        persistence::DbConnection::Postgresql(_) => other
+            .batch_execute(&format!(
+                "BEGIN; SELECT id FROM incidents WHERE ticket_number = {number} FOR UPDATE"
+            ))
+            .unwrap(),
+    }
+    let started = std::time::Instant::now();
+    let reply = app
+        .post(
+            &format!("/api/v1/incidents/{t}/close"),
+            &a,
+            json!({"reason": "while locked"}),
+        )
+        .await
+        .expect_problem(503, "service_unavailable");
+    assert_eq!(reply.header("Retry-After"), Some("2"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    other.batch_execute("ROLLBACK").unwrap();
+    let now = app
+        .get(&format!("/api/v1/incidents/{t}"), &a)
+        .await
+        .expect(200);
+    assert_eq!(now.body["status"], "new");
+    assert_eq!(now.body["version"], 1);
+    // Once the lock is gone, the same request goes through.
+    app.post(
+        &format!("/api/v1/incidents/{t}/close"),
+        &a,
+        json!({"reason": "after the lock"}),
+    )
+    .await
+    .expect(200);
 }

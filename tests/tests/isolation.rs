@@ -183,6 +183,8 @@ impl Op {
 
 /// A's resources, one of each kind, created through the API.
 struct Fixture {
+    customer: &'static str,
+    service: &'static str,
     ticket: String,
     ivr: String,
     rfo: i64,
@@ -247,21 +249,21 @@ fn matrix(f: &Fixture) -> Vec<Op> {
         op(
             M::GET,
             "/api/v1/customers/{customer_number}",
-            format!("/api/v1/customers/{A}"),
+            format!("/api/v1/customers/{}", f.customer),
             None,
         )
         .refuse(other_company()),
         op(
             M::GET,
             "/api/v1/services/{service_id}",
-            "/api/v1/services/SVC-A".into(),
+            format!("/api/v1/services/{}", f.service),
             None,
         )
         .refuse(other_company()),
         op(
             M::PATCH,
             "/api/v1/services/{service_id}",
-            "/api/v1/services/SVC-A".into(),
+            format!("/api/v1/services/{}", f.service),
             Some(json!({"label": "Hijacked line"})),
         )
         .refuse(admin_only()),
@@ -624,6 +626,8 @@ struct Attempt {
     body: Option<Value>,
     who: Who,
     status: u16,
+    /// The same request on ids that do not exist: it must get the same answer.
+    ghost: Option<(String, Option<Value>)>,
 }
 
 impl Attempt {
@@ -634,7 +638,13 @@ impl Attempt {
             body: o.body.clone(),
             who,
             status,
+            ghost: None,
         }
+    }
+
+    fn like(mut self, ghost: &Op, path: String) -> Attempt {
+        self.ghost = Some((path, ghost.body.clone()));
+        self
     }
 }
 
@@ -913,6 +923,8 @@ async fn fixture(app: &TestApp, tokens: &Tokens, receiver: &WebhookReceiver) -> 
     .map(str::to_owned)
     .collect();
     Fixture {
+        customer: A,
+        service: "SVC-A",
         ticket,
         ivr,
         rfo,
@@ -928,6 +940,30 @@ async fn fixture(app: &TestApp, tokens: &Tokens, receiver: &WebhookReceiver) -> 
         registration,
         slug: "request-planned-works",
         secrets,
+    }
+}
+
+/// Ids of nothing at all, of the same shapes as A's: a refusal of A's resource must read exactly
+/// like a refusal of one that does not exist.
+fn ghost() -> Fixture {
+    Fixture {
+        customer: "OCN-9999",
+        service: "SVC-NONE",
+        ticket: "1-0000099999".into(),
+        ivr: "10000099999".into(),
+        rfo: 999_999,
+        contact: 999_999,
+        webhook: 999_999,
+        delivery: 999_999,
+        listener: "999999".into(),
+        maintenance: "MR-999999".into(),
+        major: "1-0000099998".into(),
+        work: "PW-999999".into(),
+        user: 999_999,
+        client: "sa_nosuchclient".into(),
+        registration: 999_999,
+        slug: "no-such-article",
+        secrets: Vec::new(),
     }
 }
 
@@ -1038,23 +1074,79 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
         .as_i64()
         .unwrap();
 
+    let ghosts = matrix(&ghost());
     let mut attempts = Vec::new();
-    for o in &ops {
+    for (o, g) in ops.iter().zip(&ghosts) {
+        assert_eq!(o.template, g.template);
         for (who, status) in o.refused.iter().copied() {
-            attempts.push(Attempt::of(o, who, status, o.path.clone()));
+            attempts.push(Attempt::of(o, who, status, o.path.clone()).like(g, g.path.clone()));
             // Every endpoint taking a ticket reference takes its IVR form too.
             if matches!(who, Who::BUser) && o.path.contains(&f.ticket) {
                 let ivr = o.path.replace(&f.ticket, &f.ivr);
-                attempts.push(Attempt::of(o, who, status, ivr));
+                let ghost_ivr = g.path.replace("1-0000099999", "10000099999");
+                attempts.push(Attempt::of(o, who, status, ivr).like(g, ghost_ivr));
             }
         }
         for who in &o.open_to {
             attempts.push(Attempt::of(o, *who, 200, o.path.clone()));
         }
     }
-    // Ids of two companies in one path, and one kind of subscription's id for the other kind.
+    // Provider-level resources belong to no company: customer admins find none of them.
+    let admin = tokens.of(Who::Admin);
+    let everyone = app.get("/api/v1/users?limit=100", admin).await.expect(200);
+    let agent_id = everyone.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "agent@tokens.test")
+        .and_then(|u| u["id"].as_i64())
+        .expect("the agent's account");
+    let staff_client = app
+        .post(
+            "/api/v1/api-clients",
+            admin,
+            json!({"name": "NOC automation", "role": "agent"}),
+        )
+        .await
+        .expect(201)
+        .body["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let all_companies_receiver = WebhookReceiver::start();
+    let all_companies_hook = app
+        .post(
+            "/api/v1/webhooks",
+            admin,
+            json!({"url": all_companies_receiver.url, "event_types": ["incident.created"]}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    // A planned work on A's service that is only proposed: not announced to anyone yet.
+    let start = Utc::now() + Duration::days(40);
+    let proposed = app
+        .post(
+            "/api/v1/planned-works",
+            tokens.of(Who::ChangeManager),
+            json!({"title": "Unannounced Acme works zq7", "description": "Draft",
+                   "start_at": start.to_rfc3339(), "end_at": (start + Duration::hours(1)).to_rfc3339(),
+                   "expected_impact": "None", "affected_service_ids": ["SVC-A"], "emergency": false}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let disable = Some(json!({"status": "disabled"}));
     let extra = [
+        // Ids of two companies in one path, and one kind of subscription's id for the other.
         (
+            Who::BAdmin,
             Method::POST,
             format!(
                 "/api/v1/webhooks/{b_hook}/deliveries/{}/redeliver",
@@ -1063,33 +1155,100 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
             Some(json!({})),
         ),
         (
+            Who::BAdmin,
             Method::GET,
             format!("/api/v1/webhooks/{}/deliveries", f.listener),
             None,
         ),
         (
+            Who::BAdmin,
             Method::DELETE,
             format!("/api/v1/webhooks/{}", f.listener),
             None,
         ),
         (
+            Who::BAdmin,
             Method::DELETE,
             format!("/tmf-api/troubleTicket/v4/hub/{}", f.webhook),
             None,
         ),
+        // Provider staff's accounts and the platform's own subscriptions.
+        (
+            Who::AAdmin,
+            Method::PATCH,
+            format!("/api/v1/users/{agent_id}"),
+            disable.clone(),
+        ),
+        (
+            Who::BAdmin,
+            Method::PATCH,
+            format!("/api/v1/users/{agent_id}"),
+            disable,
+        ),
+        (
+            Who::AAdmin,
+            Method::POST,
+            format!("/api/v1/registrations/{agent_id}/approve"),
+            None,
+        ),
+        (
+            Who::AAdmin,
+            Method::DELETE,
+            format!("/api/v1/api-clients/{staff_client}"),
+            None,
+        ),
+        (
+            Who::AAdmin,
+            Method::POST,
+            format!("/api/v1/api-clients/{staff_client}/rotate-secret"),
+            None,
+        ),
+        (
+            Who::AAdmin,
+            Method::GET,
+            format!("/api/v1/webhooks/{all_companies_hook}/deliveries"),
+            None,
+        ),
+        (
+            Who::AAdmin,
+            Method::DELETE,
+            format!("/api/v1/webhooks/{all_companies_hook}"),
+            None,
+        ),
+        (
+            Who::AAdmin,
+            Method::DELETE,
+            format!("/tmf-api/troubleTicket/v4/hub/{all_companies_hook}"),
+            None,
+        ),
+        // Customers see announced works only, even on their own services.
+        (
+            Who::AUser,
+            Method::GET,
+            format!("/api/v1/planned-works/{proposed}"),
+            None,
+        ),
+        (
+            Who::BUser,
+            Method::GET,
+            format!("/api/v1/planned-works/{proposed}"),
+            None,
+        ),
     ];
-    for (method, path, body) in extra {
+    for (who, method, path, body) in extra {
         attempts.push(Attempt {
             method,
             path,
             body,
-            who: Who::BAdmin,
+            who,
             status: 404,
+            ghost: None,
         });
     }
 
     let before = snapshot(&app, &tokens, &f).await;
     let mut failures = Vec::new();
+    let mut ghost_requests = 0;
     for a in &attempts {
         let reply = app
             .send(
@@ -1140,6 +1299,24 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
                 failures.push(format!("{label}: header {name}: {value}"));
             }
         }
+        if let Some((path, body)) = &a.ghost {
+            let nothing = app
+                .send(
+                    a.method.clone(),
+                    path,
+                    Some(tokens.of(a.who)),
+                    body.clone(),
+                    &[],
+                )
+                .await;
+            ghost_requests += 1;
+            if (nothing.status, &nothing.body) != (reply.status, &reply.body) {
+                failures.push(format!(
+                    "{label}: {} {} differs from the answer for no such resource, {} {}",
+                    reply.status, reply.body, nothing.status, nothing.body
+                ));
+            }
+        }
     }
     assert!(
         failures.is_empty(),
@@ -1168,7 +1345,7 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
     .await
     .expect(200);
     eprintln!(
-        "isolation matrix: {} operations with ids, {} attempts",
+        "isolation matrix: {} operations with ids, {} attempts, {ghost_requests} on ids of nothing",
         ops.len(),
         attempts.len()
     );

@@ -198,6 +198,13 @@ pub(crate) fn parse_fields(fields: Option<&str>) -> Result<Option<Vec<String>>, 
     let Some(list) = fields.map(str::trim).filter(|f| !f.is_empty()) else {
         return Ok(None);
     };
+    if list.chars().count() > 500 {
+        return Err(ApiError::field(
+            "fields",
+            "length",
+            "at most 500 characters",
+        ));
+    }
     let mut wanted = Vec::new();
     for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         if !(ATTRIBUTES.contains(&name) || ["id", "href", "@type"].contains(&name)) {

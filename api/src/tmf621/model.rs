@@ -137,10 +137,12 @@ impl From<TroubleTicketStatusType> for domain::tmf::TmfStatus {
 pub struct Note {
     /// Set by the server; a note sent with an `id` is one that already exists and is left as is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 32))]
     #[schema(max_length = 32)]
     pub id: Option<String>,
     /// Set by the server (the caller's subject).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
     #[schema(max_length = 200)]
     pub author: Option<String>,
     /// Set by the server.
@@ -150,6 +152,7 @@ pub struct Note {
     #[schema(min_length = 1, max_length = 10000)]
     pub text: String,
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 64))]
     #[schema(max_length = 64)]
     pub at_type: Option<String>,
 }
@@ -164,9 +167,11 @@ pub struct RelatedEntity {
     #[schema(min_length = 1, max_length = 64, example = "SVC-0001")]
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub href: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 200))]
     #[schema(max_length = 200)]
     pub name: Option<String>,
     /// `affectedService`.
@@ -178,6 +183,7 @@ pub struct RelatedEntity {
     #[schema(min_length = 1, max_length = 64, example = "Service")]
     pub referred_type: String,
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 64))]
     #[schema(max_length = 64)]
     pub at_type: Option<String>,
 }
@@ -219,11 +225,12 @@ pub struct RelatedParty {
     #[schema(min_length = 1, max_length = 254)]
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub href: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 64))]
@@ -238,6 +245,7 @@ pub struct RelatedParty {
     #[schema(min_length = 1, max_length = 64, example = "Individual")]
     pub referred_type: String,
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 64))]
     #[schema(max_length = 64)]
     pub at_type: Option<String>,
 }
@@ -381,10 +389,14 @@ pub struct EventSubscriptionInput {
     #[validate(length(min = 1, max = 2000))]
     #[schema(format = "uri", min_length = 1, max_length = 2000)]
     pub callback: String,
-    /// `eventType=<names, comma-separated>`; absent or empty = every notification.
+    /// `eventType=<names, comma-separated>` (or repeated with `&`); absent or empty = every
+    /// notification.
     #[serde(default)]
     #[validate(length(max = 500))]
-    #[schema(max_length = 500)]
+    #[schema(
+        max_length = 500,
+        pattern = "^(eventType=(TroubleTicketCreateEvent|TroubleTicketStatusChangeEvent|TroubleTicketResolvedEvent|TroubleTicketAttributeValueChangeEvent)(,(TroubleTicketCreateEvent|TroubleTicketStatusChangeEvent|TroubleTicketResolvedEvent|TroubleTicketAttributeValueChangeEvent))*(&eventType=(TroubleTicketCreateEvent|TroubleTicketStatusChangeEvent|TroubleTicketResolvedEvent|TroubleTicketAttributeValueChangeEvent)(,(TroubleTicketCreateEvent|TroubleTicketStatusChangeEvent|TroubleTicketResolvedEvent|TroubleTicketAttributeValueChangeEvent))*)*)?$"
+    )]
     pub query: Option<String>,
     /// Extension: the signing secret (at least 16 characters); generated when absent.
     #[serde(default)]

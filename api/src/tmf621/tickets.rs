@@ -30,7 +30,11 @@ const MAX_LIMIT: i64 = 100;
 #[into_params(parameter_in = Query)]
 pub struct TroubleTicketQuery {
     /// Comma-separated attributes to return; `id`, `href` and `@type` always are.
-    #[param(max_length = 500, example = "status,severity,externalId")]
+    #[param(
+        max_length = 500,
+        pattern = "^(id|href|@type|name|description|severity|priority|ticketType|status|statusChangeDate|statusChangeReason|creationDate|lastUpdate|expectedResolutionDate|resolutionDate|externalId|note|relatedEntity|relatedParty|statusChange|troubleTicketRelationship)(,(id|href|@type|name|description|severity|priority|ticketType|status|statusChangeDate|statusChangeReason|creationDate|lastUpdate|expectedResolutionDate|resolutionDate|externalId|note|relatedEntity|relatedParty|statusChange|troubleTicketRelationship))*$",
+        example = "status,severity,externalId"
+    )]
     pub fields: Option<String>,
     /// How many matching tickets to skip (newest first), default 0.
     #[param(minimum = 0, maximum = 1000000, example = 0)]
@@ -39,13 +43,25 @@ pub struct TroubleTicketQuery {
     #[param(minimum = 1, maximum = 100, example = 25)]
     pub limit: Option<i64>,
     /// TMF621 statuses, comma-separated.
-    #[param(max_length = 200, example = "acknowledged,inProgress")]
+    #[param(
+        max_length = 200,
+        pattern = "^(acknowledged|rejected|pending|held|inProgress|cancelled|closed|resolved)(,(acknowledged|rejected|pending|held|inProgress|cancelled|closed|resolved))*$",
+        example = "acknowledged,inProgress"
+    )]
     pub status: Option<String>,
     /// `Critical`, `Major`, `Minor` or `Low`.
-    #[param(max_length = 32, example = "Critical")]
+    #[param(
+        max_length = 32,
+        pattern = "^(Critical|Major|Minor|Low)$",
+        example = "Critical"
+    )]
     pub severity: Option<String>,
     /// `Critical`, `High`, `Medium`, `Low` (or `P1`–`P4`).
-    #[param(max_length = 32, example = "High")]
+    #[param(
+        max_length = 32,
+        pattern = "^(Critical|High|Medium|Low|P1|P2|P3|P4)$",
+        example = "High"
+    )]
     pub priority: Option<String>,
     /// Every ticket here is an `incident`; any other type matches none.
     #[serde(rename = "ticketType")]
@@ -63,7 +79,11 @@ pub struct TroubleTicketQuery {
 #[into_params(parameter_in = Query)]
 pub struct FieldsQuery {
     /// Comma-separated attributes to return; `id`, `href` and `@type` always are.
-    #[param(max_length = 500, example = "status,statusChange")]
+    #[param(
+        max_length = 500,
+        pattern = "^(id|href|@type|name|description|severity|priority|ticketType|status|statusChangeDate|statusChangeReason|creationDate|lastUpdate|expectedResolutionDate|resolutionDate|externalId|note|relatedEntity|relatedParty|statusChange|troubleTicketRelationship)(,(id|href|@type|name|description|severity|priority|ticketType|status|statusChangeDate|statusChangeReason|creationDate|lastUpdate|expectedResolutionDate|resolutionDate|externalId|note|relatedEntity|relatedParty|statusChange|troubleTicketRelationship))*$",
+        example = "status,statusChange"
+    )]
     pub fields: Option<String>,
 }
 
@@ -73,6 +93,21 @@ fn filter_of(
     q: &TroubleTicketQuery,
     scope: Option<domain::CustomerNumber>,
 ) -> Result<Option<IncidentFilter>, ApiError> {
+    for (name, value, max) in [
+        ("status", &q.status, 200),
+        ("severity", &q.severity, 32),
+        ("priority", &q.priority, 32),
+        ("ticketType", &q.ticket_type, 32),
+        ("externalId", &q.external_id, 100),
+    ] {
+        if value.as_deref().is_some_and(|v| v.chars().count() > max) {
+            return Err(ApiError::field(
+                name,
+                "length",
+                format!("at most {max} characters"),
+            ));
+        }
+    }
     let mut filter = IncidentFilter {
         scope,
         ..Default::default()

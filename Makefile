@@ -44,6 +44,10 @@ lint: ## Check formatting, clippy (warnings are errors) and the OpenAPI file
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test -p tests --locked --test contract -- openapi_yaml_matches_the_code
 
+.PHONY: lint-openapi
+lint-openapi: ## Lint openapi.yaml (Redocly, strict) and check every body shows an example
+	scripts/lint-openapi.sh
+
 .PHONY: openapi
 openapi: ## Regenerate openapi.yaml from the code
 	$(CARGO) run --quiet --bin $(BIN) -- openapi > openapi.yaml

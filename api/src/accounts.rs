@@ -37,6 +37,7 @@ pub struct CreateUser {
 
 /// A user account (the password is never returned).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 6, "email": "bob@acme.example", "name": "Bob Example", "role": "customer_user", "customer_number": "OCN-1001", "status": "active", "status_reason": null, "created_at": "2026-11-02T10:15:00Z"}))]
 pub struct UserView {
     pub id: i64,
     pub email: String,
@@ -397,6 +398,7 @@ pub async fn update_user(
 
 /// An API client (never its secret).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"client_id": "cl_7Hq2Vn4KpX", "name": "Acme ticketing bridge", "role": "customer_admin", "customer_number": "OCN-1001", "created_by": "user:5", "created_at": "2026-11-02T10:15:00Z", "revoked_at": null}))]
 pub struct ApiClientView {
     pub client_id: String,
     pub name: String,
@@ -491,6 +493,7 @@ pub async fn revoke_api_client(
 
 /// The new secret of a client.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"client_id": "cl_7Hq2Vn4KpX", "client_secret": "cs_9d1f6a0c2b7e4f3a8c5d0e1f2a3b4c5d"}))]
 pub struct RotatedSecret {
     pub client_id: String,
     /// Store it now: only its hash is kept. The previous secret no longer works.

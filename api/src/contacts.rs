@@ -52,6 +52,7 @@ pub struct CreateContact {
 /// Changes to a contact; absent fields stay. Honours `If-Match`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"phone": "+44 20 7946 0111", "notices": {"incident_updates": true, "major_incidents": false, "planned_works": true, "escalations": true}}))]
 pub struct UpdateContact {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -70,6 +71,7 @@ pub struct UpdateContact {
 
 /// A contact.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 3, "customer_number": "OCN-1001", "name": "Network Operations", "email": "noc@acme.example", "phone": "+44 20 7946 0111", "notices": {"incident_updates": true, "major_incidents": true, "planned_works": true, "escalations": false}, "created_at": "2026-11-02T10:15:00Z", "updated_at": "2026-11-20T08:00:00Z", "version": 2}))]
 pub struct ContactView {
     pub id: i64,
     pub customer_number: String,

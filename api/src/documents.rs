@@ -49,6 +49,7 @@ pub struct RejectDocument {
 
 /// An RFO or Incident Report request.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 12, "ticket_number": "1-0000000042", "customer_number": "OCN-1001", "kind": "rfo", "status": "delivered", "note": "Our board needs the RFO by Friday.", "requested_by": "user:6", "requested_at": "2026-11-21T09:00:00Z", "updated_at": "2026-11-24T16:30:00Z", "document_text": "On 20 Nov at 09:12 UTC a third-party excavation cut the fibre near Slough; service was restored at 12:40 UTC.", "document_url": null, "rejection_reason": null}))]
 pub struct DocumentRequestView {
     pub id: i64,
     pub ticket_number: String,

@@ -23,6 +23,7 @@ pub struct HealthStatus {
 /// Answers 200 while the process serves HTTP; it touches nothing else.
 #[utoipa::path(
     tag = "health",
+    security(()),
     responses((status = 200, description = "The process is alive.", body = HealthStatus))
 )]
 #[get("/health/live")]
@@ -39,6 +40,7 @@ pub async fn live() -> HttpResponse {
 /// 503 `draining` from the moment the process is asked to stop.
 #[utoipa::path(
     tag = "health",
+    security(()),
     responses(
         (status = 200, description = "Ready to serve.", body = HealthStatus),
         (status = 503, response = crate::error::ServiceUnavailable),

@@ -103,6 +103,7 @@ pub fn seed_starter_set(db: &Database) -> Result<usize, StoreError> {
 
 /// A help article.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"slug": "raising-a-ticket", "title": "Raising a ticket", "body": "Name your service by **one** of circuit reference, order number or service id…", "tags": ["incidents", "getting-started"], "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-10T09:00:00Z", "version": 3}))]
 pub struct ArticleView {
     pub slug: String,
     pub title: String,

@@ -70,6 +70,7 @@ pub struct CreateMaintenanceRequest {
 
 /// A decision's reason.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"reason": "Agreed; our engineer will attend."}))]
 pub struct Decision {
     /// Required to reject; optional to accept.
     #[validate(length(max = 2000))]
@@ -79,6 +80,7 @@ pub struct Decision {
 
 /// A maintenance request with each step's time.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "MR-000042", "customer_number": "OCN-1001", "service_id": "SVC-0001", "start_at": "2026-12-05T22:00:00Z", "end_at": "2026-12-06T02:00:00Z", "description": "Replacing our core router; the circuit will flap.", "service_owner": {"name": "Alice Example", "email": "alice@acme.example", "phone": "+44 20 7946 0000"}, "status": "acknowledged", "submitted_at": "2026-11-25T10:00:00Z", "acknowledged_at": "2026-11-25T11:00:00Z", "decided_at": null, "decision_reason": null, "withdrawn_at": null, "updated_at": "2026-11-25T11:00:00Z", "version": 2}))]
 pub struct MaintenanceRequestView {
     #[schema(example = "MR-000042")]
     pub id: String,

@@ -55,6 +55,7 @@ pub struct UpdateMajorIncident {
 
 /// A major network incident.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"ticket_number": "1-0000000900", "ivr_reference": "10000000900", "summary": "Fibre cut affecting London West", "description": "A third-party excavation cut a trunk fibre near Slough.", "severity": "critical", "region": "London West", "affected_service_ids": ["SVC-0003"], "started_at": "2026-11-28T09:12:00Z", "status": "active", "incident_manager_email": "incident.manager@demo.example", "created_at": "2026-11-28T09:20:00Z", "updated_at": "2026-11-28T10:05:00Z", "resolved_at": null, "resolution": null, "version": 3}))]
 pub struct MajorIncidentView {
     /// Reference in the same space as customer tickets.
     pub ticket_number: String,
@@ -102,6 +103,7 @@ impl MajorIncidentView {
 
 /// An update on a major incident.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "author": "user:3", "text": "Splicing team on site; next update 12:00 UTC.", "created_at": "2026-11-28T10:05:00Z", "cascaded_to": 14}))]
 pub struct MajorUpdateView {
     pub id: i64,
     pub author: String,

@@ -105,6 +105,7 @@ pub async fn record(
 /// Prometheus text format. Contains no tenant data; restrict it at the network edge if needed.
 #[utoipa::path(
     tag = "health",
+    security(()),
     responses(
         (status = 200, description = "Metrics in the Prometheus text format.", body = String, content_type = "text/plain"),
         (status = 500, response = crate::error::InternalError),

@@ -47,6 +47,7 @@ impl PageParams {
 pub struct PageOf<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; null when there is none.
+    #[schema(example = "646a8b2c1d0e0.2a")]
     pub next_cursor: Option<String>,
 }
 

@@ -67,6 +67,7 @@ pub struct CreatePlannedWork {
 /// Changes to a proposed or scheduled work; absent fields stay. Honours `If-Match`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"start_at": "2026-12-06T23:00:00Z", "end_at": "2026-12-07T03:00:00Z", "expected_impact": "Two outages of up to 10 minutes"}))]
 pub struct UpdatePlannedWork {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -95,6 +96,7 @@ pub struct CancelPlannedWork {
 
 /// A planned work.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "PW-000042", "title": "Core router software upgrade, London", "description": "Upgrading the core routers serving London West.", "start_at": "2026-12-05T23:00:00Z", "end_at": "2026-12-06T03:00:00Z", "expected_impact": "One outage of up to 15 minutes", "outage_minutes": 15, "affected_service_ids": ["SVC-0001"], "emergency": false, "emergency_justification": null, "status": "scheduled", "cancel_reason": null, "created_at": "2026-11-20T09:00:00Z", "updated_at": "2026-11-21T09:00:00Z", "sequence": 1, "version": 2}))]
 pub struct PlannedWorkView {
     #[schema(example = "PW-000042")]
     pub id: String,

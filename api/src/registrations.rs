@@ -38,6 +38,7 @@ pub struct Register {
 
 /// What happens next (always the same answer).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "pending_approval", "message": "Thank you: your company administrator or our service desk will approve the account."}))]
 pub struct RegistrationAccepted {
     #[schema(example = "pending_approval")]
     pub status: String,
@@ -46,6 +47,7 @@ pub struct RegistrationAccepted {
 
 /// A rejection's reason.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"reason": "Not an employee of the customer company."}))]
 pub struct RejectRegistration {
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
@@ -59,6 +61,7 @@ pub struct RejectRegistration {
 /// registered or the customer number exists, so it reveals neither.
 #[utoipa::path(
     tag = "accounts",
+    security(()),
     request_body = Register,
     responses(
         (status = 202, description = "Received; pending approval.", body = RegistrationAccepted),

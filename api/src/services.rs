@@ -51,6 +51,7 @@ pub struct CreateService {
 /// Changes to a service; absent fields stay as they are. Honours `If-Match`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"label": "London HQ primary", "status": "active"}))]
 pub struct UpdateService {
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
@@ -66,6 +67,7 @@ pub struct UpdateService {
 
 /// A network service.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123", "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet 1G", "label": "London HQ primary", "status": "active", "handover_date": "2025-03-14", "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-01T09:00:00Z", "version": 1}))]
 pub struct ServiceView {
     pub service_id: String,
     pub circuit_reference: String,

@@ -46,6 +46,7 @@ pub struct CreateWebhook {
 
 /// A webhook subscription (the secret is shown only when created).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 4, "url": "https://tickets.acme.example/hooks/service-assurance", "event_types": ["incident.created", "incident.updated"], "customer_number": "OCN-1001", "format": "native", "created_at": "2026-11-20T09:00:00Z", "secret": "whsec_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c1e"}))]
 pub struct WebhookView {
     pub id: i64,
     pub url: String,
@@ -76,6 +77,7 @@ impl WebhookView {
 
 /// One attempt to deliver.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"attempted_at": "2026-11-28T10:05:01Z", "succeeded": false, "response_status": 503, "error": "HTTP 503 from the target", "duration_ms": 84}))]
 pub struct AttemptView {
     pub attempted_at: DateTime<Utc>,
     pub succeeded: bool,
@@ -86,6 +88,7 @@ pub struct AttemptView {
 
 /// One delivery of one event to the subscription, with its attempts.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 311, "event_id": 902, "event_type": "incident.updated", "status": "pending", "attempts": 1, "next_attempt_at": "2026-11-28T10:05:31Z", "last_error": "HTTP 503 from the target", "delivered_at": null, "created_at": "2026-11-28T10:05:00Z", "attempt_log": [{"attempted_at": "2026-11-28T10:05:01Z", "succeeded": false, "response_status": 503, "error": "HTTP 503 from the target", "duration_ms": 84}]}))]
 pub struct DeliveryView {
     pub id: i64,
     pub event_id: i64,

@@ -167,6 +167,7 @@ fn verify_credentials(state: &AppState, request: TokenRequest) -> Result<Caller,
 /// while with 429 and `Retry-After` (30 s, doubling, at most 15 minutes).
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = TokenRequest,
     responses(
         (status = 200, description = "Token issued.", body = TokenResponse),

@@ -407,6 +407,7 @@ pub struct EventSubscriptionInput {
 
 /// A registered listener (TMF630 `EventSubscription`).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "17", "callback": "https://tickets.partner.example/listener", "query": "eventType=TroubleTicketStatusChangeEvent", "secret": "whsec_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c1e"}))]
 pub struct EventSubscription {
     pub id: String,
     pub callback: String,

@@ -34,6 +34,10 @@ test-sqlite: ## Run the unit tests and the HTTP tests on SQLite only
 test-pg: setup ## Run the HTTP tests on PostgreSQL only
 	$(CARGO) test -p tests --locked -- postgres::
 
+.PHONY: contract
+contract: setup ## Fuzz the running server against openapi.yaml (schemathesis), both backends, every role (~8 min)
+	scripts/contract.sh
+
 .PHONY: fmt
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -350,15 +350,6 @@ pub fn path_error_handler(err: actix_web::error::PathError, _: &HttpRequest) -> 
     ApiError::bad_request("invalid_path", format!("invalid path parameter: {err}")).into()
 }
 
-/// Fallback for unknown routes.
-pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        StatusCode::NOT_FOUND,
-        "route_not_found",
-        format!("no route for {} {}", req.method(), req.path()),
-    ))
-}
-
 macro_rules! problem_response {
     ($name:ident, $description:literal) => {
         #[derive(ToResponse)]

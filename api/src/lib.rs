@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod maintenance;
 pub mod major_incidents;
 pub mod metrics;
+pub mod nul;
 pub mod openapi;
 pub mod pagination;
 pub mod planned_works;
@@ -33,6 +34,7 @@ pub mod schemas;
 pub mod services;
 pub mod state;
 pub mod tmf621;
+pub mod unrouted;
 pub mod validation;
 pub mod webhooks;
 
@@ -182,7 +184,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(openapi::ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    api
+    openapi::complete(api)
 }
 
 /// The whole application: routes, Swagger UI, problem+json for every error, request logging.
@@ -211,11 +213,14 @@ pub fn create_app(
         .app_data(web::PathConfig::default().error_handler(error::path_error_handler))
         .configure(routes)
         .split_for_parts();
-    app.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", api))
-        .default_service(web::to(error::route_not_found))
-        .wrap(middleware::from_fn(idempotency::layer))
-        .wrap(middleware::from_fn(rate_limit::layer))
-        .wrap(middleware::from_fn(metrics::record))
-        .wrap(cors(&cors_origins))
-        .wrap(middleware::Logger::new("%r %s %b %Dms"))
+    app.service(
+        SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::complete(api)),
+    )
+    .default_service(web::to(unrouted::unrouted))
+    .wrap(middleware::from_fn(idempotency::layer))
+    .wrap(middleware::from_fn(nul::layer))
+    .wrap(middleware::from_fn(rate_limit::layer))
+    .wrap(middleware::from_fn(metrics::record))
+    .wrap(cors(&cors_origins))
+    .wrap(middleware::Logger::new("%r %s %b %Dms"))
 }

@@ -84,3 +84,54 @@ impl Modify for BearerSecurity {
         );
     }
 }
+
+/// Adds the problem+json answers the common layers can give to every operation they apply to,
+/// so that no handler has to repeat them: 400 (NUL in the path or query string, bad parameters),
+/// 401 on secured operations, 404 where a path names a resource, 413/415/422 where there is a
+/// body, 429 (rate limit, not on probes) and 503 (database busy). Answers a handler documents itself are kept.
+pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{Ref, RefOr};
+    let global_security = api.security.as_ref().is_some_and(|s| !s.is_empty());
+    for (path, item) in api.paths.paths.iter_mut() {
+        let operations = [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ];
+        for op in operations.into_iter().flatten() {
+            let secured = op
+                .security
+                .as_ref()
+                .map_or(global_security, |s| !s.is_empty());
+            let probe = path.starts_with("/health/") || path == "/metrics";
+            let mut common = vec![("400", "BadRequest")];
+            if !probe {
+                // Probes and metrics are exempt from rate limiting.
+                common.push(("429", "TooManyRequests"));
+            }
+            if secured {
+                common.push(("401", "Unauthorized"));
+            }
+            if path.contains('{') {
+                common.push(("404", "NotFound"));
+            }
+            if op.request_body.is_some() {
+                common.push(("413", "PayloadTooLarge"));
+                common.push(("415", "UnsupportedMediaType"));
+                common.push(("422", "Unprocessable"));
+            }
+            if path != "/health/live" {
+                common.push(("503", "ServiceUnavailable"));
+            }
+            for (status, response) in common {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(response)));
+            }
+        }
+    }
+    api
+}

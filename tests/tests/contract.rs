@@ -9,6 +9,8 @@ on_both_backends!(
     malformed_requests_are_problem_json,
     unknown_routes_are_problem_json,
     oversized_body_is_413,
+    unsupported_methods_are_405_with_allow,
+    nul_characters_are_refused,
     swagger_ui_and_contract_are_served,
     health_probes_answer,
     services_crud_with_etags,
@@ -137,9 +139,67 @@ async fn unknown_routes_are_problem_json(app: TestApp) {
     app.get("/api/v1/nothing-here", &admin)
         .await
         .expect_problem(404, "route_not_found");
-    app.send(Method::DELETE, "/api/v1/customers", Some(&admin), None, &[])
+    app.send(
+        Method::DELETE,
+        "/api/v1/customers/nothing/here",
+        Some(&admin),
+        None,
+        &[],
+    )
+    .await
+    .expect_problem(404, "route_not_found");
+}
+
+/// A known path with a method it does not serve is 405 with `Allow` (found by schemathesis).
+async fn unsupported_methods_are_405_with_allow(app: TestApp) {
+    let admin = app.admin_token().await;
+    let reply = app
+        .send(Method::DELETE, "/api/v1/customers", Some(&admin), None, &[])
         .await
-        .expect_problem(404, "route_not_found");
+        .expect_problem(405, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET, POST"));
+    let reply = app
+        .send(
+            Method::PUT,
+            "/api/v1/incidents/1-0000000001",
+            None,
+            None,
+            &[],
+        )
+        .await
+        .expect_problem(405, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET, PATCH"));
+    let reply = app
+        .send(Method::TRACE, "/health/live", None, None, &[])
+        .await
+        .expect_problem(405, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET"));
+}
+
+/// NUL characters are refused before they reach the database, where PostgreSQL would fail on
+/// them with a 500 (found by schemathesis): in JSON bodies, query strings and paths alike.
+async fn nul_characters_are_refused(app: TestApp) {
+    let admin = app.admin_token().await;
+    let reply = app
+        .post(
+            "/api/v1/customers",
+            &admin,
+            json!({"customer_number": "OCN-1001", "name": "Acme\u{0}Ltd"}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(reply.body["errors"][0]["field"], "name");
+    assert_eq!(reply.body["errors"][0]["code"], "nul_character");
+    app.get("/api/v1/help/articles?q=a%00b", &admin)
+        .await
+        .expect_problem(400, "invalid_query");
+    app.get("/api/v1/services/SVC%00-1", &admin)
+        .await
+        .expect_problem(400, "invalid_path");
+    // Nothing was stored, on either backend.
+    app.get("/api/v1/customers/OCN-1001", &admin)
+        .await
+        .expect_problem(404, "not_found");
 }
 
 async fn oversized_body_is_413(app: TestApp) {

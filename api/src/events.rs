@@ -15,6 +15,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use domain::CustomerNumber;
 use futures_util::stream;
 use persistence::events::Event;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -127,6 +129,19 @@ fn resume_point(req: &HttpRequest) -> Option<i64> {
         })
 }
 
+/// One event of the stream, as a Server-Sent Events client parses it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "42", "event": "incident.updated",
+    "data": "{\"id\":42,\"type\":\"incident.updated\",\"created_at\":\"2026-11-28T10:05:00Z\",\"customer_number\":\"OCN-1001\",\"ticket_number\":\"1-0000000042\",\"data\":{\"status\":\"in_progress\",\"previous_status\":\"acknowledged\"}}"}))]
+pub struct StreamEvent {
+    /// The event id (send it back as `Last-Event-ID` to resume after it).
+    pub id: String,
+    /// The event type, e.g. `incident.updated`.
+    pub event: String,
+    /// The event as JSON: `id`, `type`, `created_at`, `customer_number`, `ticket_number`, `data`.
+    pub data: String,
+}
+
 /// Stream your events (Server-Sent Events).
 ///
 /// `text/event-stream` of the caller's own events — incident created/updated/escalated, major
@@ -142,7 +157,7 @@ fn resume_point(req: &HttpRequest) -> Option<i64> {
         ("last_event_id" = Option<i64>, Query, description = "Same, for clients that cannot set headers"),
     ),
     responses(
-        (status = 200, description = "The event stream.", body = String, content_type = "text/event-stream"),
+        (status = 200, description = "The event stream.", body = StreamEvent, content_type = "text/event-stream"),
         (status = 401, response = crate::error::Unauthorized),
         (status = 503, response = crate::error::ServiceUnavailable),
     )

@@ -207,13 +207,10 @@ pub async fn search_articles(
     _caller: Authenticated,
     query: web::Query<ArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q: String = query
-        .into_inner()
-        .q
-        .unwrap_or_default()
-        .chars()
-        .take(200)
-        .collect();
+    let q = query.into_inner().q.unwrap_or_default();
+    if q.chars().count() > 200 {
+        return Err(ApiError::field("q", "too_long", "at most 200 characters"));
+    }
     let found = web::block(move || {
         state
             .db

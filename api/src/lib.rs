@@ -48,7 +48,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use state::AppState;
 
 /// Largest JSON body accepted (the longest field, a description, is 10 000 characters).
-pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Every documented route. Handlers are registered with `.service(..)` so utoipa-actix-web
 /// records each one in the contract.

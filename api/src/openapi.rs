@@ -90,6 +90,7 @@ impl Modify for BearerSecurity {
 /// 401 on secured operations, 404 where a path names a resource, 413/415/422 where there is a
 /// body, 429 (rate limit, not on probes) and 503 (database busy). Answers a handler documents itself are kept.
 pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
     use utoipa::openapi::{Ref, RefOr};
     let global_security = api.security.as_ref().is_some_and(|s| !s.is_empty());
     for (path, item) in api.paths.paths.iter_mut() {
@@ -101,10 +102,34 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             item.patch.as_mut(),
         ];
         for op in operations.into_iter().flatten() {
-            let secured = op
-                .security
-                .as_ref()
-                .map_or(global_security, |s| !s.is_empty());
+            // `security: [{}]` (an empty requirement) marks a public operation.
+            let secured = op.security.as_ref().map_or(global_security, |s| {
+                serde_json::to_value(s).is_ok_and(|v| {
+                    v.as_array().is_some_and(|a| {
+                        a.iter()
+                            .any(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+                    })
+                })
+            });
+            // A header or query value is text, never JSON `null`: an optional one is simply absent.
+            for parameter in op.parameters.iter_mut().flatten() {
+                let RefOr::T(parameter) = parameter else {
+                    continue;
+                };
+                if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                    if let SchemaType::Array(types) = &object.schema_type {
+                        let kept: Vec<Type> = types
+                            .iter()
+                            .filter(|t| **t != Type::Null)
+                            .cloned()
+                            .collect();
+                        object.schema_type = match kept.as_slice() {
+                            [one] => SchemaType::Type(one.clone()),
+                            _ => SchemaType::Array(kept),
+                        };
+                    }
+                }
+            }
             let probe = path.starts_with("/health/") || path == "/metrics";
             let mut common = vec![("400", "BadRequest")];
             if !probe {

@@ -17,7 +17,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 100, example = 25)]
     pub limit: Option<usize>,
     /// `next_cursor` of the previous page; omit for the first page.
-    #[param(max_length = 64)]
+    #[param(max_length = 29, pattern = r"^[0-9a-f]{1,13}\.[0-9a-f]{1,15}$")]
     pub cursor: Option<String>,
 }
 

@@ -61,7 +61,7 @@ impl TmfStatus {
         Self::ALL
             .iter()
             .copied()
-            .find(|t| t.as_str() == s.trim())
+            .find(|t| t.as_str() == s)
             .ok_or_else(|| {
                 DomainError::invalid(
                     "status",
@@ -164,7 +164,7 @@ pub fn severity_of(impact: Impact) -> &'static str {
 /// The impact a TMF621 `severity` names: `Critical`, `Major`, `Minor`, `Low` (any case) or our own
 /// impact names.
 pub fn impact_of_severity(severity: &str) -> Result<Impact, DomainError> {
-    let s = severity.trim();
+    let s = severity;
     Impact::ALL
         .iter()
         .copied()
@@ -192,7 +192,7 @@ pub fn priority_name(priority: Priority) -> &'static str {
 
 /// Parses a TMF621 priority: `Critical`, `High`, `Medium`, `Low` (any case) or `P1`–`P4`.
 pub fn parse_priority(text: &str) -> Result<Priority, DomainError> {
-    let t = text.trim();
+    let t = text;
     Priority::ALL
         .iter()
         .copied()

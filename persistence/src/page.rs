@@ -16,13 +16,22 @@ impl Cursor {
         format!("{:x}.{:x}", self.at.timestamp_micros(), self.id)
     }
 
-    /// Parses what [`Cursor::encode`] produced; anything else is `None`.
+    /// Parses the form [`Cursor::encode`] produces — `^[0-9a-f]{1,13}\.[0-9a-f]{1,15}$`, the
+    /// pattern the contract publishes (13 hex digits of microseconds reach 2112) — and nothing else.
     pub fn decode(text: &str) -> Option<Cursor> {
         let (micros, id) = text.split_once('.')?;
-        let micros = i64::from_str_radix(micros, 16).ok()?;
-        let id = i64::from_str_radix(id, 16).ok()?;
-        let at = DateTime::<Utc>::from_timestamp_micros(micros)?;
-        (id > 0).then_some(Cursor { at, id })
+        let hex = |part: &str, max: usize| {
+            (!part.is_empty()
+                && part.len() <= max
+                && part.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then(|| i64::from_str_radix(part, 16).ok())
+            .flatten()
+        };
+        let at = DateTime::<Utc>::from_timestamp_micros(hex(micros, 13)?)?;
+        Some(Cursor {
+            at,
+            id: hex(id, 15)?,
+        })
     }
 }
 
@@ -78,11 +87,27 @@ mod tests {
             "zz.1",
             "1.zz",
             "1",
-            "1.0",
             "1.-1",
-            "ffffffffffffffffff.1",
+            "+1.1",
+            "1.+1",
+            "A.1",
+            "1.1 ",
+            "ffffffffffffff.1",
+            "1.ffffffffffffffff",
         ] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_cursor_the_published_pattern_allows_is_accepted() {
+        for good in [
+            "0.0",
+            "1.0",
+            "fffffffffffff.fffffffffffffff",
+            "646a8b2c1d0e0.2a",
+        ] {
+            assert!(Cursor::decode(good).is_some(), "{good}");
         }
     }
 

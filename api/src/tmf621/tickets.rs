@@ -112,8 +112,9 @@ fn filter_of(
         scope,
         ..Default::default()
     };
-    if let Some(list) = q.status.as_deref().filter(|s| !s.trim().is_empty()) {
-        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+    if let Some(list) = q.status.as_deref() {
+        // Exactly the published pattern: names separated by single commas, no blanks.
+        for name in list.split(',') {
             filter
                 .statuses
                 .extend_from_slice(TmfStatus::parse(name)?.ours());

@@ -249,7 +249,7 @@ pub async fn create_api_client(
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// `active`, `pending`, `disabled` or `rejected`.
-    #[param(max_length = 10)]
+    #[param(max_length = 10, pattern = "^(active|pending|disabled|rejected)$")]
     pub status: Option<String>,
 }
 
@@ -310,9 +310,10 @@ pub async fn list_users(
 pub struct UpdateUser {
     /// A customer admin may switch between `customer_user` and `customer_admin`.
     #[schema(schema_with = crate::schemas::role, required = false)]
+    #[serde(default, deserialize_with = "crate::schemas::not_null")]
     pub role: Option<Role>,
     /// `active` or `disabled`.
-    #[schema(max_length = 10)]
+    #[schema(max_length = 10, pattern = "^(active|disabled)$")]
     pub status: Option<String>,
     /// Why (shown on the account when disabled).
     #[validate(length(max = 2000))]

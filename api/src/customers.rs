@@ -17,7 +17,12 @@ use crate::state::{now, AppState};
 #[schema(example = json!({"customer_number": "OCN-1001", "name": "Acme Ltd"}))]
 pub struct CreateCustomer {
     /// Customer number (OCN): 3–32 letters, digits and dashes.
-    #[schema(min_length = 3, max_length = 32, example = "OCN-1001")]
+    #[schema(
+        min_length = 3,
+        max_length = 32,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9-]{2,31}$",
+        example = "OCN-1001"
+    )]
     pub customer_number: String,
     /// Company name.
     #[validate(length(min = 1, max = 200))]

@@ -282,10 +282,13 @@ pub async fn list_incident_report_requests(
 #[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// `rfo` or `incident_report`.
-    #[param(max_length = 20)]
+    #[param(max_length = 20, pattern = "^(rfo|incident_report)$")]
     pub kind: Option<String>,
     /// `requested`, `in_preparation`, `delivered` or `rejected`.
-    #[param(max_length = 20)]
+    #[param(
+        max_length = 20,
+        pattern = "^(requested|in_preparation|delivered|rejected)$"
+    )]
     pub status: Option<String>,
 }
 

@@ -232,7 +232,10 @@ pub async fn submit_maintenance_request(
 #[into_params(parameter_in = Query)]
 pub struct RequestQuery {
     /// `submitted`, `acknowledged`, `accepted`, `rejected` or `withdrawn`.
-    #[param(max_length = 20)]
+    #[param(
+        max_length = 20,
+        pattern = "^(submitted|acknowledged|accepted|rejected|withdrawn)$"
+    )]
     pub status: Option<String>,
 }
 

@@ -290,7 +290,7 @@ pub async fn raise_major_incident(
 #[into_params(parameter_in = Query)]
 pub struct MajorQuery {
     /// `active` or `resolved`. Customers see active ones unless they ask otherwise.
-    #[param(max_length = 10)]
+    #[param(max_length = 10, pattern = "^(active|resolved)$")]
     pub status: Option<String>,
 }
 

@@ -4,7 +4,8 @@
 //! both backends behave alike and nothing reaches the database half-checked, a NUL anywhere in the
 //! path or query string is 400 (`invalid_path` / `invalid_query`) and a NUL in any string or key
 //! of a JSON body is 422 `validation_failed`, naming the field. Bodies are only parsed here when
-//! their bytes contain the `\u0000` escape, so ordinary requests pay a byte scan at most.
+//! their bytes contain the `\u0000` escape, so ordinary requests pay a byte scan at most. A JSON
+//! array where the body must be an object (serde would read a struct from one) is 422 too.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -94,6 +95,11 @@ pub async fn layer(
         }
     }
     let body = body.freeze();
+    // Every JSON body of this API is an object; serde would also read a struct from an array.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        let err = ApiError::field("body", "invalid_type", "must be a JSON object");
+        return Ok(refuse(req, err));
+    }
     if body.windows(6).any(|w| w == b"\\u0000") {
         // Malformed JSON is left to the extractor, which answers 400 `malformed_json`.
         if let Ok(value) = serde_json::from_slice::<Value>(&body) {

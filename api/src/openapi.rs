@@ -142,9 +142,14 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             if path.contains('{') {
                 common.push(("404", "NotFound"));
             }
+            let queried = op.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+            });
             if op.request_body.is_some() {
                 common.push(("413", "PayloadTooLarge"));
                 common.push(("415", "UnsupportedMediaType"));
+            }
+            if op.request_body.is_some() || queried {
                 common.push(("422", "Unprocessable"));
             }
             if path != "/health/live" {

@@ -32,7 +32,7 @@ impl PageParams {
                 format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
             ));
         }
-        let cursor = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+        let cursor = match self.cursor.as_deref() {
             None => None,
             Some(text) => Some(Cursor::decode(text).ok_or_else(|| {
                 ApiError::field("cursor", "invalid", "not a cursor returned by this API")

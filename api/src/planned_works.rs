@@ -261,7 +261,10 @@ pub struct CalendarQuery {
     /// Works whose window starts before this instant (default: one year ahead).
     pub to: Option<DateTime<Utc>>,
     /// `proposed`, `scheduled`, `in_progress`, `completed` or `cancelled`.
-    #[param(max_length = 20)]
+    #[param(
+        max_length = 20,
+        pattern = "^(proposed|scheduled|in_progress|completed|cancelled)$"
+    )]
     pub status: Option<String>,
 }
 

@@ -125,7 +125,7 @@ pub async fn register(
 #[into_params(parameter_in = Query)]
 pub struct RegistrationQuery {
     /// `pending` (default) or `rejected`.
-    #[param(max_length = 10)]
+    #[param(max_length = 10, pattern = "^(pending|rejected)$")]
     pub status: Option<String>,
 }
 

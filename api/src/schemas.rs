@@ -101,3 +101,14 @@ pub fn request_status() -> Object {
         "Lifecycle state of the maintenance request.",
     )
 }
+
+/// Deserializes an optional field whose contract is not nullable: absent is `None`, a value is
+/// `Some`, and an explicit `null` is refused like any other wrong type. Use with
+/// `#[serde(default, deserialize_with = "crate::schemas::not_null")]`.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

@@ -43,6 +43,7 @@ pub struct CreateService {
     pub label: String,
     /// Default `active`.
     #[schema(schema_with = crate::schemas::service_status, required = false)]
+    #[serde(default, deserialize_with = "crate::schemas::not_null")]
     pub status: Option<ServiceStatus>,
     /// Date the service was handed over to the customer.
     pub handover_date: Option<NaiveDate>,
@@ -61,6 +62,7 @@ pub struct UpdateService {
     pub label: Option<String>,
     /// `active`, `suspended` or `ceased`.
     #[schema(schema_with = crate::schemas::service_status, required = false)]
+    #[serde(default, deserialize_with = "crate::schemas::not_null")]
     pub status: Option<ServiceStatus>,
     pub handover_date: Option<NaiveDate>,
 }
@@ -175,20 +177,24 @@ pub async fn create_service(
 }
 
 /// Filters of the service list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
     /// Exact circuit reference.
     #[param(max_length = 64)]
+    #[validate(length(max = 64))]
     pub circuit_reference: Option<String>,
     /// Exact order number.
     #[param(max_length = 64)]
+    #[validate(length(max = 64))]
     pub order_number: Option<String>,
     /// Case-insensitive text found in id, circuit reference, order number, product or label.
     #[param(max_length = 100)]
+    #[validate(length(max = 100))]
     pub q: Option<String>,
     /// Provider staff: only this customer's services.
     #[param(max_length = 32)]
+    #[validate(length(max = 32))]
     pub customer_number: Option<String>,
 }
 
@@ -215,6 +221,7 @@ pub async fn list_services(
     query: web::Query<ServiceQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
+    query.validate()?;
     let (limit, cursor) = page.resolve()?;
     let query = query.into_inner();
     let filter = ServiceFilter {

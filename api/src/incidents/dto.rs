@@ -286,6 +286,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 #[schema(example = json!({"priority": "P2", "assignee_email": "agent@demo.example"}))]
 pub struct UpdateIncident {
     #[schema(schema_with = crate::schemas::priority, required = false)]
+    #[serde(default, deserialize_with = "crate::schemas::not_null")]
     pub priority: Option<Priority>,
     /// Email of a service-desk user to assign; `null` unassigns.
     #[serde(default, deserialize_with = "present")]
@@ -302,6 +303,7 @@ pub struct PostUpdate {
     pub text: String,
     /// `public` (default) or `internal` (provider staff only).
     #[schema(schema_with = crate::schemas::visibility, required = false)]
+    #[serde(default, deserialize_with = "crate::schemas::not_null")]
     pub visibility: Option<Visibility>,
 }
 

@@ -6,6 +6,7 @@ use domain::{CustomerNumber, IncidentStatus, Priority, ServiceId};
 use persistence::incidents::{IncidentFilter, IncidentOrder};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use validator::Validate;
 
 use super::{incident_response, ticket_from_path, IncidentView};
 use crate::auth::Authenticated;
@@ -14,28 +15,37 @@ use crate::pagination::{PageOf, PageParams};
 use crate::state::AppState;
 
 /// Filters and order of the incident list; all optional and combined with AND.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct IncidentQuery {
     /// Comma-separated statuses, e.g. `new,acknowledged`. Values: new, acknowledged,
     /// in_progress, pending_customer, resolved, closed, cancelled.
-    #[param(max_length = 200, example = "new,in_progress")]
+    #[param(
+        max_length = 200,
+        pattern = "^(new|acknowledged|in_progress|pending_customer|resolved|closed|cancelled)(,(new|acknowledged|in_progress|pending_customer|resolved|closed|cancelled))*$",
+        example = "new,in_progress"
+    )]
+    #[validate(length(max = 200))]
     pub status: Option<String>,
     /// `true`: not closed or cancelled; `false`: closed or cancelled.
     pub open: Option<bool>,
     /// Only tickets on this service.
     #[param(max_length = 64)]
+    #[validate(length(max = 64))]
     pub service_id: Option<String>,
     /// Only this priority: P1, P2, P3 or P4.
-    #[param(max_length = 2, example = "P1")]
+    #[param(max_length = 2, pattern = "^P[1-4]$", example = "P1")]
+    #[validate(length(max = 2))]
     pub priority: Option<String>,
     /// Only tickets changed at or after this instant (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// Provider staff: only this customer's tickets.
     #[param(max_length = 32)]
+    #[validate(length(max = 32))]
     pub customer_number: Option<String>,
     /// Service desk: only tickets assigned to this email.
     #[param(max_length = 254)]
+    #[validate(length(max = 254))]
     pub assignee_email: Option<String>,
     /// `true`: the response or restore target was missed; `false`: neither was.
     pub breached: Option<bool>,
@@ -43,22 +53,26 @@ pub struct IncidentQuery {
     pub at_risk: Option<bool>,
     /// Only tickets linked to this major incident.
     #[param(max_length = 12, example = "1-0000000100")]
+    #[validate(length(max = 12))]
     pub parent_ticket_number: Option<String>,
     /// Only the ticket(s) with this `external_id`.
     #[param(max_length = 100, example = "ACME-INC-7781")]
+    #[validate(length(max = 100))]
     pub external_id: Option<String>,
     /// `-logged_at` (newest first, default) or `logged_at` (oldest first).
-    #[param(example = "-logged_at")]
+    #[param(pattern = "^-?logged_at$", example = "-logged_at")]
     pub sort: Option<String>,
 }
 
 impl IncidentQuery {
     fn into_filter(self, scope: Option<CustomerNumber>) -> Result<IncidentFilter, ApiError> {
-        let statuses = match self.status.as_deref().filter(|s| !s.trim().is_empty()) {
+        self.validate()?;
+        // Exactly the published pattern: names separated by single commas, no blanks.
+        let statuses = match self.status.as_deref() {
             None => Vec::new(),
             Some(list) => list
                 .split(',')
-                .map(|s| s.trim().parse::<IncidentStatus>())
+                .map(|s| s.parse::<IncidentStatus>())
                 .collect::<Result<_, _>>()?,
         };
         let order = match self.sort.as_deref() {

@@ -119,25 +119,23 @@ impl Cursor {
 /// Where a stream starts: after `Last-Event-ID` (header, or `last_event_id` query parameter). A
 /// query parameter that is not an event id is refused; a browser's header is taken as it comes.
 fn resume_point(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    if let Some(id) = req
-        .headers()
-        .get("Last-Event-ID")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-    {
-        return Ok(Some(id));
-    }
     let query =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
             .map_err(|_| ApiError::bad_request("invalid_query", "the query string is malformed"))?;
-    query
+    let from_query = query
         .get("last_event_id")
         .map(|v| {
             v.parse::<i64>().map_err(|_| {
                 ApiError::field("last_event_id", "invalid", "an event id (a 64-bit integer)")
             })
         })
-        .transpose()
+        .transpose()?;
+    let from_header = req
+        .headers()
+        .get("Last-Event-ID")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    Ok(from_header.or(from_query))
 }
 
 /// One event of the stream, as a Server-Sent Events client parses it.

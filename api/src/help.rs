@@ -343,7 +343,6 @@ pub async fn update_article(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
     body.validate()?;
-    let expected = if_match_version(&req)?;
     let slug = path.into_inner();
     let b = body.into_inner();
     if b.slug != slug {
@@ -353,6 +352,8 @@ pub async fn update_article(
             "the slug of an article does not change",
         ));
     }
+    // Preconditions come after the request itself is known to be valid (RFC 9110 §13.2.1).
+    let expected = if_match_version(&req)?;
     let saved = web::block(move || {
         state.db.write(|conn| {
             let mut a = persistence::help::get(conn, &slug)?;

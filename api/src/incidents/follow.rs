@@ -52,7 +52,7 @@ pub struct IncidentQuery {
     /// `true`: only tickets whose running restore clock is in the last 25 % of its target.
     pub at_risk: Option<bool>,
     /// Only tickets linked to this major incident.
-    #[param(max_length = 12, example = "1-0000000100")]
+    #[param(max_length = 12, pattern = "^1-?[0-9]{10}$", example = "1-0000000100")]
     #[validate(length(max = 12))]
     pub parent_ticket_number: Option<String>,
     /// Only the ticket(s) with this `external_id`.
@@ -151,9 +151,21 @@ pub async fn list_incidents(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, cursor) = page.resolve()?;
-    let filter = query
-        .into_inner()
-        .into_filter(caller.tenant_scope().cloned())?;
+    let query = query.into_inner();
+    // `1-0000000000` is well formed but no ticket has number 0: it is a filter that matches nothing.
+    if query
+        .parent_ticket_number
+        .as_deref()
+        .and_then(|p| p.strip_prefix("1-").or_else(|| p.strip_prefix('1')))
+        .is_some_and(|digits| digits.len() == 10 && digits.bytes().all(|b| b == b'0'))
+    {
+        query.validate()?;
+        return Ok(HttpResponse::Ok().json(PageOf::<IncidentView> {
+            items: Vec::new(),
+            next_cursor: None,
+        }));
+    }
+    let filter = query.into_filter(caller.tenant_scope().cloned())?;
     let page = crate::state::read(&state, move |conn| {
         persistence::incidents::list(conn, &filter, cursor, limit)
     })

@@ -84,12 +84,20 @@ pub async fn update_incident(
             "only the service desk changes priority or assignee",
         ));
     }
-    let expected = if_match_version(&req)?;
     let body = body.into_inner();
     let assignee = match body.assignee_email {
+        Some(Some(email)) if email.chars().count() > 254 => {
+            return Err(ApiError::field(
+                "assignee_email",
+                "too_long",
+                "at most 254 characters",
+            ))
+        }
         Some(Some(email)) => Some(Some(desk_member(&state, email).await?)),
         other => other,
     };
+    // Preconditions come after the request itself is known to be valid (RFC 9110 §13.2.1).
+    let expected = if_match_version(&req)?;
     let author = caller.subject.clone();
     let incident = change_incident(&state, &caller, ticket, expected, move |incident, now| {
         let mut entries = Vec::new();

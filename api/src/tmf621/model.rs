@@ -318,7 +318,7 @@ pub struct TroubleTicketCreate {
     /// Accepted for compatibility and ignored: the priority follows the severity.
     #[serde(default)]
     #[validate(length(max = 32))]
-    #[schema(max_length = 32)]
+    #[schema(max_length = 32, pattern = "^(Critical|High|Medium|Low|P1|P2|P3|P4)$")]
     pub priority: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]
@@ -359,7 +359,11 @@ pub struct TroubleTicketUpdate {
     /// Service desk only: `Critical`, `High`, `Medium`, `Low` or `P1`–`P4`.
     #[serde(default)]
     #[validate(length(min = 1, max = 32))]
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = "^(Critical|High|Medium|Low|P1|P2|P3|P4)$"
+    )]
     pub priority: Option<String>,
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]

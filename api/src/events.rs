@@ -116,8 +116,8 @@ impl Cursor {
     }
 }
 
-/// Where a stream starts: after `Last-Event-ID` (header, or `last_event_id` query parameter). A
-/// query parameter that is not an event id is refused; a browser's header is taken as it comes.
+/// Where a stream starts: after `Last-Event-ID` (header, or `last_event_id` query parameter). Either
+/// must be an event id this stream sent; anything else is refused.
 fn resume_point(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let query =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
@@ -133,8 +133,15 @@ fn resume_point(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let from_header = req
         .headers()
         .get("Last-Event-ID")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok());
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .ok_or_else(|| {
+                    ApiError::field("Last-Event-ID", "invalid", "an event id (a 64-bit integer)")
+                })
+        })
+        .transpose()?;
     Ok(from_header.or(from_query))
 }
 

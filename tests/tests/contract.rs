@@ -282,6 +282,15 @@ async fn bodies_are_objects_and_non_nullable_fields_refuse_null(app: TestApp) {
     app.get("/api/v1/events?last_event_id=next", &admin)
         .await
         .expect_problem(422, "validation_failed");
+    app.send(
+        Method::GET,
+        "/api/v1/events",
+        Some(&admin),
+        None,
+        &[("Last-Event-ID", "9223372036854775808")],
+    )
+    .await
+    .expect_problem(422, "validation_failed");
 }
 
 async fn oversized_body_is_413(app: TestApp) {

@@ -315,7 +315,8 @@ pub struct TroubleTicketCreate {
     #[validate(length(min = 1, max = 32))]
     #[schema(min_length = 1, max_length = 32, example = "incident")]
     pub ticket_type: String,
-    /// Accepted for compatibility and ignored: the priority follows the severity.
+    /// Accepted for compatibility (it must be a TMF621 priority) and otherwise ignored: the
+    /// priority follows the severity.
     #[serde(default)]
     #[validate(length(max = 32))]
     #[schema(max_length = 32, pattern = "^(Critical|High|Medium|Low|P1|P2|P3|P4)$")]

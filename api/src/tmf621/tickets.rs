@@ -435,6 +435,9 @@ pub async fn create_trouble_ticket(
             ),
         ));
     }
+    if let Some(priority) = body.priority.as_deref() {
+        tmf::parse_priority(priority)?;
+    }
     let impact = tmf::impact_of_severity(&body.severity)?;
     let locator = affected_service(&body.related_entity)?;
     let reporter = reporter(&body.related_party)?;

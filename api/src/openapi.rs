@@ -87,8 +87,10 @@ impl Modify for BearerSecurity {
 
 /// Adds the problem+json answers the common layers can give to every operation they apply to,
 /// so that no handler has to repeat them: 400 (NUL in the path or query string, bad parameters),
-/// 401 on secured operations, 404 where a path names a resource, 413/415/422 where there is a
-/// body, 429 (rate limit, not on probes) and 503 (database busy). Answers a handler documents itself are kept.
+/// 401 on secured operations, 404 where a path names a resource, 413/415 where there is a body,
+/// 422 where a body or query is validated, 429 (rate limit, not on probes) and 503 (database
+/// busy). Answers a handler documents itself are kept. Also: optional header and query parameters
+/// are published as non-nullable (a query value is text, never JSON `null`).
 pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::schema::{Schema, SchemaType, Type};
     use utoipa::openapi::{Ref, RefOr};

@@ -16,7 +16,7 @@ if [ $# -gt 0 ]; then backends=("$@"); else backends=(sqlite postgres); fi
 # A representative set by default (every role: customer_user partner customer_admin agent
 # change_manager incident_manager admin); all seven do not fit the gate's time budget.
 # admin reaches every operation; customer_user every tenant-scoped one (other roles: the
-# isolation matrix in tests/tests/isolation.rs). Both backends, both roles: 15–20 minutes on 2 cores
+# isolation matrix in tests/tests/isolation.rs). Both backends, both roles: about 23 minutes on 2 cores
 # (about 10,000 cases per backend; the coverage phase takes most of it).
 read -r -a roles <<<"${CONTRACT_ROLES:-admin customer_user}"
 logs="$root/contract-logs"

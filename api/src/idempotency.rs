@@ -12,8 +12,7 @@ use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpResponse};
-use futures_util::StreamExt;
+use actix_web::{web, HttpResponse};
 use persistence::idempotency::{Claim, StoredResponse};
 use sha2::{Digest, Sha256};
 
@@ -87,20 +86,10 @@ pub async fn layer(
             .map(ServiceResponse::map_into_boxed_body);
     };
 
-    let mut payload = req.take_payload();
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        body.extend_from_slice(&chunk?);
-        if body.len() > crate::JSON_BODY_LIMIT {
-            let err = ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the body exceeds the {}-byte limit", crate::JSON_BODY_LIMIT),
-            );
-            return Ok(error_response(req, err));
-        }
-    }
-    let body = body.freeze();
+    let body = match crate::nul::read_body(&mut req).await? {
+        Ok(body) => body,
+        Err(err) => return Ok(error_response(req, err)),
+    };
     let key_hash = sha256_hex(&[subject.as_bytes(), req.path().as_bytes(), key.as_bytes()]);
     let request_hash = sha256_hex(&[&body]);
 

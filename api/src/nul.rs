@@ -53,6 +53,26 @@ pub fn first_nul(value: &Value, path: &str) -> Option<String> {
     }
 }
 
+/// Takes the whole request body for a middleware to inspect (put it back with `set_payload`);
+/// beyond [`crate::JSON_BODY_LIMIT`] it is a 413 problem.
+pub async fn read_body(
+    req: &mut ServiceRequest,
+) -> Result<Result<actix_web::web::Bytes, ApiError>, actix_web::Error> {
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        body.extend_from_slice(&chunk?);
+        if body.len() > crate::JSON_BODY_LIMIT {
+            return Ok(Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body exceeds the {}-byte limit", crate::JSON_BODY_LIMIT),
+            )));
+        }
+    }
+    Ok(Ok(body.freeze()))
+}
+
 /// The middleware; wrap the app with `actix_web::middleware::from_fn(nul::layer)`.
 pub async fn layer(
     mut req: ServiceRequest,
@@ -81,20 +101,10 @@ pub async fn layer(
             .map(ServiceResponse::map_into_boxed_body);
     }
 
-    let mut payload = req.take_payload();
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        body.extend_from_slice(&chunk?);
-        if body.len() > crate::JSON_BODY_LIMIT {
-            let err = ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the body exceeds the {}-byte limit", crate::JSON_BODY_LIMIT),
-            );
-            return Ok(refuse(req, err));
-        }
-    }
-    let body = body.freeze();
+    let body = match read_body(&mut req).await? {
+        Ok(body) => body,
+        Err(err) => return Ok(refuse(req, err)),
+    };
     // Every JSON body of this API is an object; serde would also read a struct from an array.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         let err = ApiError::field("body", "invalid_type", "must be a JSON object");

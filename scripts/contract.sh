@@ -8,15 +8,23 @@
 #   scripts/contract.sh sqlite           one backend (sqlite | postgres)
 #   CONTRACT_ROLES="admin customer_user" scripts/contract.sh postgres
 #   CONTRACT_MAX_EXAMPLES=50 …           more cases per operation (default in schemathesis.toml)
+#   CONTRACT_FUTURE_CLOCK=+365d …        offset of the last run (below); "off" skips it
+#
+# After the backends, one more run: SQLite, the server's clock a year ahead (libfaketime), the
+# operations whose rules read the clock (tags in FUTURE_TAGS). A date in an example that a rule
+# compares with "now" fails there today, not on the morning it falls behind the clock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
 if [ $# -gt 0 ]; then backends=("$@"); else backends=(sqlite postgres); fi
+future_clock="${CONTRACT_FUTURE_CLOCK:-+365d}"
+FUTURE_TAGS=("planned works" "maintenance requests" "incidents")
+faketime_lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
 # A representative set by default (every role: customer_user partner customer_admin agent
 # change_manager incident_manager admin); all seven do not fit the gate's time budget.
 # admin reaches every operation; customer_user every tenant-scoped one (other roles: the
-# isolation matrix in tests/tests/isolation.rs). Both backends, both roles: about 23 minutes on 2 cores
+# isolation matrix in tests/tests/http/isolation.rs). Both backends, both roles: about 21 minutes on 2 cores
 # (about 10,000 cases per backend; the coverage phase takes most of it).
 read -r -a roles <<<"${CONTRACT_ROLES:-admin customer_user}"
 logs="$root/contract-logs"
@@ -86,10 +94,19 @@ token() {
 summary=()
 failed=0
 
+# run_backend <sqlite|postgres> [clock offset]: with an offset, the server runs under libfaketime
+# and only the FUTURE_TAGS operations are fuzzed.
 run_backend() {
-    local backend="$1" url
+    local backend="$1" clock="${2:-}" url label="$1"
+    local launch=() filters=()
+    if [ -n "$clock" ]; then
+        label="$backend$clock"
+        launch=(env FAKETIME="$clock" FAKETIME_DONT_FAKE_MONOTONIC=1 LD_PRELOAD="$faketime_lib")
+        local tag
+        for tag in "${FUTURE_TAGS[@]}"; do filters+=(--include-tag "$tag"); done
+    fi
     case "$backend" in
-        sqlite) url="sqlite://$work/contract.db" ;;
+        sqlite) url="sqlite://$work/contract-$label.db" ;;
         postgres)
             local name="contract_$$"
             createdb -d "$pg_admin/postgres" "$name" 2>/dev/null ||
@@ -105,12 +122,12 @@ run_backend() {
     export DATABASE_URL="$url" BIND_ADDR="127.0.0.1:$port" RATE_LIMIT_PER_SECOND=0 \
         JWT_SECRET="contract-gate-secret-$(date +%s)-0123456789abcdef" \
         WEBHOOK_ALLOW_PRIVATE=false RUST_LOG="${RUST_LOG:-warn}" HTTP_WORKERS=2
-    "$bin" demo >"$work/demo-$backend.log" 2>&1
-    "$bin" serve >"$work/server-$backend.log" 2>&1 &
+    "${launch[@]}" "$bin" demo >"$work/demo-$label.log" 2>&1
+    "${launch[@]}" "$bin" serve >"$work/server-$label.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 100); do
         curl -sf "$base/health/live" >/dev/null 2>&1 && break
-        kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$backend.log" >&2; return 1; }
+        kill -0 "$server_pid" 2>/dev/null || { cat "$work/server-$label.log" >&2; return 1; }
         sleep 0.1
     done
 
@@ -124,45 +141,58 @@ run_backend() {
     client="$(curl -sf "$base/api/v1/api-clients" -H "authorization: Bearer ${tokens[admin]}" \
         -H 'content-type: application/json' \
         -d '{"name":"Contract gate partner","role":"customer_user","customer_number":"OCN-1001"}')"
+    if [ -n "$clock" ]; then
+        # The server's clock really moved: the token it issued was issued a long way ahead.
+        local issued
+        issued="$(python3 -c 'import base64, json, sys; p = sys.argv[1].split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["iat"])' "${tokens[admin]}")"
+        if [ $((issued - $(date +%s))) -lt $((300 * 86400)) ]; then
+            echo "contract: the server's clock did not move ($clock)" >&2
+            return 1
+        fi
+    fi
     tokens[partner]="$(token "$(python3 -c 'import json, sys; c = json.loads(sys.argv[1]); print(json.dumps({"grant_type": "client_credentials", "client_id": c["client_id"], "client_secret": c["client_secret"]}))' "$client")")"
 
     # Least privileged first: an admin's fuzzing may disable accounts the others sign in with.
     for role in "${roles[@]}"; do
         [ -n "${tokens[$role]:-}" ] || { echo "contract: unknown role '$role'" >&2; return 2; }
-        local log="$logs/$backend-$role.log" started rc=0
+        local log="$logs/$label-$role.log" started rc=0
         started=$(date +%s)
-        echo "contract: $backend / $role"
+        echo "contract: $label / $role"
         CONTRACT_TOKEN="${tokens[$role]}" "$venv/bin/schemathesis" \
             --config-file scripts/schemathesis.toml run openapi.yaml --url "$base" --no-color \
-            ${CONTRACT_MAX_EXAMPLES:+--max-examples "$CONTRACT_MAX_EXAMPLES"} \
+            ${CONTRACT_MAX_EXAMPLES:+--max-examples "$CONTRACT_MAX_EXAMPLES"} "${filters[@]}" \
             >"$log" 2>&1 || rc=$?
         local seconds=$(($(date +%s) - started))
         local figures
         figures="$(python3 scripts/contract_summary.py "$log")"
-        summary+=("$(printf '%-9s %-17s %s  %4ss  exit %s' "$backend" "$role" "$figures" "$seconds" "$rc")")
+        summary+=("$(printf '%-14s %-17s %s  %4ss  exit %s' "$label" "$role" "$figures" "$seconds" "$rc")")
         if [ "$rc" -ne 0 ]; then
             failed=1
             tail -n 60 "$log"
         fi
         if ! kill -0 "$server_pid" 2>/dev/null; then
             echo "contract: the server died" >&2
-            tail -50 "$work/server-$backend.log" >&2
+            tail -50 "$work/server-$label.log" >&2
             failed=1
             break
         fi
     done
-    if grep -q "panicked" "$work/server-$backend.log"; then
+    if grep -q "panicked" "$work/server-$label.log"; then
         echo "contract: the server panicked:" >&2
-        grep -A5 "panicked" "$work/server-$backend.log" >&2
+        grep -A5 "panicked" "$work/server-$label.log" >&2
         failed=1
     fi
     stop_server
-    cp "$work/server-$backend.log" "$logs/" 2>/dev/null || true
+    cp "$work/server-$label.log" "$logs/" 2>/dev/null || true
 }
 
 for backend in "${backends[@]}"; do
     run_backend "$backend" || failed=1
 done
+if [ "$future_clock" != "off" ]; then
+    [ -e "$faketime_lib" ] || { echo "contract: $faketime_lib missing: run scripts/setup.sh" >&2; exit 1; }
+    run_backend sqlite "$future_clock" || failed=1
+fi
 
 echo
 echo "contract gate summary (operations tested/selected, test cases, failures)"

@@ -2,11 +2,14 @@
 # Prepares a machine for building and testing: the C libraries diesel links against, and a
 # running PostgreSQL for the PostgreSQL half of the test suite. Idempotent; safe to run often.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need_apt=()
 pkg-config --exists libpq 2>/dev/null || need_apt+=(libpq-dev)
 pkg-config --exists sqlite3 2>/dev/null || need_apt+=(libsqlite3-dev)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+# libfaketime (Debian bookworm's), for the suite run with the clock moved (scripts/future-clock.sh).
+[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need_apt+=(libfaketime=0.9.10-2.1)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}"
     if [ "$(id -u)" -eq 0 ]; then
@@ -16,10 +19,21 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     fi
 fi
 
-# The notification tests deliver to a real SMTP server: Python's aiosmtpd, on loopback.
-if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
-    echo "setup: installing aiosmtpd (test SMTP server)"
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore aiosmtpd
+# Python packages of the tests (scripts/test-requirements.txt, pinned): the SMTP sink of the
+# notification tests (aiosmtpd) and the YAML 1.1 loader of the contract test (PyYAML).
+if ! python3 - scripts/test-requirements.txt <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if line:
+        name, pinned = line.split("==")
+        assert version(name) == pinned, name
+PY
+then
+    echo "setup: installing the tests' Python packages (scripts/test-requirements.txt)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+        -r scripts/test-requirements.txt
 fi
 
 # The tests use TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).

@@ -5,7 +5,8 @@
 //! |---|---|---|
 //! | `DATABASE_URL` | `sqlite://data/service-assurance.db` | `postgres://…` for PostgreSQL, else a SQLite file |
 //! | `BIND_ADDR` | `127.0.0.1:8080` | address the HTTP server listens on |
-//! | `JWT_SECRET` | a development secret (logged warning) | HMAC key for tokens, at least 32 bytes |
+//! | `JWT_SECRET` | required beyond loopback; on loopback a random secret kept in `JWT_SECRET_FILE` | HMAC key for tokens, at least 32 bytes, never the published development one |
+//! | `JWT_SECRET_FILE` | `data/jwt-secret` | where the local secret is kept when `JWT_SECRET` is unset on loopback |
 //! | `JWT_ISSUER` | `service-assurance` | `iss` claim issued and required |
 //! | `JWT_AUDIENCE` | `service-assurance-api` | `aud` claim issued and required |
 //! | `TOKEN_TTL_SECONDS` | `3600` | lifetime of issued tokens |
@@ -19,7 +20,7 @@
 //! | `BACKGROUND_INTERVAL_SECONDS` | `60` | how often the auto-close and clean-up job runs |
 //! | `IDEMPOTENCY_TTL_HOURS` | `24` | how long an `Idempotency-Key` is remembered |
 //! | `WORKING_CALENDAR_TZ` | `Europe/London` | time zone in which working days are counted |
-//! | `PUBLIC_HOLIDAYS_FILE` | built-in England & Wales 2026–2027 | file of `YYYY-MM-DD` holidays, one per line |
+//! | `PUBLIC_HOLIDAYS_FILE` | built-in England & Wales 2026–2028 | file of `YYYY-MM-DD` holidays, one per line |
 //! | `PUBLIC_HOLIDAYS` | unset | extra holidays, comma-separated `YYYY-MM-DD` |
 //! | `TOKEN_REVOCATION_CHECK_SECONDS` | `30` | how long an instance trusts its last check that a token's account is still active |
 //! | `LOGIN_MAX_FAILURES` | `5` | failed logins per account within 15 min before it is throttled (per address: 4×) |
@@ -39,12 +40,17 @@
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
 use std::env;
+use std::path::Path;
 use std::time::Duration;
 
-use persistence::PoolOptions;
+use app::PoolOptions;
 
-/// Used when `JWT_SECRET` is unset: fine on a laptop, never in production.
-const DEV_JWT_SECRET: &str = "dev-only-insecure-secret-change-me-0123456789";
+/// The development secret earlier versions used when `JWT_SECRET` was unset. It is public (it
+/// stood in this source), so tokens signed with it prove nothing: it is refused as a secret.
+pub const PUBLISHED_DEV_SECRET: &str = "dev-only-insecure-secret-change-me-0123456789";
+
+/// The secret of the test suite's applications; never read from the environment.
+const TEST_JWT_SECRET: &str = "test-suite-only-secret-0123456789abcdef-xyz";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -70,15 +76,15 @@ pub struct ServiceSettings {
     pub calendar: domain::WorkingCalendar,
     pub notify: NotifySettings,
     pub revocation_check: Duration,
-    pub login_limits: persistence::throttle::Limits,
+    pub login_limits: app::LoginLimits,
     pub cors_origins: Vec<String>,
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
 }
 
 /// Login throttling per account; per client address the failure allowance is four times this.
-pub fn login_limits(failures: i32, lock_seconds: i64) -> persistence::throttle::Limits {
-    persistence::throttle::Limits {
+pub fn login_limits(failures: i32, lock_seconds: i64) -> app::LoginLimits {
+    app::LoginLimits {
         failures,
         window: chrono::Duration::minutes(15),
         lock: chrono::Duration::seconds(lock_seconds),
@@ -87,6 +93,22 @@ pub fn login_limits(failures: i32, lock_seconds: i64) -> persistence::throttle::
 }
 
 /// How notifications leave the building.
+impl ServiceSettings {
+    /// The part of the settings the use cases read.
+    pub fn ctx(&self) -> app::Ctx {
+        app::Ctx {
+            sla: self.sla.clone(),
+            calendar: self.calendar.clone(),
+            auto_close_after: self.auto_close_after,
+            idempotency_ttl: self.idempotency_ttl,
+            login_limits: self.login_limits,
+            webhook_allow_private: self.notify.webhook_allow_private,
+            delivery_max_attempts: self.notify.max_attempts,
+            delivery_retry_base: self.notify.retry_base,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NotifySettings {
     pub smtp: Option<SmtpSettings>,
@@ -200,12 +222,77 @@ impl JwtConfig {
     /// Settings for tests and tools: a fixed secret, default issuer and audience.
     pub fn for_tests() -> Self {
         Self {
-            secret: DEV_JWT_SECRET.to_owned(),
+            secret: TEST_JWT_SECRET.to_owned(),
             issuer: "service-assurance".to_owned(),
             audience: "service-assurance-api".to_owned(),
             ttl_seconds: 3600,
         }
     }
+}
+
+/// Whether `bind_addr` (`host:port`) listens on loopback only.
+fn is_loopback(bind_addr: &str) -> bool {
+    match bind_addr.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => bind_addr
+            .rsplit_once(':')
+            .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost")),
+    }
+}
+
+/// The token signing secret. Given: at least 32 bytes and never the published development one.
+/// Not given: refused unless the server listens on loopback only, where a random secret is made
+/// once and kept in `local_file` (readable by its owner only), so a laptop's tokens survive
+/// restarts and nobody else knows the key.
+pub fn jwt_secret(
+    given: Option<String>,
+    bind_addr: &str,
+    local_file: &Path,
+) -> Result<String, String> {
+    let check = |secret: String, origin: &str| {
+        if secret.trim() == PUBLISHED_DEV_SECRET {
+            Err(format!(
+                "{origin} is the development secret published in this project's source: \
+                 anyone can sign tokens with it; choose your own"
+            ))
+        } else if secret.len() < 32 {
+            Err(format!("{origin} must be at least 32 bytes long"))
+        } else {
+            Ok(secret)
+        }
+    };
+    if let Some(secret) = given {
+        return check(secret, "JWT_SECRET");
+    }
+    if !is_loopback(bind_addr) {
+        return Err(format!(
+            "JWT_SECRET is required when the server listens beyond loopback (BIND_ADDR={bind_addr})"
+        ));
+    }
+    let origin = local_file.display().to_string();
+    match std::fs::read_to_string(local_file) {
+        Ok(text) => check(text.trim().to_owned(), &origin),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = app::accounts::secrets::random_token(32);
+            if let Some(dir) = local_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            write_private(local_file, &secret).map_err(|e| format!("{origin}: {e}"))?;
+            log::info!("JWT_SECRET is not set: made a random local secret in {origin}");
+            Ok(secret)
+        }
+        Err(e) => Err(format!("{origin}: {e}")),
+    }
+}
+
+/// Writes a new file only its owner can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 fn var(name: &str) -> Option<String> {
@@ -225,17 +312,9 @@ fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
 impl Config {
     /// Reads the environment; an invalid value is an error, a missing one takes its default.
     pub fn from_env() -> Result<Self, String> {
-        let secret = match var("JWT_SECRET") {
-            Some(s) if s.len() >= 32 => s,
-            Some(_) => return Err("JWT_SECRET must be at least 32 bytes long".into()),
-            None => {
-                log::warn!(
-                    "JWT_SECRET is not set: using a built-in development secret. \
-                     Anyone can forge tokens for this instance; set JWT_SECRET in production."
-                );
-                DEV_JWT_SECRET.to_owned()
-            }
-        };
+        let bind_addr = var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let secret_file = var("JWT_SECRET_FILE").unwrap_or_else(|| "data/jwt-secret".into());
+        let secret = jwt_secret(var("JWT_SECRET"), &bind_addr, Path::new(&secret_file))?;
         let bootstrap_admin = match (
             var("BOOTSTRAP_ADMIN_EMAIL"),
             var("BOOTSTRAP_ADMIN_PASSWORD"),
@@ -252,7 +331,7 @@ impl Config {
         Ok(Self {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/service-assurance.db".into()),
-            bind_addr: var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            bind_addr,
             jwt: JwtConfig {
                 secret,
                 issuer: var("JWT_ISSUER").unwrap_or_else(|| "service-assurance".into()),
@@ -303,5 +382,55 @@ impl Config {
                 rate_limit_burst: parsed("RATE_LIMIT_BURST", 200)?,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_published_secret_and_short_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("jwt-secret");
+        for bind in ["127.0.0.1:8080", "0.0.0.0:8080"] {
+            let published = jwt_secret(Some(PUBLISHED_DEV_SECRET.into()), bind, &file);
+            assert!(published.unwrap_err().contains("published"));
+            assert!(jwt_secret(Some("short".into()), bind, &file).is_err());
+            let own = "x".repeat(40);
+            assert_eq!(jwt_secret(Some(own.clone()), bind, &file).unwrap(), own);
+        }
+        assert!(!file.exists(), "a given secret writes nothing");
+    }
+
+    #[test]
+    fn without_a_secret_only_loopback_starts_with_a_kept_random_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("data/jwt-secret");
+        for bind in [
+            "0.0.0.0:8080",
+            "[::]:8080",
+            "10.1.2.3:80",
+            "api.example.com:443",
+        ] {
+            assert!(jwt_secret(None, bind, &file).is_err(), "{bind}");
+        }
+        let first = jwt_secret(None, "127.0.0.1:8080", &file).unwrap();
+        assert!(first.len() >= 32 && first != PUBLISHED_DEV_SECRET);
+        assert_eq!(
+            jwt_secret(None, "localhost:8080", &file).unwrap(),
+            first,
+            "kept"
+        );
+        assert_eq!(jwt_secret(None, "[::1]:8080", &file).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "readable by its owner only");
+        }
+        let elsewhere = tempfile::tempdir().unwrap();
+        let other = elsewhere.path().join("jwt-secret");
+        assert_ne!(jwt_secret(None, "127.0.0.1:8080", &other).unwrap(), first);
     }
 }

@@ -4,10 +4,10 @@
 use std::process::ExitCode;
 
 use actix_web::HttpServer;
-use api::auth::jwt::TokenService;
 use api::config::Config;
-use api::{create_app, AppState};
-use persistence::Database;
+use api::http::jwt::TokenService;
+use api::{create_app, workers, AppState};
+use app::{setup, Store};
 
 const USAGE: &str = "usage: service-assurance [serve | openapi | demo | help]
 
@@ -40,32 +40,33 @@ fn main() -> ExitCode {
 }
 
 fn print_openapi() -> Result<(), String> {
-    let yaml = api::openapi().to_yaml().map_err(|e| e.to_string())?;
+    let yaml = api::openapi::to_yaml(&api::openapi())?;
     print!("{yaml}");
     Ok(())
 }
 
-fn open_database(config: &Config) -> Result<Database, String> {
-    let db = Database::open(&config.database_url, &config.pool).map_err(|e| e.to_string())?;
-    log::info!("database ready ({})", db.backend().name());
-    Ok(db)
+fn open_store(config: &Config) -> Result<Store, String> {
+    let store = Store::open(&config.database_url, &config.pool).map_err(|e| e.to_string())?;
+    log::info!("database ready ({})", store.backend_name());
+    Ok(store)
 }
 
 fn load_demo() -> Result<(), String> {
     let config = Config::from_env()?;
-    let db = open_database(&config)?;
-    if api::demo::load(&db)? {
+    let store = open_store(&config)?;
+    let ctx = config.service.ctx();
+    if setup::load_demo(&store, &ctx, app::now()).map_err(|e| e.to_string())? {
         println!(
             "Demo data loaded. Every demo account's password is {}:",
-            api::demo::DEMO_PASSWORD
+            setup::DEMO_PASSWORD
         );
     } else {
         println!(
             "Demo data was already loaded. Logins (password {}):",
-            api::demo::DEMO_PASSWORD
+            setup::DEMO_PASSWORD
         );
     }
-    for (email, role, customer) in api::demo::DEMO_USERS {
+    for (email, role, customer) in setup::DEMO_USERS {
         println!("  {email:<32} {role:<16} {}", customer.unwrap_or("-"));
     }
     Ok(())
@@ -73,20 +74,26 @@ fn load_demo() -> Result<(), String> {
 
 fn serve() -> Result<(), String> {
     let config = Config::from_env()?;
-    let db = open_database(&config)?;
+    let store = open_store(&config)?;
     if let Some((email, password)) = &config.bootstrap_admin {
-        if api::bootstrap::ensure_admin(&db, email, password)? {
+        if setup::ensure_admin(&store, email, password, app::now()).map_err(|e| e.to_string())? {
             log::info!("bootstrap admin {email} created");
         }
     }
-    match api::help::seed_starter_set(&db) {
+    match app::help::seed_starter_set(&store, app::now()) {
         Ok(0) => {}
         Ok(n) => log::info!("loaded {n} starter help articles"),
         Err(e) => return Err(format!("cannot load the help articles: {e}")),
     }
-    let state = AppState::new(db, TokenService::new(&config.jwt), config.service.clone());
-    api::jobs::spawn(state.clone()).map_err(|e| format!("cannot start background jobs: {e}"))?;
-    let dispatcher = api::dispatch::spawn(state.clone())
+    warn_if_the_calendar_runs_out(&config.service.calendar);
+    let state = AppState::new(
+        store,
+        TokenService::new(&config.jwt),
+        config.service.clone(),
+    );
+    workers::jobs::spawn(state.clone())
+        .map_err(|e| format!("cannot start background jobs: {e}"))?;
+    let dispatcher = workers::dispatch::spawn(state.clone())
         .map_err(|e| format!("cannot start the outbox dispatcher: {e}"))?;
     let bind = config.bind_addr.clone();
     let workers = config.workers;
@@ -117,11 +124,25 @@ fn serve() -> Result<(), String> {
         server.await.map_err(|e| e.to_string())
     });
     log::info!("HTTP server stopped; stopping the outbox dispatcher");
-    api::dispatch::stop();
+    workers::dispatch::stop();
     if dispatcher.join().is_err() {
         log::warn!("the outbox dispatcher ended with a panic");
     }
     served
+}
+
+/// Notice periods counted in working days skip public holidays only as far as the calendar lists
+/// them: say so loudly at start when it ends within the next half year.
+fn warn_if_the_calendar_runs_out(calendar: &domain::WorkingCalendar) {
+    let horizon = app::now().date_naive() + chrono::Duration::days(183);
+    match calendar.known_until() {
+        Some(last) if last >= horizon => {}
+        last => log::warn!(
+            "the working calendar lists no public holiday after {}: set PUBLIC_HOLIDAYS_FILE \
+             (or PUBLIC_HOLIDAYS) to a calendar covering the coming year",
+            last.map_or_else(|| "today".to_owned(), |d| d.to_string())
+        ),
+    }
 }
 
 /// Resolves on SIGTERM or SIGINT (Ctrl-C).

@@ -19,18 +19,18 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
     servers((url = "/", description = "This server")),
     modifiers(&BearerSecurity),
     components(responses(
-        crate::error::BadRequest,
-        crate::error::Unauthorized,
-        crate::error::Forbidden,
-        crate::error::NotFound,
-        crate::error::Conflict,
-        crate::error::PreconditionFailed,
-        crate::error::Unprocessable,
-        crate::error::UnsupportedMediaType,
-        crate::error::PayloadTooLarge,
-        crate::error::InternalError,
-        crate::error::TooManyRequests,
-        crate::error::ServiceUnavailable,
+        crate::http::error::BadRequest,
+        crate::http::error::Unauthorized,
+        crate::http::error::Forbidden,
+        crate::http::error::NotFound,
+        crate::http::error::Conflict,
+        crate::http::error::PreconditionFailed,
+        crate::http::error::Unprocessable,
+        crate::http::error::UnsupportedMediaType,
+        crate::http::error::PayloadTooLarge,
+        crate::http::error::InternalError,
+        crate::http::error::TooManyRequests,
+        crate::http::error::ServiceUnavailable,
     )),
     tags(
         (name = "auth", description = "Tokens and the current caller"),
@@ -166,4 +166,131 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         }
     }
     api
+}
+
+/// The contract as YAML that every reader loads alike.
+///
+/// YAML 1.2 readers take a plain `2026-11-28T09:12:00Z` as a string, but YAML 1.1 readers
+/// (PyYAML, SnakeYAML in Java generators, Ruby) resolve it as a timestamp, `on`/`no` as booleans,
+/// `1_000` or `12:30` as integers. Every scalar a YAML 1.1 reader would not read as a string is
+/// therefore written quoted. The emitter has no per-scalar style switch, so such a string is
+/// marked with a leading U+0001 (which it only ever writes double-quoted, as `"\x01…"`) and the
+/// mark is taken out of the text again; no string of the contract contains U+0001 itself.
+pub fn to_yaml(api: &utoipa::openapi::OpenApi) -> Result<String, String> {
+    let mut value = serde_json::to_value(api).map_err(|e| e.to_string())?;
+    mark_yaml11_scalars(&mut value);
+    let yaml = yaml_serde::to_string(&value).map_err(|e| e.to_string())?;
+    Ok(yaml.replace(QUOTED_MARK, "\""))
+}
+
+/// How the emitter writes the start of a marked string.
+const QUOTED_MARK: &str = "\"\\x01";
+
+fn mark_yaml11_scalars(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    // Only what the emitter would write plain: it quotes YAML 1.2's own non-strings already.
+    let written_plain =
+        |s: &str| yaml_serde::to_string(s).is_ok_and(|y| !y.starts_with(['\'', '"', '|', '>']));
+    let mark = |s: &str| {
+        if resolves_as_non_string_in_yaml11(s) && written_plain(s) {
+            format!("\u{1}{s}")
+        } else {
+            s.to_owned()
+        }
+    };
+    match value {
+        Value::String(s) => *s = mark(s),
+        Value::Array(items) => items.iter_mut().for_each(mark_yaml11_scalars),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut item) in entries {
+                mark_yaml11_scalars(&mut item);
+                map.insert(mark(&key), item);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a YAML 1.1 reader resolves this plain scalar as something other than a string: the
+/// implicit types of the YAML 1.1 type repository (bool, int, float, null, timestamp, merge,
+/// value), as PyYAML's resolver has them, plus the one-letter booleans of the 1.1 spec.
+fn resolves_as_non_string_in_yaml11(s: &str) -> bool {
+    static YAML11: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let pattern = YAML11.get_or_init(|| {
+        let alternatives = [
+            // bool
+            r"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF",
+            // float
+            r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
+            r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+            // int
+            r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+",
+            r"[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+",
+            // null, merge, value
+            r"~|null|Null|NULL|<<|=",
+            // timestamp
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?",
+        ];
+        #[allow(clippy::expect_used)] // a constant pattern, checked by the unit test below
+        regex::Regex::new(&format!("^(?:{})$", alternatives.join("|"))).expect("YAML 1.1 pattern")
+    });
+    s.is_empty() || pattern.is_match(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml11_implicit_types_are_recognised() {
+        for s in [
+            "2026-11-28T09:12:00Z",
+            "2026-11-28",
+            "2026-11-28 09:12:00.5 +01:00",
+            "yes",
+            "Off",
+            "y",
+            "1_000",
+            "12:30",
+            "0o17",
+            "~",
+            "",
+            "<<",
+            ".inf",
+            "1.5",
+            "0x1F",
+        ] {
+            // `0o17` is a YAML 1.2 octal, a plain string to YAML 1.1: the only one listed here.
+            assert_eq!(resolves_as_non_string_in_yaml11(s), s != "0o17", "{s:?}");
+        }
+        for s in [
+            "P1",
+            "OCN-1001",
+            "2026-11",
+            "1-0000000042",
+            "next update 12:00 UTC",
+            "yesterday",
+        ] {
+            assert!(!resolves_as_non_string_in_yaml11(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_scalars_are_written_quoted_and_the_rest_as_before() {
+        let value = serde_json::json!({"at": "2026-11-28T09:12:00Z", "on": "on", "ok": "P1",
+            "list": ["2026-12-25", "SVC-0001"], "n": 3}); // `n` is a YAML 1.1 boolean too
+        let mut marked = value.clone();
+        mark_yaml11_scalars(&mut marked);
+        let yaml = yaml_serde::to_string(&marked)
+            .unwrap()
+            .replace(QUOTED_MARK, "\"");
+        assert_eq!(
+            yaml,
+            "at: \"2026-11-28T09:12:00Z\"\n\"on\": \"on\"\nok: P1\nlist:\n- \"2026-12-25\"\n- SVC-0001\n\"n\": 3\n"
+        );
+        let back: serde_json::Value = yaml_serde::from_str(&yaml).unwrap();
+        assert_eq!(back, value);
+    }
 }

@@ -1,75 +1,101 @@
-//! Shared application state handed to every handler.
+//! What every handler shares: the store and the use cases' configuration, and the per-instance
+//! parts the layers own (each layer reads its own part; none reads this bag).
 
-use persistence::Database;
-
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::auth::caller::SubjectCache;
-use crate::auth::jwt::TokenService;
-use crate::config::ServiceSettings;
+use actix_web::web;
+use app::{AppError, Conn, Ctx, Store};
+use chrono::{DateTime, Utc};
 
-/// Cheap to clone: the pool and key material are reference-counted inside.
+use crate::config::ServiceSettings;
+use crate::http::caller::Authenticator;
+use crate::http::error::ApiError;
+use crate::http::jwt::TokenService;
+use crate::http::middleware::metrics::Metrics;
+use crate::http::middleware::rate_limit::Limiter;
+
+/// Cheap to clone: everything inside is reference-counted.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Database,
-    pub tokens: TokenService,
+    pub store: Store,
+    /// The configuration the use cases read.
+    pub ctx: Arc<Ctx>,
     pub settings: ServiceSettings,
-    /// Recently checked token subjects (revocation check).
-    pub subjects: Arc<SubjectCache>,
-    /// Prometheus collectors of this instance.
-    pub metrics: Arc<crate::metrics::Metrics>,
-    /// Per-client request limits of this instance.
-    pub rate_limiter: Arc<crate::rate_limit::Limiter>,
+    /// Token verification and the revocation check (the authentication layer's).
+    pub auth: Arc<Authenticator>,
+    /// Prometheus collectors of this instance (the metrics layer's).
+    pub metrics: Arc<Metrics>,
+    /// Per-client request limits of this instance (the rate-limit layer's).
+    pub limiter: Arc<Limiter>,
     /// Set on SIGTERM: readiness answers 503 so that traffic moves elsewhere before the stop.
-    pub draining: Arc<std::sync::atomic::AtomicBool>,
+    pub draining: Arc<AtomicBool>,
 }
 
 impl AppState {
-    pub fn new(db: Database, tokens: TokenService, settings: ServiceSettings) -> Self {
+    pub fn new(store: Store, tokens: TokenService, settings: ServiceSettings) -> Self {
         Self {
-            db,
-            tokens,
-            subjects: Arc::new(SubjectCache::new(settings.revocation_check)),
-            metrics: Arc::new(crate::metrics::Metrics::new()),
-            rate_limiter: Arc::new(crate::rate_limit::Limiter::new(
+            ctx: Arc::new(settings.ctx()),
+            auth: Arc::new(Authenticator::new(
+                tokens,
+                store.clone(),
+                settings.revocation_check,
+            )),
+            metrics: Arc::new(Metrics::new()),
+            limiter: Arc::new(Limiter::new(
                 settings.rate_limit_per_second,
                 settings.rate_limit_burst,
             )),
-            draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            draining: Arc::new(AtomicBool::new(false)),
+            store,
             settings,
         }
     }
 
     pub fn sla(&self) -> &domain::SlaPolicy {
-        &self.settings.sla
+        &self.ctx.sla
     }
 }
 
-/// A read from a handler: on the worker thread when the database can answer at once (SQLite with
-/// a free connection: microseconds, where the hop to a blocking thread and back cost more than
-/// the query), else on the blocking pool.
-pub async fn read<T, F>(
-    state: &actix_web::web::Data<AppState>,
-    f: F,
-) -> Result<T, crate::error::ApiError>
+/// Runs a use case in one write transaction, on a blocking thread: extract → command →
+/// `write(|conn, ctx, now| app::…)` → view.
+pub async fn write<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut persistence::DbConnection) -> Result<T, persistence::StoreError>
-        + Send
-        + 'static,
+    F: FnOnce(&mut Conn, &Ctx, DateTime<Utc>) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    match state.db.read_now(f) {
+    let state = state.clone();
+    Ok(web::block(move || {
+        let now = app::now();
+        state.store.write(|conn| f(conn, &state.ctx, now))
+    })
+    .await??)
+}
+
+/// Runs a use case that manages its own transactions (hashing outside them, several steps), on
+/// a blocking thread.
+pub async fn run<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&Store, &Ctx, DateTime<Utc>) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let state = state.clone();
+    Ok(web::block(move || f(&state.store, &state.ctx, app::now())).await??)
+}
+
+/// A read: on the worker thread when the database can answer at once (SQLite with a free
+/// connection: microseconds, where the hop to a blocking thread and back cost more than the
+/// query), else on the blocking pool.
+pub async fn read<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    match state.store.read_now(f) {
         Ok(done) => Ok(done?),
         Err(f) => {
             let state = state.clone();
-            Ok(actix_web::web::block(move || state.db.read(f)).await??)
+            Ok(web::block(move || state.store.read(f)).await??)
         }
     }
-}
-
-/// Now, truncated to microseconds: the precision both databases store, so a value returned
-/// right after a write equals the value read back later.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    use chrono::SubsecRound;
-    chrono::Utc::now().trunc_subsecs(6)
 }

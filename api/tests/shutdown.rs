@@ -331,7 +331,7 @@ mod postgres {
         let admin_url = std::env::var("TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
         let schema = format!("shutdown_{}", std::process::id());
-        let mut conn = persistence::db::establish(&admin_url)
+        let mut conn = <diesel::PgConnection as diesel::Connection>::establish(&admin_url)
             .unwrap_or_else(|e| panic!("PostgreSQL is required ({admin_url}): {e}"));
         conn.batch_execute(&format!(
             "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
@@ -343,4 +343,61 @@ mod postgres {
         conn.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
             .expect("drop schema");
     }
+}
+
+/// Issue 20: without `JWT_SECRET` the binary refuses to listen beyond loopback, and it refuses
+/// the development secret this project once published, whatever the address.
+#[test]
+fn the_binary_refuses_to_start_with_a_forgeable_secret() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |bind: &str, secret: Option<&str>| {
+        let mut command = Command::new(BIN);
+        command
+            .arg("serve")
+            .current_dir(dir.path())
+            .env_remove("JWT_SECRET")
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/db.sqlite", dir.path().display()),
+            )
+            .env("BIND_ADDR", bind)
+            .env("JWT_SECRET_FILE", dir.path().join("jwt-secret"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(secret) = secret {
+            command.env("JWT_SECRET", secret);
+        }
+        // A binary that does start would serve forever: it gets ten seconds to refuse.
+        let mut server = Server(command.spawn().expect("run the binary"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            match server.0.try_wait().expect("wait") {
+                Some(status) => break Some(status),
+                None if Instant::now() > deadline => break None,
+                None => std::thread::sleep(Duration::from_millis(50)),
+            }
+        };
+        let mut stderr = String::new();
+        if let Some(mut pipe) = server.0.stderr.take() {
+            if status.is_some() {
+                let _ = pipe.read_to_string(&mut stderr);
+            }
+        }
+        // Started: still running, or ended well.
+        (status.is_none_or(|s| s.success()), stderr)
+    };
+    let (started, stderr) = run(&format!("0.0.0.0:{}", free_port()), None);
+    assert!(
+        !started && stderr.contains("JWT_SECRET is required"),
+        "{stderr}"
+    );
+    let (started, stderr) = run(
+        &format!("127.0.0.1:{}", free_port()),
+        Some(api::config::PUBLISHED_DEV_SECRET),
+    );
+    assert!(!started && stderr.contains("published"), "{stderr}");
+    assert!(
+        !dir.path().join("jwt-secret").exists(),
+        "refused before any secret was made"
+    );
 }

@@ -105,33 +105,9 @@ impl Caller {
         self.tenant_scope().is_none_or(|own| own == owner)
     }
 
-    /// Customers and services are created and changed by platform admins only.
-    pub fn can_administer_inventory(&self) -> bool {
-        self.role == Role::Admin
-    }
-
-    /// Service-desk roles that work incidents for all customers.
-    pub fn works_incidents(&self) -> bool {
-        matches!(self.role, Role::Agent | Role::IncidentManager | Role::Admin)
-    }
-
-    /// Raising a ticket: customers for their own services, service-desk staff for anyone's.
-    pub fn can_raise_incident(&self) -> bool {
-        self.role.is_customer_side() || self.works_incidents()
-    }
-
-    /// May this caller create an account (user or API client) with `role` for `customer`?
-    /// Admins may create any; customer admins only customer-side accounts of their own company.
-    pub fn can_create_account(&self, role: Role, customer: Option<&CustomerNumber>) -> bool {
-        match self.role {
-            Role::Admin => true,
-            Role::CustomerAdmin => {
-                role.is_customer_side()
-                    && customer.is_some()
-                    && customer == self.customer_number.as_ref()
-            }
-            _ => false,
-        }
+    /// Whether the caller's role has `permission` (the policy table in [`crate::policy`]).
+    pub fn may(&self, permission: crate::Permission) -> bool {
+        permission.granted_to(self.role)
     }
 }
 
@@ -191,36 +167,6 @@ mod tests {
             let staff = Caller::new("s", role, None).unwrap();
             assert!(staff.can_see_customer(&ocn("OCN-2")), "{role}");
             assert_eq!(staff.tenant_scope(), None);
-        }
-    }
-
-    #[test]
-    fn account_creation_rules() {
-        let admin = Caller::new("a", Role::Admin, None).unwrap();
-        let cadmin = Caller::new("c", Role::CustomerAdmin, Some(ocn("OCN-1"))).unwrap();
-        let cuser = Caller::new("c", Role::CustomerUser, Some(ocn("OCN-1"))).unwrap();
-        let own = ocn("OCN-1");
-        let other = ocn("OCN-2");
-        assert!(admin.can_create_account(Role::Agent, None));
-        assert!(cadmin.can_create_account(Role::CustomerUser, Some(&own)));
-        assert!(cadmin.can_create_account(Role::CustomerAdmin, Some(&own)));
-        assert!(!cadmin.can_create_account(Role::CustomerUser, Some(&other)));
-        assert!(!cadmin.can_create_account(Role::Agent, None));
-        assert!(!cadmin.can_create_account(Role::Admin, Some(&own)));
-        assert!(!cuser.can_create_account(Role::CustomerUser, Some(&own)));
-    }
-
-    #[test]
-    fn only_admin_administers_inventory_and_only_desk_roles_work_incidents() {
-        for role in Role::ALL {
-            let customer = role.is_customer_side().then(|| ocn("OCN-1"));
-            let c = Caller::new("x", role, customer).unwrap();
-            assert_eq!(c.can_administer_inventory(), role == Role::Admin);
-            assert_eq!(
-                c.works_incidents(),
-                matches!(role, Role::Agent | Role::IncidentManager | Role::Admin)
-            );
-            assert_eq!(c.can_raise_incident(), role != Role::ChangeManager);
         }
     }
 }

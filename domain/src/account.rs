@@ -57,6 +57,19 @@ impl User {
     pub fn subject(&self) -> String {
         format!("user:{}", self.id)
     }
+
+    /// Only active accounts sign in; a registration waits for its company admin's approval.
+    pub fn check_may_sign_in(&self) -> Result<(), DomainError> {
+        match self.status {
+            AccountStatus::Active => Ok(()),
+            AccountStatus::Pending => Err(DomainError::Forbidden(
+                "the account is waiting for approval by the company's admin".into(),
+            )),
+            _ => Err(DomainError::Forbidden(
+                "the account is not active; it cannot sign in".into(),
+            )),
+        }
+    }
 }
 
 /// A partner integration's machine credentials (client-credentials grant).
@@ -129,8 +142,8 @@ impl User {
         if self.status == AccountStatus::Pending {
             Ok(())
         } else {
-            Err(DomainError::illegal_state(
-                "illegal_transition",
+            Err(DomainError::refused(
+                crate::error::Reason::IllegalTransition,
                 format!("the account is {}, not pending", self.status.as_str()),
             ))
         }
@@ -139,8 +152,8 @@ impl User {
     /// Disables or re-enables an account (not pending or rejected ones).
     pub fn set_enabled(&mut self, enabled: bool, reason: Option<&str>) -> Result<(), DomainError> {
         if !matches!(self.status, AccountStatus::Active | AccountStatus::Disabled) {
-            return Err(DomainError::illegal_state(
-                "illegal_transition",
+            return Err(DomainError::refused(
+                crate::error::Reason::IllegalTransition,
                 format!(
                     "the account is {}; approve or reject it first",
                     self.status.as_str()

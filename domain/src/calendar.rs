@@ -58,6 +58,12 @@ impl WorkingCalendar {
         self.holidays.iter()
     }
 
+    /// The last holiday the calendar knows: after it, working days are counted as if there were
+    /// no public holidays (a calendar to renew before then).
+    pub fn known_until(&self) -> Option<NaiveDate> {
+        self.holidays.iter().next_back().copied()
+    }
+
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&date)
     }
@@ -106,6 +112,16 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_calendar_says_how_far_it_knows_holidays() {
+        let cal = WorkingCalendar::new("UTC", "2027-12-28\n2026-12-25").unwrap();
+        assert_eq!(cal.known_until(), Some(d("2027-12-28")));
+        assert_eq!(WorkingCalendar::new("UTC", "").unwrap().known_until(), None);
+        // The built-in England & Wales list runs through 2028.
+        let builtin = WorkingCalendar::new("Europe/London", DEFAULT_HOLIDAYS).unwrap();
+        assert_eq!(builtin.known_until(), Some(d("2028-12-26")));
     }
 
     #[test]

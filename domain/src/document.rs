@@ -63,8 +63,8 @@ impl DocumentRequest {
         if self.status.is_active() {
             Ok(())
         } else {
-            Err(DomainError::illegal_state(
-                "illegal_transition",
+            Err(DomainError::refused(
+                crate::error::Reason::IllegalTransition,
                 format!(
                     "the {} request is {} and cannot be {action}",
                     self.kind.title(),
@@ -77,8 +77,8 @@ impl DocumentRequest {
     /// The desk starts preparing the document.
     pub fn start(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         if self.status != DocumentStatus::Requested {
-            return Err(DomainError::illegal_state(
-                "illegal_transition",
+            return Err(DomainError::refused(
+                crate::error::Reason::IllegalTransition,
                 format!(
                     "the {} request is {}, not requested",
                     self.kind.title(),

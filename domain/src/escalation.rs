@@ -143,8 +143,11 @@ impl Incident {
                 .as_deref()
                 .map(|m| format!(" (incident manager {m})"))
                 .unwrap_or_default();
-            return Err(DomainError::illegal_state(
-                "crisis_process_active",
+            return Err(DomainError::refused(
+                crate::error::Reason::CrisisProcessActive {
+                    major_incident: parent.ticket,
+                    incident_manager: parent.incident_manager.clone(),
+                },
                 format!(
                     "ticket {} is part of major incident {}{manager}: the crisis process supersedes \
                      escalation; follow the major incident or contact its incident manager",
@@ -156,8 +159,8 @@ impl Incident {
             self.status,
             IncidentStatus::Resolved | IncidentStatus::Closed | IncidentStatus::Cancelled
         ) {
-            return Err(DomainError::illegal_state(
-                "ticket_not_escalatable",
+            return Err(DomainError::refused(
+                crate::error::Reason::TicketNotEscalatable,
                 format!(
                     "ticket {} is {}; only open, unresolved tickets are escalated",
                     self.ticket, self.status
@@ -165,8 +168,8 @@ impl Incident {
             ));
         }
         if self.escalation_level >= LEVELS as i32 {
-            return Err(DomainError::illegal_state(
-                "escalation_limit_reached",
+            return Err(DomainError::refused(
+                crate::error::Reason::EscalationLimitReached,
                 format!(
                     "ticket {} is already at the top level {LEVELS}",
                     self.ticket
@@ -175,8 +178,8 @@ impl Incident {
         }
         let next = self.escalation_level + 1;
         if let Some(level) = requested_level.filter(|l| *l != next) {
-            return Err(DomainError::illegal_state(
-                "escalation_out_of_sequence",
+            return Err(DomainError::refused(
+                crate::error::Reason::EscalationOutOfSequence,
                 format!(
                     "ticket {} is at level {}: the next escalation is level {next}, not {level}",
                     self.ticket, self.escalation_level
@@ -263,7 +266,11 @@ mod tests {
                 }
                 Err(code) => {
                     assert!(
-                        matches!(got, Err(DomainError::IllegalState { code: c, .. }) if c == *code),
+                        got.as_ref()
+                            .err()
+                            .and_then(|e| e.reason())
+                            .map(|r| r.code())
+                            == Some(*code),
                         "{current}->{requested:?}"
                     );
                     assert_eq!(inc, before);

@@ -111,13 +111,7 @@ impl IncidentStatus {
     }
 }
 
-/// The customer-side person who reported the incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reporter {
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-}
+pub use crate::person::Reporter;
 
 /// What caused an outage and what fixed it, recorded when a ticket is resolved (R-INC8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,8 +224,8 @@ impl Incident {
                 Actor::ServiceDesk => "the service desk",
                 Actor::System => "the system",
             };
-            return Err(DomainError::illegal_state(
-                "illegal_transition",
+            return Err(DomainError::refused(
+                crate::error::Reason::IllegalTransition,
                 format!(
                     "ticket {} is {from}: {who} cannot move it to {to}",
                     self.ticket
@@ -332,6 +326,42 @@ impl Incident {
         self.transition(actor, IncidentStatus::Closed, Some(reason), None, now)
     }
 
+    /// Reopens a resolved ticket whose fix did not hold: back to `in_progress`, the SLA clock
+    /// running again. Other states are refused (409) and nothing changes.
+    pub fn reopen(
+        &mut self,
+        actor: Actor,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StatusChange, DomainError> {
+        if self.status != IncidentStatus::Resolved {
+            return Err(DomainError::refused(
+                crate::error::Reason::IllegalTransition,
+                format!(
+                    "ticket {} is {}; only resolved tickets reopen",
+                    self.ticket, self.status
+                ),
+            ));
+        }
+        self.transition(actor, IncidentStatus::InProgress, Some(reason), None, now)
+    }
+
+    /// A note is written on the ticket: only while it is open (closed and cancelled tickets take
+    /// no more updates).
+    pub fn add_note(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if !self.status.is_open() {
+            return Err(DomainError::refused(
+                crate::error::Reason::TicketFinal,
+                format!(
+                    "ticket {} is {}; it takes no more updates",
+                    self.ticket, self.status
+                ),
+            ));
+        }
+        self.updated_at = now;
+        Ok(())
+    }
+
     /// Changes the priority; SLA targets follow it, the pause history stays. Not on final tickets.
     pub fn set_priority(
         &mut self,
@@ -366,8 +396,8 @@ impl Incident {
         if self.status.is_open() {
             Ok(())
         } else {
-            Err(DomainError::illegal_state(
-                "ticket_final",
+            Err(DomainError::refused(
+                crate::error::Reason::TicketFinal,
                 format!(
                     "cannot {what} ticket {}: it is {}",
                     self.ticket, self.status
@@ -506,13 +536,10 @@ mod tests {
                         assert_eq!(inc.status, *to);
                         assert_eq!(inc.updated_at, at(10));
                     } else {
-                        assert!(matches!(
-                            result,
-                            Err(DomainError::IllegalState {
-                                code: "illegal_transition",
-                                ..
-                            })
-                        ));
+                        assert_eq!(
+                            result.as_ref().err().and_then(|e| e.reason()),
+                            Some(&crate::Reason::IllegalTransition)
+                        );
                         assert_eq!(inc, before, "a refused move changes nothing");
                     }
                     checked += 1;

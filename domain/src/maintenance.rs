@@ -22,13 +22,7 @@ text_enum!(
     }
 );
 
-/// The person responsible for the service on the customer side.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceOwner {
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-}
+pub use crate::person::ServiceOwner;
 
 /// A customer's planned-works request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,12 +45,6 @@ pub struct MaintenanceRequest {
     pub version: i64,
 }
 
-/// A request whose start is too early, with the earliest start allowed now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TooEarly {
-    pub earliest_allowed_start: DateTime<Utc>,
-}
-
 /// Checks a requested window submitted at `now`: it must end after it starts and start at least
 /// 20 working days after submission on `calendar`.
 pub fn check_request_window(
@@ -64,22 +52,28 @@ pub fn check_request_window(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Result<(), TooEarly>, DomainError> {
+) -> Result<(), DomainError> {
     crate::planned_work::check_window(start, end)?;
     let earliest = calendar.working_days_after(now, NOTICE_WORKING_DAYS);
-    Ok(if start < earliest {
-        Err(TooEarly {
-            earliest_allowed_start: earliest,
-        })
-    } else {
-        Ok(())
-    })
+    if start < earliest {
+        return Err(DomainError::refused(
+            crate::error::Reason::TooEarly {
+                earliest_allowed_start: earliest,
+            },
+            format!(
+                "a maintenance window must start at least {NOTICE_WORKING_DAYS} working days after \
+                 submission; the earliest start allowed now is {}",
+                earliest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl MaintenanceRequest {
     fn illegal(&self, action: &str) -> DomainError {
-        DomainError::illegal_state(
-            "illegal_transition",
+        DomainError::refused(
+            crate::error::Reason::IllegalTransition,
             format!(
                 "maintenance request {} is {}: cannot {action} it",
                 self.id, self.status
@@ -174,6 +168,19 @@ mod tests {
         }
     }
 
+    fn too_early(earliest: DateTime<Utc>) -> DomainError {
+        DomainError::refused(
+            crate::error::Reason::TooEarly {
+                earliest_allowed_start: earliest,
+            },
+            format!(
+                "a maintenance window must start at least 20 working days after submission; the \
+                 earliest start allowed now is {}",
+                earliest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        )
+    }
+
     #[test]
     fn twenty_working_days_at_the_boundary() {
         let cal = WorkingCalendar::new("UTC", "2026-12-25\n2026-12-28\n2027-01-01").unwrap();
@@ -182,21 +189,11 @@ mod tests {
         let earliest = at("2026-12-31T10:00:00Z");
         let ok = |start: &str| {
             let start = at(start);
-            check_request_window(&cal, start, start + chrono::Duration::hours(2), now).unwrap()
+            check_request_window(&cal, start, start + chrono::Duration::hours(2), now)
         };
         assert_eq!(ok("2026-12-31T10:00:00Z"), Ok(()));
-        assert_eq!(
-            ok("2026-12-31T09:59:59Z"),
-            Err(TooEarly {
-                earliest_allowed_start: earliest
-            })
-        );
-        assert_eq!(
-            ok("2026-12-29T10:00:00Z"),
-            Err(TooEarly {
-                earliest_allowed_start: earliest
-            })
-        );
+        assert_eq!(ok("2026-12-31T09:59:59Z"), Err(too_early(earliest)));
+        assert_eq!(ok("2026-12-29T10:00:00Z"), Err(too_early(earliest)));
         assert_eq!(ok("2027-02-01T00:00:00Z"), Ok(()));
         let start = at("2027-02-01T02:00:00Z");
         assert!(

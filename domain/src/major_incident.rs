@@ -47,8 +47,8 @@ impl MajorIncident {
     /// customer ticket that is still open and not already under another parent.
     pub fn check_link(&self, child: &Incident) -> Result<(), DomainError> {
         if !self.is_active() {
-            return Err(DomainError::illegal_state(
-                "major_incident_resolved",
+            return Err(DomainError::refused(
+                crate::error::Reason::MajorIncidentResolved,
                 format!(
                     "major incident {} is resolved; it takes no new children",
                     self.ticket
@@ -57,8 +57,8 @@ impl MajorIncident {
         }
         match child.parent_ticket {
             Some(p) if p == self.ticket => {
-                return Err(DomainError::illegal_state(
-                    "already_linked",
+                return Err(DomainError::refused(
+                    crate::error::Reason::AlreadyLinked,
                     format!(
                         "ticket {} is already linked to {}",
                         child.ticket, self.ticket
@@ -66,8 +66,8 @@ impl MajorIncident {
                 ))
             }
             Some(p) => {
-                return Err(DomainError::illegal_state(
-                    "already_linked",
+                return Err(DomainError::refused(
+                    crate::error::Reason::AlreadyLinked,
                     format!(
                         "ticket {} already belongs to major incident {p}; a child has one parent",
                         child.ticket
@@ -80,8 +80,8 @@ impl MajorIncident {
             child.status,
             IncidentStatus::Closed | IncidentStatus::Cancelled
         ) {
-            return Err(DomainError::illegal_state(
-                "ticket_final",
+            return Err(DomainError::refused(
+                crate::error::Reason::TicketFinal,
                 format!(
                     "ticket {} is {} and cannot be linked",
                     child.ticket, child.status
@@ -89,6 +89,42 @@ impl MajorIncident {
             ));
         }
         Ok(())
+    }
+
+    /// Links `child` under this major incident (see [`MajorIncident::check_link`]).
+    pub fn adopt(&self, child: &mut Incident, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.check_link(child)?;
+        child.parent_ticket = Some(self.ticket);
+        child.updated_at = now;
+        Ok(())
+    }
+
+    /// Takes `child` out of this major incident; `false` when it is not one of its children.
+    pub fn release(&self, child: &mut Incident, now: DateTime<Utc>) -> bool {
+        if child.parent_ticket != Some(self.ticket) {
+            return false;
+        }
+        child.parent_ticket = None;
+        child.updated_at = now;
+        true
+    }
+
+    /// Updates are posted while the major incident is active.
+    pub fn check_accepts_updates(&self) -> Result<(), DomainError> {
+        if self.is_active() {
+            Ok(())
+        } else {
+            Err(DomainError::refused(
+                crate::error::Reason::MajorIncidentResolved,
+                format!("major incident {} is resolved", self.ticket),
+            ))
+        }
+    }
+
+    /// Hands the crisis to another incident manager (whose account the caller has checked).
+    pub fn assign_manager(&mut self, email: String, now: DateTime<Utc>) {
+        self.incident_manager_email = Some(email);
+        self.updated_at = now;
     }
 
     /// Does this active major incident cover `service`? (Auto-linking of new tickets.)
@@ -99,8 +135,8 @@ impl MajorIncident {
     /// Resolves the major incident (R-MNI4); its open children follow in the same transaction.
     pub fn resolve(&mut self, resolution: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
         if !self.is_active() {
-            return Err(DomainError::illegal_state(
-                "illegal_transition",
+            return Err(DomainError::refused(
+                crate::error::Reason::IllegalTransition,
                 format!("major incident {} is already resolved", self.ticket),
             ));
         }

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
-use crate::{CustomerNumber, DomainError};
+use crate::{CustomerNumber, DomainError, EventType};
 
 /// The notice categories a contact can receive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,36 +16,17 @@ pub enum Category {
     Escalations,
 }
 
-/// The category of an outbox event type, if contacts receive such events by email.
-pub fn category_of(event_type: &str) -> Option<Category> {
+/// The category of an event, if contacts receive such events by email.
+pub fn category_of(event_type: EventType) -> Option<Category> {
+    use EventType::*;
     match event_type {
-        "incident.created" | "incident.updated" => Some(Category::IncidentUpdates),
-        "incident.escalated" => Some(Category::Escalations),
-        t if t.starts_with("major_incident.") => Some(Category::MajorIncidents),
-        t if t.starts_with("planned_work.") || t.starts_with("maintenance_request.") => {
-            Some(Category::PlannedWorks)
-        }
+        IncidentCreated | IncidentUpdated => Some(Category::IncidentUpdates),
+        IncidentEscalated => Some(Category::Escalations),
+        MajorIncidentUpdated => Some(Category::MajorIncidents),
+        t if t.is_change_management() => Some(Category::PlannedWorks),
         _ => None,
     }
 }
-
-/// Every event type the API emits, for webhook subscriptions.
-pub const EVENT_TYPES: &[&str] = &[
-    "incident.created",
-    "incident.updated",
-    "incident.escalated",
-    "major_incident.updated",
-    "planned_work.scheduled",
-    "planned_work.updated",
-    "planned_work.started",
-    "planned_work.completed",
-    "planned_work.cancelled",
-    "maintenance_request.submitted",
-    "maintenance_request.acknowledged",
-    "maintenance_request.accepted",
-    "maintenance_request.rejected",
-    "maintenance_request.withdrawn",
-];
 
 /// A person at a customer who receives notices.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +57,8 @@ impl Contact {
 }
 
 /// Does a subscription to `patterns` (exact types or `prefix.*`) cover `event_type`?
-pub fn matches_event(patterns: &[String], event_type: &str) -> bool {
+pub fn matches_event(patterns: &[String], event_type: EventType) -> bool {
+    let event_type = event_type.as_str();
     patterns.iter().any(|p| {
         p == "*"
             || p == event_type
@@ -98,16 +80,14 @@ pub fn check_event_types(patterns: &[String]) -> Result<(), DomainError> {
     }
     for p in patterns {
         let known = p == "*"
-            || EVENT_TYPES
+            || EventType::ALL
                 .iter()
-                .any(|t| matches_event(std::slice::from_ref(p), t));
+                .any(|t| matches_event(std::slice::from_ref(p), *t));
         if !known {
+            let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
             return Err(DomainError::invalid(
                 "event_types",
-                format!(
-                    "'{p}' matches no event type; known: {}",
-                    EVENT_TYPES.join(", ")
-                ),
+                format!("'{p}' matches no event type; known: {}", names.join(", ")),
             ));
         }
     }
@@ -192,38 +172,39 @@ mod tests {
     #[test]
     fn categories_of_event_types() {
         assert_eq!(
-            category_of("incident.updated"),
+            category_of(EventType::IncidentUpdated),
             Some(Category::IncidentUpdates)
         );
         assert_eq!(
-            category_of("incident.escalated"),
+            category_of(EventType::IncidentEscalated),
             Some(Category::Escalations)
         );
         assert_eq!(
-            category_of("major_incident.updated"),
+            category_of(EventType::MajorIncidentUpdated),
             Some(Category::MajorIncidents)
         );
         assert_eq!(
-            category_of("planned_work.cancelled"),
+            category_of(EventType::PlannedWorkCancelled),
             Some(Category::PlannedWorks)
         );
-        assert_eq!(category_of("something.else"), None);
+        assert_eq!(
+            category_of(EventType::MaintenanceRequestSubmitted),
+            Some(Category::PlannedWorks)
+        );
     }
 
     #[test]
     fn event_patterns() {
         let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(matches_event(&p(&["incident.*"]), "incident.updated"));
-        assert!(!matches_event(&p(&["incident.*"]), "incidentx.updated"));
-        assert!(!matches_event(
-            &p(&["incident.*"]),
-            "major_incident.updated"
-        ));
+        use EventType::*;
+        assert!(matches_event(&p(&["incident.*"]), IncidentUpdated));
+        assert!(!matches_event(&p(&["incident.*"]), MajorIncidentUpdated));
+        assert!(!matches_event(&p(&["incident"]), IncidentUpdated));
         assert!(matches_event(
             &p(&["major_incident.updated"]),
-            "major_incident.updated"
+            MajorIncidentUpdated
         ));
-        assert!(matches_event(&p(&["*"]), "planned_work.started"));
+        assert!(matches_event(&p(&["*"]), PlannedWorkStarted));
         assert!(check_event_types(&p(&["incident.*", "planned_work.scheduled"])).is_ok());
         assert!(check_event_types(&p(&["ticket.*"])).is_err());
         assert!(check_event_types(&[]).is_err());

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::timeline::text_enum;
-use crate::{DomainError, ServiceId};
+use crate::{DomainError, EventType, ServiceId};
 
 /// Notice a non-emergency work needs between scheduling and its start.
 pub fn minimum_notice() -> Duration {
@@ -75,22 +75,65 @@ pub fn check_emergency(emergency: bool, justification: Option<&str>) -> Result<(
     Ok(())
 }
 
-/// The refusal of a work scheduled at short notice, with the earliest start allowed now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoticeTooShort {
-    pub earliest_allowed_start: DateTime<Utc>,
+/// Changes to a work's announcement; absent fields stay.
+#[derive(Debug, Clone, Default)]
+pub struct WorkChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub expected_impact: Option<String>,
+    pub outage_minutes: Option<i32>,
+    pub start_at: Option<DateTime<Utc>>,
+    pub end_at: Option<DateTime<Utc>>,
 }
 
 impl PlannedWork {
+    /// Customers see a work once it is scheduled: never while it is only proposed.
+    pub fn is_announced(&self) -> bool {
+        self.status != WorkStatus::Proposed
+    }
+
+    /// Changes a proposed or scheduled work (a new window keeps the notice rule of a scheduled
+    /// work); every change is a new revision of the calendar entry. Returns the event the
+    /// affected customers get: `planned_work.updated` once the work is scheduled, none before.
+    pub fn update(
+        &mut self,
+        changes: WorkChanges,
+        now: DateTime<Utc>,
+    ) -> Result<Option<EventType>, DomainError> {
+        let (start, end) = (
+            changes.start_at.unwrap_or(self.start_at),
+            changes.end_at.unwrap_or(self.end_at),
+        );
+        if (start, end) != (self.start_at, self.end_at) {
+            self.reschedule(start, end, now)?;
+        } else {
+            self.sequence += 1;
+            self.updated_at = now;
+        }
+        if let Some(t) = changes.title {
+            self.title = t.trim().to_owned();
+        }
+        if let Some(d) = changes.description {
+            self.description = d.trim().to_owned();
+        }
+        if let Some(i) = changes.expected_impact {
+            self.expected_impact = i.trim().to_owned();
+        }
+        if changes.outage_minutes.is_some() {
+            self.outage_minutes = changes.outage_minutes;
+        }
+        Ok((self.status == WorkStatus::Scheduled).then_some(EventType::PlannedWorkUpdated))
+    }
+
     /// Earliest start a non-emergency work may have if scheduled at `now`.
     pub fn earliest_start(now: DateTime<Utc>) -> DateTime<Utc> {
         now + minimum_notice()
     }
 
     /// Schedules (approves) a proposed work. Non-emergency works need ten days' notice.
-    pub fn schedule(&mut self, now: DateTime<Utc>) -> Result<(), ScheduleError> {
+    pub fn schedule(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         if self.status != WorkStatus::Proposed {
-            return Err(ScheduleError::Domain(self.illegal("schedule")));
+            return Err(self.illegal("schedule"));
         }
         self.check_notice(now)?;
         self.status = WorkStatus::Scheduled;
@@ -99,11 +142,20 @@ impl PlannedWork {
         Ok(())
     }
 
-    fn check_notice(&self, now: DateTime<Utc>) -> Result<(), ScheduleError> {
-        if !self.emergency && self.start_at < Self::earliest_start(now) {
-            return Err(ScheduleError::NoticeTooShort(NoticeTooShort {
-                earliest_allowed_start: Self::earliest_start(now),
-            }));
+    fn check_notice(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let earliest = Self::earliest_start(now);
+        if !self.emergency && self.start_at < earliest {
+            return Err(DomainError::refused(
+                crate::error::Reason::InsufficientNotice {
+                    earliest_allowed_start: earliest,
+                },
+                format!(
+                    "a non-emergency planned work needs at least {} days' notice; the earliest \
+                     start allowed now is {}",
+                    minimum_notice().num_days(),
+                    earliest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            ));
         }
         Ok(())
     }
@@ -115,11 +167,11 @@ impl PlannedWork {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<(), ScheduleError> {
+    ) -> Result<(), DomainError> {
         if !matches!(self.status, WorkStatus::Proposed | WorkStatus::Scheduled) {
-            return Err(ScheduleError::Domain(self.illegal("reschedule")));
+            return Err(self.illegal("reschedule"));
         }
-        check_window(start, end).map_err(ScheduleError::Domain)?;
+        check_window(start, end)?;
         let before = (self.start_at, self.end_at);
         self.start_at = start;
         self.end_at = end;
@@ -173,21 +225,14 @@ impl PlannedWork {
     }
 
     fn illegal(&self, action: &str) -> DomainError {
-        DomainError::illegal_state(
-            "illegal_transition",
+        DomainError::refused(
+            crate::error::Reason::IllegalTransition,
             format!(
                 "planned work {} is {}: cannot {action} it",
                 self.id, self.status
             ),
         )
     }
-}
-
-/// Why scheduling was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScheduleError {
-    NoticeTooShort(NoticeTooShort),
-    Domain(DomainError),
 }
 
 #[cfg(test)]
@@ -238,8 +283,14 @@ mod tests {
             assert_eq!(result.is_ok(), ok, "{start} emergency={emergency}");
             match result {
                 Ok(()) => assert_eq!((w.status, w.sequence), (WorkStatus::Scheduled, 1)),
-                Err(ScheduleError::NoticeTooShort(n)) => {
-                    assert_eq!(n.earliest_allowed_start, at("2026-03-11T12:00:00Z"));
+                Err(DomainError::Refused {
+                    reason:
+                        crate::error::Reason::InsufficientNotice {
+                            earliest_allowed_start,
+                        },
+                    ..
+                }) => {
+                    assert_eq!(earliest_allowed_start, at("2026-03-11T12:00:00Z"));
                     assert_eq!(w.status, WorkStatus::Proposed);
                 }
                 Err(other) => panic!("{other:?}"),
@@ -286,7 +337,10 @@ mod tests {
         let now = at("2026-03-01T12:00:00Z");
         let mut w = work(WorkStatus::Scheduled, "2026-04-01T00:00:00Z", false);
         let err = w.reschedule(at("2026-03-05T00:00:00Z"), at("2026-03-05T02:00:00Z"), now);
-        assert!(matches!(err, Err(ScheduleError::NoticeTooShort(_))));
+        assert_eq!(
+            err.unwrap_err().reason().map(|r| r.code()),
+            Some("insufficient_notice")
+        );
         assert_eq!(w.start_at, at("2026-04-01T00:00:00Z"), "unchanged");
         w.reschedule(at("2026-04-02T00:00:00Z"), at("2026-04-02T02:00:00Z"), now)
             .unwrap();

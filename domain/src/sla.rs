@@ -168,8 +168,8 @@ impl SlaClock {
     /// Pauses the restore clock (waiting for the customer).
     pub fn pause(&mut self, at: DateTime<Utc>, reason: &str) -> Result<(), DomainError> {
         if self.is_paused() || self.stopped_at.is_some() {
-            return Err(DomainError::illegal_state(
-                "sla_not_running",
+            return Err(DomainError::refused(
+                crate::error::Reason::SlaNotRunning,
                 "the SLA clock is not running",
             ));
         }

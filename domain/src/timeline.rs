@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::DomainError;
+use crate::{DomainError, IncidentStatus};
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $ty:ident, $field:literal, { $($variant:ident => $name:literal),+ $(,)? }) => {
@@ -57,6 +57,16 @@ text_enum!(
     }
 );
 
+/// The status change a `status_change` entry records, kept as data beside its text: the status
+/// history (TMF621 `statusChange`, webhook `previous_status`) reads these, never the wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMove {
+    pub from: IncidentStatus,
+    pub to: IncidentStatus,
+    /// What the text says after the move: the reason, or the resolution.
+    pub detail: Option<String>,
+}
+
 /// One entry of a ticket's timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEntry {
@@ -66,6 +76,8 @@ pub struct TimelineEntry {
     /// Subject of whoever caused it (`user:7`, `client:…`, `system`).
     pub author: String,
     pub text: String,
+    /// Set on status changes.
+    pub status: Option<StatusMove>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -76,6 +88,7 @@ pub struct NewEntry {
     pub visibility: Visibility,
     pub author: String,
     pub text: String,
+    pub status: Option<StatusMove>,
 }
 
 impl NewEntry {
@@ -85,6 +98,73 @@ impl NewEntry {
             visibility: Visibility::Public,
             author: author.to_owned(),
             text: text.into(),
+            status: None,
+        }
+    }
+
+    /// A note someone writes on the ticket.
+    pub fn note(author: &str, visibility: Visibility, text: impl Into<String>) -> Self {
+        Self {
+            visibility,
+            ..Self::public(EntryKind::Note, author, text)
+        }
+    }
+
+    /// The public entry recording `change`: `Status changed from <from> to <to>`, then
+    /// `: <reason>` when given, then `. Cause: … Fix: …` when it resolved the ticket.
+    pub fn status_change(
+        author: &str,
+        change: &crate::StatusChange,
+        resolution: Option<&crate::Resolution>,
+    ) -> Self {
+        let resolution = resolution.filter(|_| change.to == IncidentStatus::Resolved);
+        let detail = match (&change.reason, resolution) {
+            (Some(reason), Some(r)) => {
+                Some(format!("{reason}. Cause: {}. Fix: {}", r.cause, r.fix))
+            }
+            (Some(reason), None) => Some(reason.clone()),
+            (None, Some(r)) => Some(format!("Cause: {}. Fix: {}", r.cause, r.fix)),
+            (None, None) => None,
+        };
+        let mut text = format!("Status changed from {} to {}", change.from, change.to);
+        if let Some(reason) = &change.reason {
+            text.push_str(&format!(": {reason}"));
+        }
+        if let Some(r) = resolution {
+            text.push_str(&format!(". Cause: {}. Fix: {}", r.cause, r.fix));
+        }
+        Self {
+            status: Some(StatusMove {
+                from: change.from,
+                to: change.to,
+                detail,
+            }),
+            ..Self::public(EntryKind::StatusChange, author, text)
+        }
+    }
+
+    /// The public entry of a child resolved with its major incident `parent`.
+    pub fn resolved_with_parent(
+        author: &str,
+        from: IncidentStatus,
+        parent: crate::TicketRef,
+        resolution: &crate::Resolution,
+    ) -> Self {
+        let detail = format!(
+            "with major incident {parent}. Cause: {}. Fix: {}",
+            resolution.cause, resolution.fix
+        );
+        Self {
+            status: Some(StatusMove {
+                from,
+                to: IncidentStatus::Resolved,
+                detail: Some(detail.clone()),
+            }),
+            ..Self::public(
+                EntryKind::StatusChange,
+                author,
+                format!("Status changed from {from} to resolved {detail}"),
+            )
         }
     }
 
@@ -132,85 +212,56 @@ mod tests {
     }
 }
 
-/// The text of a status-change entry: `Status changed from <from> to <to>`, then `: <reason>`
-/// when given, then `. Cause: … Fix: …` for a resolution.
-pub fn status_change_text(
-    from: crate::IncidentStatus,
-    to: crate::IncidentStatus,
-    reason: Option<&str>,
-    resolution: Option<&crate::Resolution>,
-) -> String {
-    let mut text = format!("Status changed from {from} to {to}");
-    if let Some(reason) = reason {
-        text.push_str(&format!(": {reason}"));
-    }
-    if let (crate::IncidentStatus::Resolved, Some(r)) = (to, resolution) {
-        text.push_str(&format!(". Cause: {}. Fix: {}", r.cause, r.fix));
-    }
-    text
-}
-
-/// Reads a status-change entry back: `(from, to, what followed)`. `None` for any other text.
-pub fn parse_status_change_text(
-    text: &str,
-) -> Option<(crate::IncidentStatus, crate::IncidentStatus, Option<String>)> {
-    let rest = text.strip_prefix("Status changed from ")?;
-    let (from, rest) = rest.split_once(" to ")?;
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    let (to, tail) = rest.split_at(end);
-    let tail = tail.trim_start_matches([':', '.', ' ']).trim();
-    Some((
-        from.parse().ok()?,
-        to.parse().ok()?,
-        (!tail.is_empty()).then(|| tail.to_owned()),
-    ))
-}
-
 #[cfg(test)]
-mod status_text_tests {
+mod status_entry_tests {
     use super::*;
-    use crate::{IncidentStatus as S, Resolution};
+    use crate::{IncidentStatus as S, Resolution, StatusChange};
 
     #[test]
-    fn status_change_texts_read_back() {
+    fn status_changes_are_recorded_as_data_and_as_text() {
         let fix = Resolution {
             cause: "Fibre cut".into(),
             fix: "Spliced".into(),
         };
+        let change = |from, to, reason: Option<&str>| StatusChange {
+            from,
+            to,
+            reason: reason.map(str::to_owned),
+        };
         let cases = [
-            (S::New, S::Acknowledged, None, None, None),
             (
-                S::InProgress,
-                S::PendingCustomer,
-                Some("Need site access"),
+                NewEntry::status_change("u", &change(S::New, S::Acknowledged, None), None),
+                "Status changed from new to acknowledged",
                 None,
+            ),
+            (
+                NewEntry::status_change(
+                    "u",
+                    &change(S::InProgress, S::PendingCustomer, Some("Need site access")),
+                    None,
+                ),
+                "Status changed from in_progress to pending_customer: Need site access",
                 Some("Need site access"),
             ),
             (
-                S::InProgress,
-                S::Resolved,
-                None,
-                Some(&fix),
+                NewEntry::status_change("u", &change(S::InProgress, S::Resolved, None), Some(&fix)),
+                "Status changed from in_progress to resolved. Cause: Fibre cut. Fix: Spliced",
                 Some("Cause: Fibre cut. Fix: Spliced"),
             ),
         ];
-        for (from, to, reason, resolution, tail) in cases {
-            let text = status_change_text(from, to, reason, resolution);
-            assert_eq!(
-                parse_status_change_text(&text),
-                Some((from, to, tail.map(str::to_owned))),
-                "{text}"
-            );
+        for (entry, text, detail) in cases {
+            assert_eq!(entry.text, text);
+            assert_eq!(entry.kind, EntryKind::StatusChange);
+            assert_eq!(entry.status.unwrap().detail.as_deref(), detail);
         }
+        let parent = crate::TicketRef::from_number(1).unwrap();
+        let child = NewEntry::resolved_with_parent("system", S::InProgress, parent, &fix);
         assert_eq!(
-            parse_status_change_text(
-                "Status changed from in_progress to resolved with major incident 1-0000000001. Cause: x. Fix: y"
-            )
-            .map(|(_, to, _)| to),
-            Some(S::Resolved)
+            child.text,
+            "Status changed from in_progress to resolved with major incident 1-0000000001. \
+             Cause: Fibre cut. Fix: Spliced"
         );
-        assert_eq!(parse_status_change_text("Assigned to bob@x.example"), None);
+        let moved = child.status.unwrap();
+        assert_eq!((moved.from, moved.to), (S::InProgress, S::Resolved));
     }
 }

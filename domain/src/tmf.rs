@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use crate::{DomainError, Impact, IncidentStatus, Priority};
+use crate::{DomainError, EventType, Impact, IncidentStatus, Priority};
 
 /// The TMF621 v4 `TroubleTicketStatusType` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -267,21 +267,20 @@ pub fn parse_hub_query(query: Option<&str>) -> Result<Vec<String>, DomainError> 
 /// event; any other change to a ticket (notes, priority, escalation, major-incident news) is an
 /// attribute-value-change event.
 pub fn event_for(
-    event_type: &str,
+    event_type: EventType,
     status_changed: bool,
     status: Option<&str>,
     wanted: &[String],
 ) -> Option<&'static str> {
+    use EventType::*;
     let wants = |t: &str| wanted.iter().any(|w| w == t);
     let candidates: &[&'static str] = match event_type {
-        "incident.created" => &[CREATE_EVENT],
-        "incident.updated" if status_changed && status == Some("resolved") => {
+        IncidentCreated => &[CREATE_EVENT],
+        IncidentUpdated if status_changed && status == Some("resolved") => {
             &[RESOLVED_EVENT, STATUS_CHANGE_EVENT]
         }
-        "incident.updated" if status_changed => &[STATUS_CHANGE_EVENT],
-        "incident.updated" | "incident.escalated" | "major_incident.updated" => {
-            &[ATTRIBUTE_CHANGE_EVENT]
-        }
+        IncidentUpdated if status_changed => &[STATUS_CHANGE_EVENT],
+        IncidentUpdated | IncidentEscalated | MajorIncidentUpdated => &[ATTRIBUTE_CHANGE_EVENT],
         _ => &[],
     };
     candidates.iter().copied().find(|c| wants(c))
@@ -367,29 +366,42 @@ mod tests {
         let all: Vec<String> = EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect();
         let only_status = vec![STATUS_CHANGE_EVENT.to_owned()];
         assert_eq!(
-            event_for("incident.created", false, Some("new"), &all),
+            event_for(EventType::IncidentCreated, false, Some("new"), &all),
             Some(CREATE_EVENT)
         );
         assert_eq!(
-            event_for("incident.created", false, Some("new"), &only_status),
+            event_for(EventType::IncidentCreated, false, Some("new"), &only_status),
             None
         );
         assert_eq!(
-            event_for("incident.updated", true, Some("resolved"), &all),
+            event_for(EventType::IncidentUpdated, true, Some("resolved"), &all),
             Some(RESOLVED_EVENT)
         );
         assert_eq!(
-            event_for("incident.updated", true, Some("resolved"), &only_status),
+            event_for(
+                EventType::IncidentUpdated,
+                true,
+                Some("resolved"),
+                &only_status
+            ),
             Some(STATUS_CHANGE_EVENT)
         );
         assert_eq!(
-            event_for("incident.updated", false, Some("in_progress"), &all),
+            event_for(EventType::IncidentUpdated, false, Some("in_progress"), &all),
             Some(ATTRIBUTE_CHANGE_EVENT)
         );
         assert_eq!(
-            event_for("incident.updated", false, Some("in_progress"), &only_status),
+            event_for(
+                EventType::IncidentUpdated,
+                false,
+                Some("in_progress"),
+                &only_status
+            ),
             None
         );
-        assert_eq!(event_for("planned_work.scheduled", false, None, &all), None);
+        assert_eq!(
+            event_for(EventType::PlannedWorkScheduled, false, None, &all),
+            None
+        );
     }
 }

@@ -227,19 +227,11 @@ pub fn list_users(
         q = q.filter(users::id.gt(c.id));
     }
     let rows = q.load(conn)?;
-    let page = crate::Page::from_overfetch(rows, limit, |r| crate::Cursor {
+    crate::Page::from_overfetch(rows, limit, |r| crate::Cursor {
         at: from_db_time(r.created_at),
         id: r.id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(|r| r.into_domain().map(|(u, _)| u))
-        .collect::<Result<_, _>>()?;
-    Ok(crate::Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(|r| r.into_domain().map(|(u, _)| u))
 }
 
 /// A user within `scope` (a company's own), or `NotFound`.

@@ -3,6 +3,8 @@
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
 
+use domain::TicketRef;
+
 use crate::db::DbConnection;
 use crate::StoreError;
 
@@ -17,7 +19,7 @@ struct NextValue {
 ///
 /// PostgreSQL: a sequence (no row lock held until commit). SQLite: a one-row counter bumped in
 /// the caller's `BEGIN IMMEDIATE` transaction, which already serialises writers.
-pub fn next_ticket_number(conn: &mut DbConnection) -> Result<i64, StoreError> {
+pub fn next_ticket_reference(conn: &mut DbConnection) -> Result<TicketRef, StoreError> {
     let row: NextValue = match conn {
         DbConnection::Postgresql(pg) => {
             diesel::sql_query("SELECT nextval('ticket_number_seq') AS value").get_result(pg)?
@@ -28,5 +30,5 @@ pub fn next_ticket_number(conn: &mut DbConnection) -> Result<i64, StoreError> {
         )
         .get_result(sqlite)?,
     };
-    Ok(row.value)
+    TicketRef::from_number(row.value).map_err(crate::error::corrupt)
 }

@@ -114,19 +114,11 @@ pub fn list(
         q = q.filter(contacts::id.gt(c.id));
     }
     let rows = q.load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+    Page::from_overfetch(rows, limit, |r| Cursor {
         at: from_db_time(r.created_at),
         id: r.id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(ContactRow::into_domain)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(ContactRow::into_domain)
 }
 
 /// Every contact of `customer` (for fan-out).
@@ -172,7 +164,7 @@ pub fn save(
             format!("a contact with email {email} exists")
         })
     })?;
-    row.ok_or_else(|| StoreError::conflict("version_mismatch", "the contact changed meanwhile"))?
+    row.ok_or_else(|| StoreError::VersionMismatch("the contact changed meanwhile".into()))?
         .into_domain()
 }
 

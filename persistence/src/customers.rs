@@ -81,17 +81,9 @@ pub fn list(
     }
     let rows = query.load(conn)?;
     let keyed: Vec<(i64, CustomerRow)> = rows.into_iter().map(|r| (r.id, r)).collect();
-    let page = Page::from_overfetch(keyed, limit, |(id, r)| Cursor {
+    Page::from_overfetch(keyed, limit, |(id, r)| Cursor {
         at: from_db_time(r.created_at),
         id: *id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(|(_, r)| r.into_domain())
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(|(_, r)| r.into_domain())
 }

@@ -214,6 +214,15 @@ impl Database {
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     {
+        self.transact(f)
+    }
+
+    /// [`Database::write`] for callers with an error type of their own.
+    pub fn transact<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StoreError>,
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    {
         let _turn = match &self.writer {
             Some(writer) => Some(writer.try_lock_for(self.wait).ok_or_else(|| {
                 StoreError::Unavailable("timed out waiting for the database writer".into())
@@ -227,9 +236,9 @@ impl Database {
     /// Runs a read at once on the calling thread when that is cheap and cannot wait: on SQLite
     /// (a read in WAL mode is a local B-tree lookup that never waits for writers) with a pooled
     /// connection free right now. Otherwise hands `f` back to be run on a blocking thread.
-    pub fn read_now<T, F>(&self, f: F) -> Result<Result<T, StoreError>, F>
+    pub fn read_now<T, E, F>(&self, f: F) -> Result<Result<T, E>, F>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
     {
         if self.backend != Backend::Sqlite {
             return Err(f);
@@ -244,6 +253,15 @@ impl Database {
     pub fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    {
+        self.with_conn(f)
+    }
+
+    /// [`Database::read`] for callers with an error type of their own.
+    pub fn with_conn<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StoreError>,
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
     {
         let mut conn = self.conn()?;
         f(&mut conn)
@@ -263,34 +281,34 @@ impl Database {
 /// fails with SQLITE_BUSY when another writer got there first, whatever the busy timeout.
 /// PostgreSQL uses an ordinary transaction. Any error rolls everything back. Called inside a
 /// transaction, it opens a savepoint instead.
-pub fn write_transaction<T, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    E: From<StoreError>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
 {
-    let nested =
-        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-            .transaction_depth()
-            .map_err(StoreError::from)?
-            .is_some();
-    // Inside a transaction already (a repository call composed into a larger change): a
-    // savepoint, so the inner part can fail alone while the outer transaction decides.
-    if nested {
-        return conn.transaction(f);
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let nested = Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(StoreError::from)?
+        .is_some();
+    match conn {
+        // Outermost on SQLite: a writer from the first statement.
+        DbConnection::Sqlite(sqlite) if !nested => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")
+        }
+        // PostgreSQL, or inside a transaction already (a part composed into a larger change): an
+        // ordinary transaction, or a savepoint so the inner part can fail alone.
+        _ => Manager::begin_transaction(conn),
     }
-    let DbConnection::Sqlite(sqlite) = conn else {
-        return conn.transaction(f);
-    };
-    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    .map_err(StoreError::from)?;
     match f(conn) {
         Ok(value) => {
-            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Manager::commit_transaction(conn).map_err(StoreError::from)?;
             Ok(value)
         }
         Err(err) => {
-            if let Err(rollback) =
-                <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
-            {
-                log::error!("rollback failed after {err}: {rollback}");
+            if let Err(rollback) = Manager::rollback_transaction(conn) {
+                log::error!("rollback failed: {rollback}");
             }
             Err(err)
         }
@@ -298,15 +316,20 @@ where
 }
 
 /// Applies pending migrations. On PostgreSQL an advisory lock keeps several instances starting
-/// at once from racing each other.
+/// at once from racing each other: one per schema (instances of one installation share it;
+/// installations in other schemas of the database do not wait for each other). Waiting for it is
+/// not bounded by the connection's short `lock_timeout`, which is meant for requests: another
+/// instance's migrations may take longer; two minutes bound the wait. For a connection of its own
+/// (`Database::open` drops it afterwards): the lock timeout is left at that bound.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<(), StoreError> {
-    const MIGRATION_LOCK: i64 = 0x5341_4d49_4752; // "SAMIGR"
+    const MIGRATION_LOCK: i32 = 0x5341_4d49; // "SAMI"
+    let lock = format!("{MIGRATION_LOCK}, hashtext(current_schema())");
     let result = match conn {
         DbConnection::Postgresql(pg) => {
-            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(pg)?;
+            pg.batch_execute("SET lock_timeout = '120s'")?;
+            diesel::sql_query(format!("SELECT pg_advisory_lock({lock})")).execute(pg)?;
             let outcome = pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
-            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
-                .execute(pg)?;
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({lock})")).execute(pg)?;
             outcome
         }
         DbConnection::Sqlite(sqlite) => {

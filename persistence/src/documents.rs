@@ -2,13 +2,11 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{
-    CustomerNumber, DocumentKind, DocumentRequest, DocumentStatus, Incident, NewEntry, TicketRef,
-};
+use domain::{CustomerNumber, DocumentKind, DocumentRequest, DocumentStatus, Incident, TicketRef};
 
 use crate::error::{corrupt, on_unique_violation};
 use crate::schema::document_requests;
-use crate::{from_db_time, timeline, to_db_time, Cursor, DbConnection, Page, StoreError};
+use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = document_requests)]
@@ -52,9 +50,9 @@ impl DocumentRow {
     }
 }
 
-/// Files a request for `kind` on `incident`, with its timeline entry. At most one request of
-/// each kind may be open per ticket. Must run in a write transaction.
-pub fn request(
+/// Stores a request for `kind` on `incident`. At most one request of each kind may be open per
+/// ticket (`request_already_open`).
+pub fn insert(
     conn: &mut DbConnection,
     incident: &Incident,
     kind: DocumentKind,
@@ -87,20 +85,6 @@ pub fn request(
             })
         })?;
     let (_, request) = row.into_domain()?;
-    let entry_kind = match kind {
-        DocumentKind::Rfo => domain::EntryKind::RfoRequest,
-        DocumentKind::IncidentReport => domain::EntryKind::IncidentReportRequest,
-    };
-    let text = match note {
-        Some(n) => format!("{} requested: {n}", kind.title()),
-        None => format!("{} requested", kind.title()),
-    };
-    timeline::append(
-        conn,
-        incident.id,
-        &[NewEntry::public(entry_kind, requested_by, text)],
-        now,
-    )?;
     Ok(request)
 }
 
@@ -113,7 +97,8 @@ pub fn get(
     find(conn, id, scope).map(|(_, r)| r)
 }
 
-fn find(
+/// A request within `scope` with the id of its ticket, or `NotFound`.
+pub fn find(
     conn: &mut DbConnection,
     id: i64,
     scope: Option<&CustomerNumber>,
@@ -169,40 +154,23 @@ pub fn list(
         query = query.filter(document_requests::id.gt(c.id));
     }
     let rows = query.load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+    Page::from_overfetch(rows, limit, |r| Cursor {
         at: from_db_time(r.requested_at),
         id: r.id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(|r| r.into_domain().map(|(_, d)| d))
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(|r| r.into_domain().map(|(_, d)| d))
 }
 
-/// Loads a request, lets `change` apply a domain change, and saves it with a version check and
-/// a public timeline entry on its ticket. Must run in a write transaction.
-pub fn change<F>(
+/// Writes a changed request if its stored version is still `request.version`, bumps the
+/// version and returns it as stored.
+pub fn save(
     conn: &mut DbConnection,
-    id: i64,
-    actor: &str,
-    now: DateTime<Utc>,
-    change: F,
-) -> Result<DocumentRequest, StoreError>
-where
-    F: FnOnce(&mut DocumentRequest) -> Result<String, StoreError>,
-{
-    let (incident_id, mut request) = find(conn, id, None)?;
-    let version = request.version;
-    let text = change(&mut request)?;
+    request: &DocumentRequest,
+) -> Result<DocumentRequest, StoreError> {
     let row: Option<DocumentRow> = diesel::update(
         document_requests::table
-            .find(id)
-            .filter(document_requests::version.eq(version)),
+            .find(request.id)
+            .filter(document_requests::version.eq(request.version)),
     )
     .set((
         document_requests::status.eq(request.status.as_str()),
@@ -210,23 +178,13 @@ where
         document_requests::document_text.eq(request.document_text.as_deref()),
         document_requests::document_url.eq(request.document_url.as_deref()),
         document_requests::rejection_reason.eq(request.rejection_reason.as_deref()),
-        document_requests::version.eq(version + 1),
+        document_requests::version.eq(request.version + 1),
     ))
     .returning(document_requests::all_columns)
     .get_result(conn)
     .optional()?;
     let (_, saved) = row
-        .ok_or_else(|| StoreError::conflict("version_mismatch", "request changed concurrently"))?
+        .ok_or_else(|| StoreError::VersionMismatch("request changed concurrently".into()))?
         .into_domain()?;
-    timeline::append(
-        conn,
-        incident_id,
-        &[NewEntry::public(
-            domain::EntryKind::DocumentUpdate,
-            actor,
-            text,
-        )],
-        now,
-    )?;
     Ok(saved)
 }

@@ -13,6 +13,14 @@ pub enum StoreError {
     /// A uniqueness rule was broken, e.g. an email already registered.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The caller's copy is not the current version (its `If-Match`, or the version it read
+    /// before changing); nothing was written (HTTP 412).
+    #[error("{0}")]
+    VersionMismatch(String),
+    /// Another change to the same row won a race the caller did not name a version for;
+    /// nothing was written (HTTP 409 `concurrent_update`).
+    #[error("{0}")]
+    Stale(String),
     /// A business rule refused the change; nothing was written.
     #[error(transparent)]
     Domain(#[from] DomainError),

@@ -3,17 +3,19 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{CustomerNumber, TicketRef};
+use diesel::sql_types::{Text, Timestamp};
+use domain::{CustomerNumber, EventType, TicketRef};
 use serde_json::Value;
 
-use crate::schema::events;
+use crate::error::corrupt;
+use crate::schema::{events, incidents};
 use crate::{from_db_time, to_db_time, DbConnection, StoreError};
 
 /// An event as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub id: i64,
-    pub event_type: String,
+    pub event_type: EventType,
     /// The company it concerns; `None` for provider-only events.
     pub customer_number: Option<String>,
     pub ticket_number: Option<i64>,
@@ -33,9 +35,9 @@ struct EventRow {
 }
 
 /// Writes one event. Call inside the transaction of the change it reports.
-pub fn emit(
+pub fn append(
     conn: &mut DbConnection,
-    event_type: &str,
+    event_type: EventType,
     customer: Option<&CustomerNumber>,
     ticket: Option<TicketRef>,
     payload: &Value,
@@ -43,7 +45,7 @@ pub fn emit(
 ) -> Result<(), StoreError> {
     diesel::insert_into(events::table)
         .values((
-            events::event_type.eq(event_type),
+            events::event_type.eq(event_type.as_str()),
             events::customer_number.eq(customer.map(CustomerNumber::as_str)),
             events::ticket_number.eq(ticket.map(TicketRef::number)),
             events::payload.eq(payload.to_string()),
@@ -53,10 +55,37 @@ pub fn emit(
     Ok(())
 }
 
+/// Writes one event for each open child of `parent`, to the child's company and about the child,
+/// in one statement (a major incident may have thousands). Returns how many.
+pub fn append_for_open_children(
+    conn: &mut DbConnection,
+    parent: TicketRef,
+    event_type: EventType,
+    payload: &Value,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(diesel::insert_into(events::table)
+        .values(crate::queries::open_children(parent).select((
+            event_type.as_str().into_sql::<Text>(),
+            incidents::customer_number.nullable(),
+            incidents::ticket_number.nullable(),
+            payload.to_string().into_sql::<Text>(),
+            to_db_time(now).into_sql::<Timestamp>(),
+        )))
+        .into_columns((
+            events::event_type,
+            events::customer_number,
+            events::ticket_number,
+            events::payload,
+            events::created_at,
+        ))
+        .execute(conn)?)
+}
+
 fn into_event(r: EventRow) -> Result<Event, StoreError> {
     Ok(Event {
         id: r.id,
-        event_type: r.event_type,
+        event_type: EventType::parse(&r.event_type).map_err(corrupt)?,
         customer_number: r.customer_number,
         ticket_number: r.ticket_number,
         payload: serde_json::from_str(&r.payload)
@@ -123,4 +152,39 @@ pub fn list_after(
         .into_iter()
         .map(into_event)
         .collect()
+}
+
+/// Up to `limit` events not yet expanded into deliveries, oldest first. On PostgreSQL the rows
+/// stay locked (`FOR UPDATE SKIP LOCKED`) until the caller's transaction ends, so instances
+/// expanding at once take different events; SQLite's single writer serialises them.
+pub fn claim_undispatched(conn: &mut DbConnection, limit: i64) -> Result<Vec<Event>, StoreError> {
+    let ids: Vec<i64> = match conn {
+        DbConnection::Postgresql(pg) => events::table
+            .filter(events::dispatched_at.is_null())
+            .order(events::id.asc())
+            .limit(limit)
+            .select(events::id)
+            .for_update()
+            .skip_locked()
+            .load(pg)?,
+        DbConnection::Sqlite(sqlite) => events::table
+            .filter(events::dispatched_at.is_null())
+            .order(events::id.asc())
+            .limit(limit)
+            .select(events::id)
+            .load(sqlite)?,
+    };
+    by_ids(conn, &ids)
+}
+
+/// Marks an event expanded into its deliveries.
+pub fn mark_dispatched(
+    conn: &mut DbConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(events::table.find(id))
+        .set(events::dispatched_at.eq(to_db_time(now)))
+        .execute(conn)?;
+    Ok(())
 }

@@ -114,7 +114,7 @@ pub fn save(
             .get_result(conn)
             .optional()?;
     Ok(row
-        .ok_or_else(|| StoreError::conflict("version_mismatch", "the article changed meanwhile"))?
+        .ok_or_else(|| StoreError::VersionMismatch("the article changed meanwhile".into()))?
         .into_domain())
 }
 

@@ -1,22 +1,16 @@
-//! Incidents (trouble tickets): raise, follow, change (R-INC1–8).
-//!
-//! Changes follow one pattern: load the ticket inside a write transaction, let the domain apply
-//! the change, then [`save`] it with a version check and append its timeline entries, all or
-//! nothing.
+//! Incidents (trouble tickets), stored (R-INC1–8): insert, read, list, and save with a version
+//! check. The rules and the timeline entries and events of a change are the use cases' (`app`).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::{
-    CustomerNumber, DomainError, Impact, Incident, IncidentStatus, NewEntry, Priority, Reporter,
-    Resolution, ServiceId, ServiceLocator, SlaClock, SlaPause, SlaPolicy, TicketRef,
+    CustomerNumber, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, ServiceId,
+    SlaClock, SlaPause, SlaProjection, TicketRef,
 };
 
-use crate::backend::next_ticket_number;
 use crate::error::corrupt;
 use crate::schema::incidents;
-use crate::{
-    events, from_db_time, services, timeline, to_db_time, Cursor, DbConnection, Page, StoreError,
-};
+use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = incidents)]
@@ -112,60 +106,39 @@ fn pauses_json(clock: &SlaClock) -> Result<String, StoreError> {
     serde_json::to_string(&clock.pauses).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// What a caller gives to raise a ticket.
+/// A ticket about to be stored: the service it is on is known to exist and accept tickets.
 pub struct NewIncident<'a> {
-    pub locator: &'a ServiceLocator,
+    pub ticket: TicketRef,
+    pub customer_number: &'a CustomerNumber,
+    pub service_id: &'a ServiceId,
     pub summary: &'a str,
     pub description: &'a str,
     pub impact: Impact,
+    pub priority: Priority,
     pub reporter: &'a Reporter,
     /// Subject of the caller raising it.
     pub raised_by: &'a str,
     /// The partner's own identifier (TMF621 `externalId`).
     pub external_id: Option<&'a str>,
+    pub clock: &'a SlaClock,
+    pub projection: &'a SlaProjection,
 }
 
-/// Raises a ticket on a service within `scope` (a customer's own services, or any for staff).
-///
-/// Must run inside a write transaction: the service lookup, the ticket number and the insert
-/// succeed or fail together, so a refused raise leaves nothing behind.
-pub fn raise(
+/// Stores a new ticket at version 1, status `new`.
+pub fn insert(
     conn: &mut DbConnection,
     new: NewIncident<'_>,
-    scope: Option<&CustomerNumber>,
-    policy: &SlaPolicy,
     now: DateTime<Utc>,
 ) -> Result<Incident, StoreError> {
-    let service = services::find_by_locator(conn, new.locator, scope)?.ok_or_else(|| {
-        DomainError::invalid(
-            "service",
-            format!("no service of yours has {}", new.locator.describe()),
-        )
-    })?;
-    if !service.status.accepts_incidents() {
-        return Err(DomainError::invalid(
-            "service",
-            format!(
-                "service {} is {}",
-                service.service_id,
-                service.status.as_str()
-            ),
-        )
-        .into());
-    }
-    let ticket = TicketRef::from_number(next_ticket_number(conn)?)?;
-    let priority = Priority::from_impact(new.impact);
-    let clock = SlaClock::start(now);
-    let projection = clock.projection(policy.targets(priority), policy.at_risk_percent);
     let row: IncidentRow = diesel::insert_into(incidents::table)
         .values((
-            incidents::ticket_number.eq(ticket.number()),
-            incidents::customer_number.eq(service.customer_number.as_str()),
-            incidents::service_id.eq(service.service_id.as_str()),
+            incidents::ticket_number.eq(new.ticket.number()),
+            incidents::customer_number.eq(new.customer_number.as_str()),
+            incidents::service_id.eq(new.service_id.as_str()),
             incidents::summary.eq(new.summary),
             incidents::description.eq(new.description),
             incidents::impact.eq(new.impact.as_str()),
-            incidents::priority.eq(priority.as_str()),
+            incidents::priority.eq(new.priority.as_str()),
             incidents::status.eq(IncidentStatus::New.as_str()),
             incidents::reporter_name.eq(&new.reporter.name),
             incidents::reporter_email.eq(&new.reporter.email),
@@ -174,50 +147,15 @@ pub fn raise(
             incidents::external_id.eq(new.external_id),
             incidents::logged_at.eq(to_db_time(now)),
             incidents::updated_at.eq(to_db_time(now)),
-            incidents::sla_pauses.eq(pauses_json(&clock)?),
-            incidents::response_due_at.eq(to_db_time(projection.response_due_at)),
-            incidents::restore_due_at.eq(to_db_time(projection.restore_due_at)),
-            incidents::at_risk_from.eq(to_db_time(projection.at_risk_from)),
+            incidents::sla_pauses.eq(pauses_json(new.clock)?),
+            incidents::response_due_at.eq(to_db_time(new.projection.response_due_at)),
+            incidents::restore_due_at.eq(to_db_time(new.projection.restore_due_at)),
+            incidents::at_risk_from.eq(to_db_time(new.projection.at_risk_from)),
             incidents::version.eq(1_i64),
         ))
         .returning(incidents::all_columns)
         .get_result(conn)?;
-    let incident = row.into_domain()?;
-    events::emit(
-        conn,
-        "incident.created",
-        Some(&incident.customer_number),
-        Some(incident.ticket),
-        &serde_json::json!({
-            "ticket_number": incident.ticket.to_string(),
-            "status": incident.status.as_str(),
-            "priority": incident.priority.as_str(),
-            "service_id": incident.service_id.as_str(),
-            "summary": incident.summary,
-        }),
-        now,
-    )?;
-    // A ticket on a service hit by an active major incident joins it at once (R-MNI3).
-    match crate::major_incidents::find_active_for_service(conn, &incident.service_id)? {
-        Some(parent) => {
-            match crate::major_incidents::link(
-                conn,
-                &parent,
-                incident.ticket,
-                "system",
-                policy,
-                now,
-            ) {
-                // Resolved meanwhile: the new ticket simply stays on its own.
-                Err(StoreError::Domain(DomainError::IllegalState {
-                    code: "major_incident_resolved",
-                    ..
-                })) => Ok(incident),
-                other => other,
-            }
-        }
-        None => Ok(incident),
-    }
+    row.into_domain()
 }
 
 /// A ticket visible within `scope`, or `NotFound` (also for another company's ticket).
@@ -247,7 +185,7 @@ pub fn get(
 /// As [`get`], for a change: on PostgreSQL the row stays locked until the transaction ends, so
 /// concurrent changes to one ticket queue up instead of failing on the version check (SQLite's
 /// single writer already serialises them).
-fn get_for_change(
+pub fn get_for_change(
     conn: &mut DbConnection,
     ticket: TicketRef,
     scope: Option<&CustomerNumber>,
@@ -272,19 +210,14 @@ fn get_for_change(
     row.ok_or(StoreError::NotFound("incident"))?.into_domain()
 }
 
-/// Writes every mutable field of `incident` if the stored version is still `incident.version`,
-/// bumps the version, and appends `entries` to the timeline; returns both as stored. Must run
-/// in a write transaction.
+/// Writes every mutable field of `incident` (and the SLA projection the filters read) if the
+/// stored version is still `incident.version`, bumps the version and returns the ticket as
+/// stored; `Stale` when another change got there first. Must run in a write transaction.
 pub fn save(
     conn: &mut DbConnection,
     incident: &Incident,
-    policy: &SlaPolicy,
-    entries: &[NewEntry],
-    now: DateTime<Utc>,
-) -> Result<(Incident, Vec<domain::TimelineEntry>), StoreError> {
-    let projection = incident
-        .sla
-        .projection(policy.targets(incident.priority), policy.at_risk_percent);
+    projection: &SlaProjection,
+) -> Result<Incident, StoreError> {
     let row: Option<IncidentRow> = diesel::update(
         incidents::table
             .filter(incidents::id.eq(incident.id))
@@ -319,83 +252,72 @@ pub fn save(
     .returning(incidents::all_columns)
     .get_result(conn)
     .optional()?;
-    let saved = row
-        .ok_or_else(|| {
-            StoreError::conflict(
-                "concurrent_update",
-                format!(
-                    "ticket {} was changed by another request meanwhile; retry",
-                    incident.ticket
-                ),
-            )
-        })?
-        .into_domain()?;
-    let written = timeline::append(conn, saved.id, entries, now)?;
-    let public: Vec<&str> = written
-        .iter()
-        .filter(|e| e.visibility == domain::Visibility::Public)
-        .map(|e| e.text.as_str())
-        .collect();
-    // The status before this change, when it changed (read back from its timeline entry).
-    let previous_status = written
-        .iter()
-        .filter(|e| e.kind == domain::EntryKind::StatusChange)
-        .find_map(|e| domain::timeline::parse_status_change_text(&e.text))
-        .map(|(from, _, _)| from.as_str());
-    // Internal-only changes (assignments, internal notes) are not the customer's business.
-    if !public.is_empty() {
-        events::emit(
-            conn,
-            "incident.updated",
-            Some(&saved.customer_number),
-            Some(saved.ticket),
-            &serde_json::json!({
-                "ticket_number": saved.ticket.to_string(),
-                "status": saved.status.as_str(),
-                "priority": saved.priority.as_str(),
-                "previous_status": previous_status,
-                "changes": public,
-            }),
-            now,
-        )?;
-    }
-    Ok((saved, written))
+    row.ok_or_else(|| {
+        StoreError::Stale(format!(
+            "ticket {} was changed by another request meanwhile; retry",
+            incident.ticket
+        ))
+    })?
+    .into_domain()
 }
 
-/// Loads a ticket within `scope`, checks `expected_version` (from `If-Match`), lets `change`
-/// apply a domain change returning its timeline entries, and saves the result. A refused
-/// change or a stale version writes nothing. Must run in a write transaction.
-pub fn change<F>(
+/// Open tickets on `services` that belong to no major incident yet, oldest first.
+pub fn open_unlinked_on(
     conn: &mut DbConnection,
-    ticket: TicketRef,
-    scope: Option<&CustomerNumber>,
-    expected_version: Option<i64>,
-    policy: &SlaPolicy,
+    services: &[ServiceId],
+) -> Result<Vec<TicketRef>, StoreError> {
+    let numbers: Vec<i64> = incidents::table
+        .filter(incidents::service_id.eq_any(services.iter().map(ServiceId::as_str)))
+        .filter(incidents::parent_ticket_number.is_null())
+        .filter(incidents::status.ne_all([
+            IncidentStatus::Resolved.as_str(),
+            IncidentStatus::Closed.as_str(),
+            IncidentStatus::Cancelled.as_str(),
+        ]))
+        .order(incidents::id.asc())
+        .select(incidents::ticket_number)
+        .load(conn)?;
+    numbers
+        .into_iter()
+        .map(|n| TicketRef::from_number(n).map_err(corrupt))
+        .collect()
+}
+
+/// The children of `parent` that are neither closed nor cancelled, oldest first.
+pub fn open_children(
+    conn: &mut DbConnection,
+    parent: TicketRef,
+) -> Result<Vec<TicketRef>, StoreError> {
+    let numbers: Vec<i64> = crate::queries::open_children(parent)
+        .order(incidents::id.asc())
+        .select(incidents::ticket_number)
+        .load(conn)?;
+    numbers
+        .into_iter()
+        .map(|n| TicketRef::from_number(n).map_err(corrupt))
+        .collect()
+}
+
+/// Marks every open child of `parent` changed at `now` (a new version): after a cascade wrote
+/// to their timelines. Returns how many.
+pub fn touch_open_children(
+    conn: &mut DbConnection,
+    parent: TicketRef,
     now: DateTime<Utc>,
-    change: F,
-) -> Result<(Incident, Vec<domain::TimelineEntry>), StoreError>
-where
-    F: FnOnce(&mut Incident) -> Result<Vec<NewEntry>, StoreError>,
-{
-    let mut incident = get_for_change(conn, ticket, scope)?;
-    if expected_version.is_some_and(|v| v != incident.version) {
-        return Err(StoreError::conflict(
-            "version_mismatch",
-            format!("ticket {ticket} is at version {}", incident.version),
-        ));
-    }
-    let entries = change(&mut incident)?;
-    save(conn, &incident, policy, &entries, now).map_err(|e| match e {
-        // The caller named a version and lost a race for it: that is a failed precondition.
-        StoreError::Conflict {
-            code: "concurrent_update",
-            message,
-        } if expected_version.is_some() => StoreError::Conflict {
-            code: "version_mismatch",
-            message,
-        },
-        other => other,
-    })
+) -> Result<usize, StoreError> {
+    // The conditions of `queries::open_children`, which an UPDATE cannot take boxed.
+    let children = incidents::table
+        .filter(incidents::parent_ticket_number.eq(parent.number()))
+        .filter(diesel::dsl::not(incidents::status.eq_any([
+            IncidentStatus::Closed.as_str(),
+            IncidentStatus::Cancelled.as_str(),
+        ])));
+    Ok(diesel::update(children)
+        .set((
+            incidents::updated_at.eq(to_db_time(now)),
+            incidents::version.eq(incidents::version + 1),
+        ))
+        .execute(conn)?)
 }
 
 /// Sort order of incident lists: by `logged_at`, ties broken by id.
@@ -546,19 +468,11 @@ pub fn list(
         };
     }
     let rows = query.load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+    Page::from_overfetch(rows, limit, |r| Cursor {
         at: from_db_time(r.logged_at),
         id: r.id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(IncidentRow::into_domain)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(IncidentRow::into_domain)
 }
 
 /// Tickets matching `filter`, newest first, skipping `offset` (TMF621's paging). Deep offsets

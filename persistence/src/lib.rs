@@ -21,12 +21,14 @@ pub mod major_incidents;
 pub mod outbox;
 pub mod page;
 pub mod planned_works;
+mod queries;
 mod schema;
 pub mod services;
 pub mod throttle;
 pub mod timeline;
 pub mod webhooks;
 
+pub use backend::next_ticket_reference;
 pub use db::{write_transaction, Backend, Database, DbConnection, PoolOptions};
 pub use error::StoreError;
 pub use page::{Cursor, Page};

@@ -6,7 +6,7 @@ use domain::{CustomerNumber, MaintenanceRequest, RequestStatus, ServiceId, Servi
 
 use crate::error::corrupt;
 use crate::schema::maintenance_requests as mr;
-use crate::{events, from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
+use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = mr)]
@@ -69,7 +69,7 @@ pub struct NewRequest<'a> {
     pub submitted_by: &'a str,
 }
 
-/// Stores a submitted request and tells change management. Must run in a write transaction.
+/// Stores a submitted request.
 pub fn submit(
     conn: &mut DbConnection,
     new: NewRequest<'_>,
@@ -93,26 +93,7 @@ pub fn submit(
         ))
         .returning(mr::all_columns)
         .get_result(conn)?;
-    let request = row.into_domain()?;
-    events::emit(
-        conn,
-        "maintenance_request.submitted",
-        Some(&request.customer_number),
-        None,
-        &payload(&request),
-        now,
-    )?;
-    Ok(request)
-}
-
-fn payload(r: &MaintenanceRequest) -> serde_json::Value {
-    serde_json::json!({
-        "maintenance_request": r.id,
-        "service_id": r.service_id.as_str(),
-        "status": r.status.as_str(),
-        "start_at": r.start_at,
-        "end_at": r.end_at,
-    })
+    row.into_domain()
 }
 
 /// A request within `scope`, or `NotFound`.
@@ -158,66 +139,41 @@ pub fn list(
         query = query.filter(mr::id.gt(c.id));
     }
     let rows = query.load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+    Page::from_overfetch(rows, limit, |r| Cursor {
         at: from_db_time(r.submitted_at),
         id: r.id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(RequestRow::into_domain)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(RequestRow::into_domain)
 }
 
-/// Loads a request within `scope`, applies `change`, saves it with a version check and tells the
-/// customer. Must run in a write transaction.
-pub fn change<F>(
+/// Writes a changed request if its stored version is still `request.version`, bumps the version
+/// and returns it as stored; `Stale` when another change got there first.
+pub fn save(
     conn: &mut DbConnection,
-    id: i64,
-    scope: Option<&CustomerNumber>,
-    now: DateTime<Utc>,
-    change: F,
-) -> Result<MaintenanceRequest, StoreError>
-where
-    F: FnOnce(&mut MaintenanceRequest) -> Result<(), StoreError>,
-{
-    let mut request = get(conn, id, scope)?;
-    let version = request.version;
-    change(&mut request)?;
-    let row: Option<RequestRow> =
-        diesel::update(mr::table.find(id).filter(mr::version.eq(version)))
-            .set((
-                mr::status.eq(request.status.as_str()),
-                mr::acknowledged_at.eq(request.acknowledged_at.map(to_db_time)),
-                mr::decided_at.eq(request.decided_at.map(to_db_time)),
-                mr::decision_reason.eq(request.decision_reason.as_deref()),
-                mr::withdrawn_at.eq(request.withdrawn_at.map(to_db_time)),
-                mr::updated_at.eq(to_db_time(request.updated_at)),
-                mr::version.eq(version + 1),
-            ))
-            .returning(mr::all_columns)
-            .get_result(conn)
-            .optional()?;
-    let saved = row
-        .ok_or_else(|| {
-            StoreError::conflict(
-                "concurrent_update",
-                format!("maintenance request {id} changed meanwhile"),
-            )
-        })?
-        .into_domain()?;
-    let event = format!("maintenance_request.{}", saved.status.as_str());
-    events::emit(
-        conn,
-        &event,
-        Some(&saved.customer_number),
-        None,
-        &payload(&saved),
-        now,
-    )?;
-    Ok(saved)
+    request: &MaintenanceRequest,
+) -> Result<MaintenanceRequest, StoreError> {
+    let row: Option<RequestRow> = diesel::update(
+        mr::table
+            .find(request.id)
+            .filter(mr::version.eq(request.version)),
+    )
+    .set((
+        mr::status.eq(request.status.as_str()),
+        mr::acknowledged_at.eq(request.acknowledged_at.map(to_db_time)),
+        mr::decided_at.eq(request.decided_at.map(to_db_time)),
+        mr::decision_reason.eq(request.decision_reason.as_deref()),
+        mr::withdrawn_at.eq(request.withdrawn_at.map(to_db_time)),
+        mr::updated_at.eq(to_db_time(request.updated_at)),
+        mr::version.eq(request.version + 1),
+    ))
+    .returning(mr::all_columns)
+    .get_result(conn)
+    .optional()?;
+    row.ok_or_else(|| {
+        StoreError::Stale(format!(
+            "maintenance request {} changed meanwhile",
+            request.id
+        ))
+    })?
+    .into_domain()
 }

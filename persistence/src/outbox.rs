@@ -1,19 +1,13 @@
-//! Delivery of the event outbox (R-CON2, R-CON4): events are expanded into one delivery per
-//! recipient (a subscribed contact's email, a matching webhook), then deliveries are claimed with
-//! a lease, attempted, and recorded. Claiming uses `FOR UPDATE SKIP LOCKED` on PostgreSQL so
+//! Deliveries of the event outbox (R-CON2, R-CON4): one per event and recipient (who receives
+//! what is the use cases' rule), claimed with a lease, attempted, and recorded. Claiming uses `FOR UPDATE SKIP LOCKED` on PostgreSQL so
 //! several instances share the work; SQLite's single writer serialises it. A crash after a claim
 //! loses nothing: the lease runs out and the delivery is claimed again.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::notification::{category_of, matches_event};
 
-use crate::events::Event;
 use crate::schema::{deliveries, delivery_attempts, events};
-use crate::{
-    contacts, from_db_time, to_db_time, webhooks, write_transaction, Cursor, DbConnection, Page,
-    StoreError,
-};
+use crate::{from_db_time, to_db_time, write_transaction, Cursor, DbConnection, Page, StoreError};
 
 /// How a delivery travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +83,10 @@ impl DeliveryRow {
     }
 }
 
-fn insert_delivery(
+/// Queues event `event_id` for one recipient, to be attempted at once.
+pub fn insert_delivery(
     conn: &mut DbConnection,
-    event: &Event,
+    event_id: i64,
     channel: Channel,
     recipient: &str,
     subscription: Option<i64>,
@@ -99,7 +94,7 @@ fn insert_delivery(
 ) -> Result<(), StoreError> {
     diesel::insert_into(deliveries::table)
         .values((
-            deliveries::event_id.eq(event.id),
+            deliveries::event_id.eq(event_id),
             deliveries::channel.eq(channel.as_str()),
             deliveries::recipient.eq(recipient),
             deliveries::subscription_id.eq(subscription),
@@ -112,89 +107,13 @@ fn insert_delivery(
     Ok(())
 }
 
-/// Expands up to `limit` undispatched events into deliveries, in one transaction. Returns how
-/// many events it expanded.
-pub fn expand_events(
-    conn: &mut DbConnection,
-    limit: i64,
-    now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
-    write_transaction(conn, |conn| {
-        let ids: Vec<i64> = match conn {
-            DbConnection::Postgresql(pg) => events::table
-                .filter(events::dispatched_at.is_null())
-                .order(events::id.asc())
-                .limit(limit)
-                .select(events::id)
-                .for_update()
-                .skip_locked()
-                .load(pg)?,
-            DbConnection::Sqlite(sqlite) => events::table
-                .filter(events::dispatched_at.is_null())
-                .order(events::id.asc())
-                .limit(limit)
-                .select(events::id)
-                .load(sqlite)?,
-        };
-        for id in &ids {
-            let event = crate::events::get(conn, *id)?;
-            if let (Some(customer), Some(category)) =
-                (&event.customer_number, category_of(&event.event_type))
-            {
-                for contact in contacts::all_of(conn, customer)? {
-                    if contact.receives(category) {
-                        insert_delivery(conn, &event, Channel::Email, &contact.email, None, now)?;
-                    }
-                }
-            }
-            for sub in webhooks::receivers(conn, event.customer_number.as_deref())? {
-                if wants(&sub, &event) {
-                    insert_delivery(conn, &event, Channel::Webhook, &sub.url, Some(sub.id), now)?;
-                }
-            }
-            diesel::update(events::table.find(id))
-                .set(events::dispatched_at.eq(to_db_time(now)))
-                .execute(conn)?;
-        }
-        Ok(ids.len())
-    })
-}
-
-/// Whether `sub` receives `event`: by its patterns, or for a TMF621 listener, when the event is
-/// one of the TMF621 notifications it asked for.
-pub fn wants(sub: &webhooks::Subscription, event: &Event) -> bool {
-    if sub.format == webhooks::TMF621 {
-        tmf621_event_type(sub, event).is_some()
-    } else {
-        matches_event(&sub.event_types, &event.event_type)
-    }
-}
-
-/// The TMF621 notification `event` is for the TMF621 listener `sub`, if any.
-pub fn tmf621_event_type(sub: &webhooks::Subscription, event: &Event) -> Option<&'static str> {
-    let status = |key: &str| {
-        event.payload[key]
-            .as_str()
-            .and_then(|s| s.parse::<domain::IncidentStatus>().ok())
-    };
-    let (before, after) = (status("previous_status"), status("status"));
-    // A move TMF621 cannot see (new → acknowledged) is not a status change there.
-    let changed = matches!((before, after), (Some(b), Some(a)) if domain::tmf::TmfStatus::of(b) != domain::tmf::TmfStatus::of(a));
-    domain::tmf::event_for(
-        &event.event_type,
-        changed,
-        event.payload["status"].as_str(),
-        &sub.event_types,
-    )
-}
-
-/// Claims up to `limit` due deliveries for `lease`, returning them with their events.
+/// Claims up to `limit` due deliveries for `lease`, oldest first.
 pub fn claim_due(
     conn: &mut DbConnection,
     limit: i64,
     lease: Duration,
     now: DateTime<Utc>,
-) -> Result<Vec<(Delivery, Event)>, StoreError> {
+) -> Result<Vec<Delivery>, StoreError> {
     let at = to_db_time(now);
     write_transaction(conn, |conn| {
         let due = deliveries::status
@@ -229,12 +148,7 @@ pub fn claim_due(
             .order(deliveries::id.asc())
             .select(DeliveryRow::as_select())
             .load(conn)?;
-        rows.into_iter()
-            .map(|r| {
-                let event = crate::events::get(conn, r.event_id)?;
-                Ok((r.into_domain(), event))
-            })
-            .collect()
+        Ok(rows.into_iter().map(DeliveryRow::into_domain).collect())
     })
 }
 

@@ -3,11 +3,11 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::exists;
 use diesel::prelude::*;
-use domain::{CustomerNumber, DomainError, PlannedWork, ServiceId, WorkStatus};
+use domain::{CustomerNumber, PlannedWork, ServiceId, WorkStatus};
 
 use crate::error::corrupt;
 use crate::schema::{planned_work_services, planned_works, services};
-use crate::{events, from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
+use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = planned_works)]
@@ -74,7 +74,7 @@ pub struct NewPlannedWork<'a> {
     pub created_by: &'a str,
 }
 
-/// Proposes a planned work on existing services. Must run in a write transaction.
+/// Stores a proposed planned work on services known to exist.
 pub fn create(
     conn: &mut DbConnection,
     new: NewPlannedWork<'_>,
@@ -83,19 +83,6 @@ pub fn create(
     let mut unique = new.affected_services.to_vec();
     unique.sort();
     unique.dedup();
-    for service in &unique {
-        let known: i64 = services::table
-            .filter(services::service_id.eq(service.as_str()))
-            .count()
-            .get_result(conn)?;
-        if known == 0 {
-            return Err(DomainError::invalid(
-                "affected_service_ids",
-                format!("no service has id '{service}'"),
-            )
-            .into());
-        }
-    }
     let row: WorkRow = diesel::insert_into(planned_works::table)
         .values((
             planned_works::title.eq(new.title),
@@ -208,44 +195,34 @@ pub fn list(
         );
     }
     let rows = query.load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+    Page::from_overfetch(rows, limit, |r| Cursor {
         at: from_db_time(r.start_at),
         id: r.id,
-    });
-    let mut items = Vec::with_capacity(page.items.len());
-    for row in page.items {
-        items.push(into_domain(conn, row)?);
-    }
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(|row| into_domain(conn, row))
 }
 
-/// Service ids of `work` that belong to `customer`.
-pub fn services_of(
+/// The companies with a service affected by `work`.
+pub fn customers_of(
     conn: &mut DbConnection,
     work: &PlannedWork,
-    customer: &CustomerNumber,
-) -> Result<Vec<String>, StoreError> {
-    Ok(planned_work_services::table
+) -> Result<Vec<CustomerNumber>, StoreError> {
+    let numbers: Vec<String> = planned_work_services::table
         .inner_join(services::table.on(services::service_id.eq(planned_work_services::service_id)))
         .filter(planned_work_services::planned_work_id.eq(work.id))
-        .filter(services::customer_number.eq(customer.as_str()))
-        .order(planned_work_services::service_id.asc())
-        .select(planned_work_services::service_id)
-        .load(conn)?)
+        .select(services::customer_number)
+        .distinct()
+        .order(services::customer_number.asc())
+        .load(conn)?;
+    numbers
+        .iter()
+        .map(|n| CustomerNumber::parse(n).map_err(corrupt))
+        .collect()
 }
 
-/// Writes a changed work if its version is unchanged, and tells each affected customer
-/// (`event_type`, e.g. `planned_work.scheduled`) with only its own services. Must run in a write
-/// transaction.
-pub fn save(
-    conn: &mut DbConnection,
-    work: &PlannedWork,
-    event_type: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<PlannedWork, StoreError> {
+/// Writes a changed work if its stored version is still `work.version`, bumps the version and
+/// returns it as stored; `Stale` when another change got there first.
+pub fn save(conn: &mut DbConnection, work: &PlannedWork) -> Result<PlannedWork, StoreError> {
     let row: Option<WorkRow> = diesel::update(
         planned_works::table
             .find(work.id)
@@ -267,45 +244,7 @@ pub fn save(
     .returning(planned_works::all_columns)
     .get_result(conn)
     .optional()?;
-    let saved = into_domain(
-        conn,
-        row.ok_or_else(|| {
-            StoreError::conflict(
-                "concurrent_update",
-                format!("planned work {} changed meanwhile", work.id),
-            )
-        })?,
-    )?;
-    if let Some(event_type) = event_type {
-        let customers: Vec<String> = planned_work_services::table
-            .inner_join(
-                services::table.on(services::service_id.eq(planned_work_services::service_id)),
-            )
-            .filter(planned_work_services::planned_work_id.eq(saved.id))
-            .select(services::customer_number)
-            .distinct()
-            .load(conn)?;
-        for number in customers {
-            let customer = CustomerNumber::parse(&number).map_err(corrupt)?;
-            let theirs = services_of(conn, &saved, &customer)?;
-            events::emit(
-                conn,
-                event_type,
-                Some(&customer),
-                None,
-                &serde_json::json!({
-                    "planned_work": saved.id,
-                    "title": saved.title,
-                    "status": saved.status.as_str(),
-                    "start_at": saved.start_at,
-                    "end_at": saved.end_at,
-                    "expected_impact": saved.expected_impact,
-                    "emergency": saved.emergency,
-                    "affected_service_ids": theirs,
-                }),
-                now,
-            )?;
-        }
-    }
-    Ok(saved)
+    let row = row
+        .ok_or_else(|| StoreError::Stale(format!("planned work {} changed meanwhile", work.id)))?;
+    into_domain(conn, row)
 }

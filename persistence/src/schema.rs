@@ -104,6 +104,9 @@ diesel::table! {
         author -> Text,
         text -> Text,
         created_at -> Timestamp,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        status_detail -> Nullable<Text>,
     }
 }
 

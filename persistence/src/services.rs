@@ -6,7 +6,7 @@ use domain::{CustomerNumber, Service, ServiceId, ServiceLocator, ServiceStatus};
 
 use crate::error::{corrupt, on_unique_violation};
 use crate::schema::services;
-use crate::{customers, from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
+use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -57,14 +57,13 @@ pub struct NewService<'a> {
     pub handover_date: Option<NaiveDate>,
 }
 
-/// Registers a service for an existing customer. Service id, circuit reference and order number
-/// are each unique, because each alone identifies the service when a ticket is raised.
+/// Registers a service of a customer known to exist. Service id, circuit reference and order
+/// number are each unique, because each alone identifies the service when a ticket is raised.
 pub fn create(
     conn: &mut DbConnection,
     new: NewService<'_>,
     now: DateTime<Utc>,
 ) -> Result<Service, StoreError> {
-    customers::get(conn, new.customer_number)?;
     diesel::insert_into(services::table)
         .values((
             services::service_id.eq(new.service_id.as_str()),
@@ -196,19 +195,11 @@ pub fn list(
         query = query.filter(services::id.gt(c.id));
     }
     let rows = query.load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+    Page::from_overfetch(rows, limit, |r| Cursor {
         at: from_db_time(r.created_at),
         id: r.id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(ServiceRow::into_domain)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(ServiceRow::into_domain)
 }
 
 /// Changes to a service; `None` leaves a field as it is.
@@ -232,13 +223,10 @@ pub fn update(
     let current = get(conn, service_id, None)?;
     if let Some(expected) = expected_version {
         if expected != current.version {
-            return Err(StoreError::conflict(
-                "version_mismatch",
-                format!(
-                    "service {service_id} is at version {}, not {expected}",
-                    current.version
-                ),
-            ));
+            return Err(StoreError::VersionMismatch(format!(
+                "service {service_id} is at version {}, not {expected}",
+                current.version
+            )));
         }
     }
     let status = changes.status.unwrap_or(current.status);
@@ -259,6 +247,37 @@ pub fn update(
     .get_result::<ServiceRow>(conn)
     .optional()?;
     updated
-        .ok_or_else(|| StoreError::conflict("version_mismatch", "service changed concurrently"))?
+        .ok_or_else(|| StoreError::VersionMismatch("service changed concurrently".into()))?
         .into_domain()
+}
+
+/// Those of `ids` that name no service.
+pub fn unknown_among(
+    conn: &mut DbConnection,
+    ids: &[ServiceId],
+) -> Result<Vec<ServiceId>, StoreError> {
+    let known: Vec<String> = services::table
+        .filter(services::service_id.eq_any(ids.iter().map(ServiceId::as_str)))
+        .select(services::service_id)
+        .load(conn)?;
+    Ok(ids
+        .iter()
+        .filter(|id| !known.iter().any(|k| k == id.as_str()))
+        .cloned()
+        .collect())
+}
+
+/// Those of `ids` that belong to `customer`, in order: the part of a major incident or a planned
+/// work a customer sees.
+pub fn owned_by(
+    conn: &mut DbConnection,
+    ids: &[ServiceId],
+    customer: &CustomerNumber,
+) -> Result<Vec<String>, StoreError> {
+    Ok(services::table
+        .filter(services::service_id.eq_any(ids.iter().map(ServiceId::as_str)))
+        .filter(services::customer_number.eq(customer.as_str()))
+        .order(services::service_id.asc())
+        .select(services::service_id)
+        .load(conn)?)
 }

@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{EntryKind, NewEntry, TimelineEntry, Visibility};
+use diesel::sql_types::{Text, Timestamp};
+use domain::{EntryKind, NewEntry, StatusMove, TicketRef, TimelineEntry, Visibility};
 
 use crate::error::corrupt;
-use crate::schema::incident_updates;
+use crate::schema::{incident_updates, incidents};
 use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
 
 #[derive(Queryable, Selectable)]
@@ -18,16 +19,28 @@ struct EntryRow {
     author: String,
     text: String,
     created_at: NaiveDateTime,
+    from_status: Option<String>,
+    to_status: Option<String>,
+    status_detail: Option<String>,
 }
 
 impl EntryRow {
     fn into_domain(self) -> Result<TimelineEntry, StoreError> {
+        let status = match (self.from_status, self.to_status) {
+            (Some(from), Some(to)) => Some(StatusMove {
+                from: from.parse().map_err(corrupt)?,
+                to: to.parse().map_err(corrupt)?,
+                detail: self.status_detail,
+            }),
+            _ => None,
+        };
         Ok(TimelineEntry {
             id: self.id,
             kind: EntryKind::parse(&self.kind).map_err(corrupt)?,
             visibility: Visibility::parse(&self.visibility).map_err(corrupt)?,
             author: self.author,
             text: self.text,
+            status,
             created_at: from_db_time(self.created_at),
         })
     }
@@ -51,12 +64,44 @@ pub fn append(
                     incident_updates::author.eq(&e.author),
                     incident_updates::text.eq(&e.text),
                     incident_updates::created_at.eq(to_db_time(now)),
+                    incident_updates::from_status.eq(e.status.as_ref().map(|s| s.from.as_str())),
+                    incident_updates::to_status.eq(e.status.as_ref().map(|s| s.to.as_str())),
+                    incident_updates::status_detail
+                        .eq(e.status.as_ref().and_then(|s| s.detail.as_deref())),
                 ))
                 .returning(incident_updates::all_columns)
                 .get_result::<EntryRow>(conn)?
                 .into_domain()
         })
         .collect()
+}
+
+/// Appends `entry` to the timeline of every open child of `parent`, in one statement (a major
+/// incident may have thousands). Returns how many.
+pub fn append_to_open_children(
+    conn: &mut DbConnection,
+    parent: TicketRef,
+    entry: &NewEntry,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(diesel::insert_into(incident_updates::table)
+        .values(crate::queries::open_children(parent).select((
+            incidents::id,
+            entry.kind.as_str().into_sql::<Text>(),
+            entry.visibility.as_str().into_sql::<Text>(),
+            entry.author.clone().into_sql::<Text>(),
+            entry.text.clone().into_sql::<Text>(),
+            to_db_time(now).into_sql::<Timestamp>(),
+        )))
+        .into_columns((
+            incident_updates::incident_id,
+            incident_updates::kind,
+            incident_updates::visibility,
+            incident_updates::author,
+            incident_updates::text,
+            incident_updates::created_at,
+        ))
+        .execute(conn)?)
 }
 
 /// A ticket's timeline, oldest first; internal entries only when `include_internal`.
@@ -80,19 +125,11 @@ pub fn list(
         query = query.filter(incident_updates::id.gt(c.id));
     }
     let rows = query.load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+    Page::from_overfetch(rows, limit, |r| Cursor {
         at: from_db_time(r.created_at),
         id: r.id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(EntryRow::into_domain)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(EntryRow::into_domain)
 }
 
 /// The public entries of `kinds` on each of `incident_ids`, oldest first, as

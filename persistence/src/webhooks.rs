@@ -135,19 +135,11 @@ pub fn list(
         q = q.filter(ws::id.gt(c.id));
     }
     let rows = q.load(conn)?;
-    let page = Page::from_overfetch(rows, limit, |r| Cursor {
+    Page::from_overfetch(rows, limit, |r| Cursor {
         at: from_db_time(r.created_at),
         id: r.id,
-    });
-    let items = page
-        .items
-        .into_iter()
-        .map(SubscriptionRow::into_domain)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
     })
+    .try_map(SubscriptionRow::into_domain)
 }
 
 /// Active subscriptions that may receive an event of `customer` (`None`: provider-only event).

@@ -3,9 +3,9 @@
 
 use std::time::Instant;
 
-use domain::{CustomerNumber, Impact, Reporter, ServiceId, ServiceLocator, Severity, SlaPolicy};
-use persistence::incidents::NewIncident;
-use persistence::major_incidents::NewMajorIncident;
+use app::incidents::RaiseIncident;
+use app::major_incidents::{PostMajorUpdate, RaiseMajorIncident};
+use domain::{Caller, CustomerNumber, Impact, Reporter, Role, ServiceId, ServiceLocator, Severity};
 use persistence::services::NewService;
 use persistence::{Database, PoolOptions};
 
@@ -13,8 +13,10 @@ const CHILDREN: usize = 10_000;
 
 fn run(backend: &str, url: &str) {
     let db = Database::open(url, &PoolOptions::default()).expect("open");
+    let store = app::Store::new(db.clone());
+    let ctx = tests::test_settings().ctx();
+    let noc = Caller::new("bench", Role::IncidentManager, None).expect("caller");
     let now = chrono::Utc::now();
-    let policy = SlaPolicy::default();
     let ocn = CustomerNumber::parse("OCN-1001").expect("ocn");
     let svc = ServiceId::parse("SVC-BENCH").expect("svc");
     db.write(|conn| {
@@ -36,21 +38,21 @@ fn run(backend: &str, url: &str) {
         Ok(())
     })
     .expect("seed");
-    let major = db
+    let major = store
         .write(|conn| {
-            persistence::major_incidents::raise(
+            app::major_incidents::raise(
                 conn,
-                NewMajorIncident {
-                    summary: "bench",
-                    description: "bench",
+                &noc,
+                RaiseMajorIncident {
+                    summary: "bench".into(),
+                    description: "bench".into(),
                     severity: Severity::Critical,
                     region: None,
-                    started_at: now,
-                    affected_services: std::slice::from_ref(&svc),
+                    started_at: Some(now),
+                    affected_services: vec![svc.clone()],
                     incident_manager_email: None,
-                    raised_by: "bench",
                 },
-                &policy,
+                &ctx,
                 now,
             )
         })
@@ -64,37 +66,39 @@ fn run(backend: &str, url: &str) {
     let started = Instant::now();
     // Raising links each ticket to the active major incident; 500 per transaction.
     for _ in 0..CHILDREN / 500 {
-        db.write(|conn| {
-            for _ in 0..500 {
-                persistence::incidents::raise(
-                    conn,
-                    NewIncident {
-                        locator: &locator,
-                        summary: "child",
-                        description: "child",
-                        impact: Impact::ServiceDown,
-                        reporter: &reporter,
-                        raised_by: "bench",
-                        external_id: None,
-                    },
-                    None,
-                    &policy,
-                    now,
-                )?;
-            }
-            Ok(())
-        })
-        .expect("children");
+        store
+            .write(|conn| {
+                for _ in 0..500 {
+                    app::incidents::raise(
+                        conn,
+                        &noc,
+                        RaiseIncident {
+                            locator: locator.clone(),
+                            summary: "child".into(),
+                            description: "child".into(),
+                            impact: Impact::ServiceDown,
+                            reporter: reporter.clone(),
+                            external_id: None,
+                        },
+                        &ctx,
+                        now,
+                    )?;
+                }
+                Ok(())
+            })
+            .expect("children");
     }
     let seeded = started.elapsed();
     let t = Instant::now();
-    let (_, n) = db
+    let (_, n) = store
         .write(|conn| {
-            persistence::major_incidents::post_update(
+            app::major_incidents::post_update(
                 conn,
-                &major,
-                "Splicing team on site",
-                "bench",
+                &noc,
+                PostMajorUpdate {
+                    major: major.ticket,
+                    text: "Splicing team on site".into(),
+                },
                 chrono::Utc::now(),
             )
         })
@@ -102,14 +106,14 @@ fn run(backend: &str, url: &str) {
     let cascade = t.elapsed();
     assert_eq!(n, CHILDREN);
     let t = Instant::now();
-    let (_, resolved) = db
+    let (_, resolved) = store
         .write(|conn| {
-            persistence::major_incidents::resolve(
+            app::major_incidents::resolve(
                 conn,
+                &noc,
                 major.ticket,
                 "Fibre spliced",
-                "bench",
-                &policy,
+                &ctx,
                 chrono::Utc::now(),
             )
         })

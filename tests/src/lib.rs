@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::HttpServer;
-use api::auth::jwt::TokenService;
 use api::config::JwtConfig;
 use api::config::ServiceSettings;
+use api::http::jwt::TokenService;
 use api::AppState;
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
@@ -205,20 +205,21 @@ impl TestApp {
             .await
             .expect("blocking pool")
             .expect("open database");
-        let db2 = db.clone();
+        let store = app::Store::new(db.clone());
+        let s2 = store.clone();
         actix_web::web::block(move || {
-            api::bootstrap::ensure_admin(&db2, ADMIN_EMAIL, ADMIN_PASSWORD)
+            app::setup::ensure_admin(&s2, ADMIN_EMAIL, ADMIN_PASSWORD, app::now())
         })
         .await
         .expect("blocking pool")
         .expect("bootstrap admin");
-        let db3 = db.clone();
-        actix_web::web::block(move || api::help::seed_starter_set(&db3))
+        let s3 = store.clone();
+        actix_web::web::block(move || app::help::seed_starter_set(&s3, app::now()))
             .await
             .expect("blocking pool")
             .expect("help starter set");
         let tokens = TokenService::new(&JwtConfig::for_tests());
-        let state = AppState::new(db.clone(), tokens.clone(), settings.clone());
+        let state = AppState::new(store, tokens.clone(), settings.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = HttpServer::new(move || api::create_app(state.clone()))
@@ -389,15 +390,23 @@ impl TestApp {
 
     /// Application state equal to the running app's, for calling jobs directly.
     pub fn state(&self) -> AppState {
-        AppState::new(self.db.clone(), self.tokens.clone(), self.settings.clone())
+        AppState::new(
+            app::Store::new(self.db.clone()),
+            self.tokens.clone(),
+            self.settings.clone(),
+        )
     }
 
     /// Runs one outbox dispatcher round at `now`.
-    pub async fn dispatch(&self, now: chrono::DateTime<chrono::Utc>) -> api::dispatch::Round {
+    pub async fn dispatch(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> api::workers::dispatch::Round {
         let state = self.state();
         actix_web::web::block(move || {
-            let senders = api::dispatch::Senders::new(&state.settings.notify).expect("senders");
-            api::dispatch::dispatch_once(&state, &senders, now)
+            let senders =
+                api::workers::dispatch::Senders::new(&state.settings.notify).expect("senders");
+            api::workers::dispatch::dispatch_once(&state, &senders, now)
         })
         .await
         .expect("blocking pool")

@@ -1,0 +1,471 @@
+//! RFC 9457 problem details: the one error type every handler and extractor answers with.
+//!
+//! Each problem carries a stable snake_case `code` clients can switch on, a human `detail`, and
+//! per-field `errors[]` for validation failures. Server errors log their cause and return an
+//! opaque message.
+
+use std::fmt;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use app::AppError;
+use domain::{DomainError, Reason};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::{ToResponse, ToSchema};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid input field.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON path of the offending field, e.g. `reporter.email`.
+    #[schema(example = "reporter.email")]
+    pub field: String,
+    /// Machine-readable reason, e.g. `email`, `length`, `required`.
+    #[schema(example = "email")]
+    pub code: String,
+    #[schema(example = "must be a valid email address")]
+    pub message: String,
+}
+
+/// An RFC 9457 problem details document (`application/problem+json`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/not_found", "title": "Not Found", "status": 404,
+    "detail": "incident not found", "code": "not_found"
+}))]
+pub struct Problem {
+    /// URI reference identifying the problem type: `/problems/{code}`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the problem type (the HTTP reason phrase).
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Explanation specific to this occurrence.
+    pub detail: String,
+    /// Stable machine-readable code.
+    pub code: String,
+    /// Per-field validation errors, when the input was invalid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// The error every handler returns. Boxed so that `Result<T, ApiError>` stays small.
+#[derive(Debug)]
+pub struct ApiError(Box<ErrorParts>);
+
+#[derive(Debug)]
+struct ErrorParts {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    extensions: Map<String, Value>,
+    retry_after: Option<i64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self(Box::new(ErrorParts {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            extensions: Map::new(),
+            retry_after: None,
+        }))
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    }
+
+    /// 412: the `If-Match` the caller sent is not the resource's current `ETag`.
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            "the resource has changed since you read it (If-Match does not match its ETag); \
+             read it again and retry",
+        )
+    }
+
+    /// A 500 whose cause is logged, never shown.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        log::error!("internal error: {cause}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "an unexpected error occurred; it has been logged",
+        )
+    }
+
+    /// Input failed validation: 422 with one entry per field.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        let mut err = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
+        err.0.errors = errors;
+        err
+    }
+
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }])
+    }
+
+    /// Adds a problem extension member (RFC 9457 §3.2).
+    pub fn with_extension(mut self, key: &str, value: Value) -> Self {
+        self.0.extensions.insert(key.to_owned(), value);
+        self
+    }
+
+    /// Adds `Retry-After` (seconds) to the response.
+    pub fn with_retry_after(mut self, seconds: i64) -> Self {
+        self.0.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0.code
+    }
+
+    pub fn detail(&self) -> &str {
+        &self.0.detail
+    }
+
+    fn problem(&self) -> Value {
+        let parts = &self.0;
+        let problem = Problem {
+            problem_type: format!("/problems/{}", parts.code),
+            title: parts
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_owned(),
+            status: parts.status.as_u16(),
+            detail: parts.detail.clone(),
+            code: parts.code.to_owned(),
+            errors: parts.errors.clone(),
+        };
+        let mut value = serde_json::to_value(problem).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut value {
+            for (k, v) in &parts.extensions {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        value
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.0;
+        write!(f, "{} {}: {}", p.status.as_u16(), p.code, p.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.0.status;
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if status == StatusCode::UNAUTHORIZED {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"service-assurance\""),
+            ));
+        }
+        if let Some(seconds) = self.0.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        }
+        response.body(self.problem().to_string())
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::Invalid { field, message } => Self::field(field, "invalid", message),
+            DomainError::Forbidden(message) => Self::forbidden(message),
+            DomainError::Refused { reason, message } => {
+                let status = if reason.is_about_the_request() {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    StatusCode::CONFLICT
+                };
+                let mut err = Self::new(status, reason.code(), message);
+                // The data a client needs to act on the refusal, as problem extension members.
+                match reason {
+                    Reason::InsufficientNotice {
+                        earliest_allowed_start,
+                    }
+                    | Reason::TooEarly {
+                        earliest_allowed_start,
+                    } => {
+                        err = err.with_extension(
+                            "earliest_allowed_start",
+                            serde_json::json!(earliest_allowed_start),
+                        );
+                    }
+                    Reason::CrisisProcessActive {
+                        major_incident,
+                        incident_manager,
+                    } => {
+                        err = err
+                            .with_extension(
+                                "major_incident",
+                                serde_json::json!(major_incident.to_string()),
+                            )
+                            .with_extension(
+                                "incident_manager",
+                                serde_json::json!(incident_manager),
+                            );
+                    }
+                    _ => {}
+                }
+                err
+            }
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::NotFound(what) => Self::not_found(what),
+            AppError::Domain(domain) => domain.into(),
+            AppError::Field {
+                field,
+                code,
+                message,
+            } => Self::field(field, code, message),
+            AppError::Conflict { code, message } => Self::conflict(code, message),
+            AppError::InvalidCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "the credentials are not valid",
+            ),
+            AppError::TooManyAttempts { until } => {
+                let seconds = (until - app::now()).num_seconds().max(1);
+                Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    format!("too many failed sign-ins; try again in {seconds} s"),
+                )
+                .with_retry_after(seconds)
+            }
+            AppError::PreconditionFailed(_) => Self::precondition_failed(),
+            AppError::Unavailable(cause) => {
+                log::warn!("database unavailable: {cause}");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "service_unavailable",
+                    "the database is busy or unreachable; retry shortly",
+                )
+                .with_retry_after(2)
+            }
+            AppError::Internal(cause) => Self::internal(cause),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields = Vec::new();
+        collect_validation_errors("", &errors, &mut fields);
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        Self::validation(fields)
+    }
+}
+
+fn collect_validation_errors(
+    prefix: &str,
+    errors: &validator::ValidationErrors,
+    out: &mut Vec<FieldError>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    out.push(FieldError {
+                        field: path.clone(),
+                        code: e.code.to_string(),
+                        message: e
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| default_message(&e.code, &e.params)),
+                    });
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect_validation_errors(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect_validation_errors(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+fn default_message(
+    code: &str,
+    params: &std::collections::HashMap<std::borrow::Cow<'static, str>, Value>,
+) -> String {
+    match code {
+        "length" => match (params.get("min"), params.get("max")) {
+            (Some(min), Some(max)) => format!("length must be between {min} and {max}"),
+            (Some(min), None) => format!("length must be at least {min}"),
+            (None, Some(max)) => format!("length must be at most {max}"),
+            _ => "invalid length".into(),
+        },
+        "email" => "must be a valid email address".into(),
+        "url" => "must be a valid URL".into(),
+        "range" => "out of range".into(),
+        other => format!("invalid ({other})"),
+    }
+}
+
+/// Renders actix extractor failures (bad JSON, query or path) as problem details.
+pub fn json_error_handler(
+    err: actix_web::error::JsonPayloadError,
+    _: &HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match &err {
+        E::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ),
+        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body exceeds the {limit}-byte limit"),
+        ),
+        E::Deserialize(e) if e.is_data() => ApiError::unprocessable(
+            "invalid_body",
+            format!("the body does not match the expected schema: {e}"),
+        ),
+        other => ApiError::bad_request("malformed_json", format!("malformed JSON body: {other}")),
+    };
+    api.into()
+}
+
+pub fn query_error_handler(
+    err: actix_web::error::QueryPayloadError,
+    _: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::bad_request("invalid_query", format!("invalid query string: {err}")).into()
+}
+
+pub fn path_error_handler(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("invalid_path", format!("invalid path parameter: {err}")).into()
+}
+
+macro_rules! problem_response {
+    ($name:ident, $description:literal) => {
+        #[derive(ToResponse)]
+        #[response(description = $description, content_type = "application/problem+json")]
+        #[allow(dead_code)]
+        pub struct $name(Problem);
+    };
+}
+
+problem_response!(
+    BadRequest,
+    "Malformed request: invalid JSON, query string or path parameter."
+);
+problem_response!(
+    Unauthorized,
+    "Missing, expired or invalid bearer token or credentials."
+);
+problem_response!(
+    Forbidden,
+    "The caller's role may not perform this operation."
+);
+problem_response!(
+    NotFound,
+    "No such resource, or it belongs to another customer."
+);
+problem_response!(
+    Conflict,
+    "The resource already exists or its state does not allow this change."
+);
+problem_response!(
+    Unprocessable,
+    "The request is well-formed but its content is invalid; see `errors`."
+);
+problem_response!(
+    UnsupportedMediaType,
+    "The body must be sent as `application/json`."
+);
+problem_response!(PayloadTooLarge, "The request body exceeds the size limit.");
+problem_response!(
+    PreconditionFailed,
+    "`If-Match` does not match the resource's current `ETag`."
+);
+problem_response!(
+    ServiceUnavailable,
+    "The database is busy or unreachable; retry shortly."
+);
+problem_response!(InternalError, "An unexpected error; it has been logged.");
+problem_response!(
+    TooManyRequests,
+    "Too many attempts; retry after the `Retry-After` seconds."
+);

@@ -1,0 +1,31 @@
+//! `ETag` / `If-Match` optimistic concurrency (R-API4): the ETag is the resource's version.
+
+use actix_web::{http::header, HttpRequest};
+
+use crate::http::error::ApiError;
+
+/// Strong ETag for a resource version.
+pub fn etag(version: i64) -> String {
+    format!("\"v{version}\"")
+}
+
+/// The version an `If-Match` header demands, if any. `*` matches any version. A header that
+/// names no version this API issued answers 412, as a stale one does.
+pub fn if_match_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match is not valid text"))?
+        .trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .strip_prefix('v')
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(ApiError::precondition_failed)
+}

@@ -1,0 +1,179 @@
+//! `Idempotency-Key` for creating POSTs (R-API3).
+//!
+//! A POST carrying `Idempotency-Key` is claimed in the database under (caller, path, key)
+//! before it runs. A retry with the same key and body gets the stored first response (with
+//! `Idempotent-Replayed: true`) and creates nothing; the same key with another body is 422; a
+//! retry while the first is still running is 409. Only successful (2xx) responses are kept —
+//! a failed request releases its key so it can be retried. Keys expire after
+//! `IDEMPOTENCY_TTL_HOURS`. Not applied to `/auth/token` and `/api-clients`, whose responses
+//! hold credentials that are never stored.
+
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse};
+use app::idempotency::{Claim, StoredResponse};
+use sha2::{Digest, Sha256};
+
+use crate::http::error::ApiError;
+use crate::state::AppState;
+
+pub const HEADER: &str = "Idempotency-Key";
+const EXCLUDED: &[&str] = &["/api/v1/auth/token", "/api/v1/api-clients"];
+const KEPT_HEADERS: &[&str] = &["content-type", "location", "etag"];
+
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn error_response(req: ServiceRequest, err: ApiError) -> ServiceResponse<BoxBody> {
+    req.into_response(actix_web::ResponseError::error_response(&err))
+}
+
+/// The middleware; wrap the app with `actix_web::middleware::from_fn(idempotency::layer)`.
+pub async fn layer(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req
+        .headers()
+        .get(HEADER)
+        .map(|v| v.to_str().map(str::to_owned));
+    let applies = req.method() == Method::POST && !EXCLUDED.contains(&req.path());
+    let (Some(key), true) = (key, applies) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let key = match key {
+        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => k,
+        _ => {
+            let err = ApiError::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1-255 printable ASCII characters",
+            );
+            return Ok(error_response(req, err));
+        }
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(error_response(req, ApiError::internal("AppState missing")));
+    };
+    // Keys belong to the caller; an unauthenticated request is left for the handler to refuse.
+    let Some(subject) = crate::http::caller::Identity::of(req.request()).map(|c| c.subject) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+
+    let body = match super::nul::read_body(&mut req).await? {
+        Ok(body) => body,
+        Err(err) => return Ok(error_response(req, err)),
+    };
+    let key_hash = sha256_hex(&[subject.as_bytes(), req.path().as_bytes(), key.as_bytes()]);
+    let request_hash = sha256_hex(&[&body]);
+
+    let claim = {
+        let (state, key_hash, request_hash) = (state.clone(), key_hash.clone(), request_hash);
+        web::block(move || {
+            state.store.write(|conn| {
+                app::idempotency::claim(conn, &key_hash, &request_hash, &state.ctx, app::now())
+            })
+        })
+        .await
+    };
+    let claim = match claim {
+        Ok(Ok(claim)) => claim,
+        Ok(Err(store)) => return Ok(error_response(req, store.into())),
+        Err(blocking) => return Ok(error_response(req, blocking.into())),
+    };
+    match claim {
+        Claim::Mismatch => Ok(error_response(
+            req,
+            ApiError::unprocessable(
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request body",
+            ),
+        )),
+        Claim::InProgress => Ok(error_response(
+            req,
+            ApiError::conflict(
+                "idempotency_in_progress",
+                "a request with this Idempotency-Key is still being processed; retry shortly",
+            ),
+        )),
+        Claim::Replay(stored) => {
+            let mut response =
+                HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
+            for (name, value) in &stored.headers {
+                response.insert_header((name.as_str(), value.as_str()));
+            }
+            response.insert_header(("Idempotent-Replayed", "true"));
+            Ok(req.into_response(response.body(stored.body)))
+        }
+        Claim::Proceed => {
+            req.set_payload(actix_web::dev::Payload::from(body));
+            let response = next.call(req).await?;
+            record(state, key_hash, response).await
+        }
+    }
+}
+
+/// Keeps a successful response under its key, or releases the key after a failure.
+async fn record(
+    state: web::Data<AppState>,
+    key_hash: String,
+    response: ServiceResponse<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let status = response.status();
+    if !status.is_success() {
+        let _ = web::block(move || {
+            state
+                .store
+                .write(|conn| app::idempotency::release(conn, &key_hash))
+        })
+        .await;
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (response, body) = response.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|_| actix_web::error::ErrorInternalServerError("response body unreadable"))?;
+    let stored = StoredResponse {
+        status: status.as_u16(),
+        headers: KEPT_HEADERS
+            .iter()
+            .filter_map(|name| {
+                response
+                    .headers()
+                    .get(*name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| ((*name).to_owned(), v.to_owned()))
+            })
+            .collect(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    let saved = web::block(move || {
+        state
+            .store
+            .write(|conn| app::idempotency::complete(conn, &key_hash, &stored))
+    })
+    .await;
+    if !matches!(saved, Ok(Ok(()))) {
+        log::error!("could not store an idempotent response; a retry will run again");
+    }
+    let response = response.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(request, response))
+}

@@ -1,0 +1,9 @@
+//! The layers around every route, outermost first: request log, CORS, metrics, authentication
+//! (`http::caller`), rate limit, NUL refusal, idempotency; and the answer for unknown routes.
+//! Each owns its state.
+
+pub mod idempotency;
+pub mod metrics;
+pub mod nul;
+pub mod rate_limit;
+pub mod unrouted;

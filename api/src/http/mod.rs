@@ -1,0 +1,11 @@
+//! HTTP plumbing every route uses: problem+json errors, ETags, pagination, the caller
+//! extractors, tokens, schema helpers, and the layers (`middleware`).
+
+pub mod caller;
+pub mod error;
+pub mod etag;
+pub mod jwt;
+pub mod middleware;
+pub mod pagination;
+pub mod schemas;
+pub mod validation;

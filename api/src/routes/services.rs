@@ -1,0 +1,294 @@
+//! Service inventory (R-SVC1): admins register and update services; customers read their own.
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use app::inventory::{NewService, ServiceChanges, ServiceFilter};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{CustomerNumber, Service, ServiceId, ServiceStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::http::caller::{gate, Authenticated, Permit};
+use crate::http::error::ApiError;
+use crate::http::etag::{etag, if_match_version};
+use crate::http::pagination::{PageOf, PageParams};
+use crate::state::{read, write, AppState};
+
+/// A service to register.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123",
+    "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet Line",
+    "label": "London–Paris 1G"}))]
+pub struct CreateService {
+    /// Unique service id, 1–64 printable characters without spaces.
+    #[schema(min_length = 1, max_length = 64)]
+    pub service_id: String,
+    /// Unique circuit reference.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub circuit_reference: String,
+    /// Unique order number.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub order_number: String,
+    /// Owning customer (OCN); must exist.
+    #[schema(min_length = 3, max_length = 32)]
+    pub customer_number: String,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub product: String,
+    /// Descriptive label shown to the customer.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub label: String,
+    /// Default `active`.
+    #[schema(schema_with = crate::http::schemas::service_status, required = false)]
+    #[serde(default, deserialize_with = "crate::http::schemas::not_null")]
+    pub status: Option<ServiceStatus>,
+    /// Date the service was handed over to the customer.
+    pub handover_date: Option<NaiveDate>,
+}
+
+/// Changes to a service; absent fields stay as they are. Honours `If-Match`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"label": "London HQ primary", "status": "active"}))]
+pub struct UpdateService {
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub product: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub label: Option<String>,
+    /// `active`, `suspended` or `ceased`.
+    #[schema(schema_with = crate::http::schemas::service_status, required = false)]
+    #[serde(default, deserialize_with = "crate::http::schemas::not_null")]
+    pub status: Option<ServiceStatus>,
+    pub handover_date: Option<NaiveDate>,
+}
+
+/// A network service.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123", "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet 1G", "label": "London HQ primary", "status": "active", "handover_date": "2025-03-14", "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-01T09:00:00Z", "version": 1}))]
+pub struct ServiceView {
+    pub service_id: String,
+    pub circuit_reference: String,
+    pub order_number: String,
+    pub customer_number: String,
+    pub product: String,
+    pub label: String,
+    /// `active`, `suspended` or `ceased`.
+    #[schema(schema_with = crate::http::schemas::service_status)]
+    pub status: ServiceStatus,
+    pub handover_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Version; also sent as the `ETag` header.
+    pub version: i64,
+}
+
+impl From<Service> for ServiceView {
+    fn from(s: Service) -> Self {
+        Self {
+            service_id: s.service_id.to_string(),
+            circuit_reference: s.circuit_reference,
+            order_number: s.order_number,
+            customer_number: s.customer_number.to_string(),
+            product: s.product,
+            label: s.label,
+            status: s.status,
+            handover_date: s.handover_date,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            version: s.version,
+        }
+    }
+}
+
+fn service_response(mut builder: actix_web::HttpResponseBuilder, service: Service) -> HttpResponse {
+    builder
+        .insert_header(("ETag", etag(service.version)))
+        .json(ServiceView::from(service))
+}
+
+/// Register a service.
+///
+/// Admins only. Service id, circuit reference and order number must each be unique; the
+/// customer must exist.
+#[utoipa::path(
+    tag = "services",
+    security(("bearer" = [])),
+    request_body = CreateService,
+    responses(
+        (status = 201, description = "Service registered.", body = ServiceView),
+        (status = 403, response = crate::http::error::Forbidden),
+        (status = 409, response = crate::http::error::Conflict),
+    )
+)]
+#[post("/services")]
+pub async fn create_service(
+    state: web::Data<AppState>,
+    caller: Permit<gate::ManageInventory>,
+    body: web::Json<CreateService>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let service_id = ServiceId::parse(&body.service_id)?;
+    let customer = CustomerNumber::parse(&body.customer_number)?;
+    let body = body.into_inner();
+    let service = write(&state, move |conn, _, now| {
+        app::inventory::create_service(
+            conn,
+            &caller,
+            NewService {
+                service_id: &service_id,
+                circuit_reference: body.circuit_reference.trim(),
+                order_number: body.order_number.trim(),
+                customer_number: &customer,
+                product: body.product.trim(),
+                label: body.label.trim(),
+                status: body.status.unwrap_or(ServiceStatus::Active),
+                handover_date: body.handover_date,
+            },
+            now,
+        )
+    })
+    .await?;
+    let location = format!("/api/v1/services/{}", service.service_id);
+    Ok(service_response(
+        HttpResponse::Created()
+            .insert_header(("Location", location))
+            .take(),
+        service,
+    ))
+}
+
+/// Filters of the service list.
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceQuery {
+    /// Exact circuit reference.
+    #[param(max_length = 64)]
+    #[validate(length(max = 64))]
+    pub circuit_reference: Option<String>,
+    /// Exact order number.
+    #[param(max_length = 64)]
+    #[validate(length(max = 64))]
+    pub order_number: Option<String>,
+    /// Case-insensitive text found in id, circuit reference, order number, product or label.
+    #[param(max_length = 100)]
+    #[validate(length(max = 100))]
+    pub q: Option<String>,
+    /// Provider staff: only this customer's services.
+    #[param(max_length = 32)]
+    #[validate(length(max = 32))]
+    pub customer_number: Option<String>,
+}
+
+/// List services.
+///
+/// Customers see their own company's services; provider staff see all and may filter by
+/// customer.
+#[utoipa::path(
+    tag = "services",
+    security(("bearer" = [])),
+    params(ServiceQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of services.", body = PageOf<ServiceView>),
+    )
+)]
+#[get("/services")]
+pub async fn list_services(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    query: web::Query<ServiceQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    query.validate()?;
+    let (limit, cursor) = page.resolve()?;
+    let query = query.into_inner();
+    let filter = ServiceFilter {
+        scope: None,
+        customer_number: query
+            .customer_number
+            .as_deref()
+            .map(CustomerNumber::parse)
+            .transpose()?,
+        circuit_reference: query.circuit_reference,
+        order_number: query.order_number,
+        text: query.q,
+    };
+    let page = read(&state, move |conn| {
+        app::inventory::list_services(conn, &caller, filter, cursor, limit)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(PageOf::from_page(page, ServiceView::from)))
+}
+
+/// Get a service.
+///
+/// Another company's service answers 404.
+#[utoipa::path(
+    tag = "services",
+    security(("bearer" = [])),
+    params(("service_id" = String, Path, description = "Service id", example = "SVC-0001")),
+    responses(
+        (status = 200, description = "The service.", body = ServiceView,
+            headers(("ETag" = String, description = "Current version"))),
+    )
+)]
+#[get("/services/{service_id}")]
+pub async fn get_service(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ServiceId::parse(&path).map_err(|_| ApiError::not_found("service"))?;
+    let service = read(&state, move |conn| {
+        app::inventory::get_service(conn, &caller, &id)
+    })
+    .await?;
+    Ok(service_response(HttpResponse::Ok(), service))
+}
+
+/// Update a service.
+///
+/// Admins only. Send the `ETag` you read as `If-Match` to make sure you do not overwrite a
+/// change made meanwhile (412 if you would).
+#[utoipa::path(
+    tag = "services",
+    security(("bearer" = [])),
+    params(
+        ("service_id" = String, Path, description = "Service id", example = "SVC-0001"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
+    ),
+    request_body = UpdateService,
+    responses(
+        (status = 200, description = "Updated service.", body = ServiceView),
+        (status = 403, response = crate::http::error::Forbidden),
+        (status = 412, response = crate::http::error::PreconditionFailed),
+    )
+)]
+#[patch("/services/{service_id}")]
+pub async fn update_service(
+    state: web::Data<AppState>,
+    caller: Permit<gate::ManageInventory>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<UpdateService>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let expected = if_match_version(&req)?;
+    let id = ServiceId::parse(&path).map_err(|_| ApiError::not_found("service"))?;
+    let body = body.into_inner();
+    let changes = ServiceChanges {
+        product: body.product.map(|s| s.trim().to_owned()),
+        label: body.label.map(|s| s.trim().to_owned()),
+        status: body.status,
+        handover_date: body.handover_date,
+    };
+    let service = write(&state, move |conn, _, now| {
+        app::inventory::update_service(conn, &caller, &id, &changes, expected, now)
+    })
+    .await?;
+    Ok(service_response(HttpResponse::Ok(), service))
+}

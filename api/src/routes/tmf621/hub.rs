@@ -1,0 +1,162 @@
+//! `POST /hub`, `DELETE /hub/{id}`: TMF621 listeners, delivered through the signed, retried
+//! webhook outbox, and the notification envelopes they receive.
+
+use actix_web::{delete, post, web, HttpResponse};
+use app::events::StreamedEvent as Event;
+use app::webhooks::{Subscribe, Subscription, TMF621};
+use app::{AppError, Store};
+use domain::{SlaPolicy, TicketRef};
+use serde_json::{json, Value};
+use validator::Validate;
+
+use super::{trouble_ticket, EventSubscription, EventSubscriptionInput, BASE};
+use crate::http::caller::{gate, Permit};
+use crate::http::error::ApiError;
+use crate::state::{write, AppState};
+
+/// Register a listener.
+///
+/// TMF621 `registerListener`. The `callback` receives TMF621 notifications —
+/// `TroubleTicketCreateEvent`, `TroubleTicketStatusChangeEvent`, `TroubleTicketResolvedEvent`,
+/// `TroubleTicketAttributeValueChangeEvent` — about your company's tickets (an admin's listener:
+/// every company's), each a JSON `POST` of `{eventId, eventTime, eventType, correlationId,
+/// domain, title, description, timeOcurred, event: {troubleTicket}}` carrying the ticket as it is
+/// when delivered. `query` `eventType=A,B` chooses notifications (absent: all); a resolution is
+/// sent as `TroubleTicketResolvedEvent`, or as a status change to a listener that wants only
+/// those. Deliveries are signed and retried like `/api/v1/webhooks` (`X-Signature` with the
+/// `secret` returned once here; `X-Delivery-Id` stable across retries), and appear in
+/// `/api/v1/webhooks/{id}/deliveries`. Customer admins and admins only.
+#[utoipa::path(
+    tag = "TMF621 trouble tickets",
+    operation_id = "registerListener",
+    security(("bearer" = [])),
+    request_body = EventSubscriptionInput,
+    responses(
+        (status = 201, description = "Registered; the secret is shown only now.", body = EventSubscription,
+            headers(("Location" = String, description = "URL of the listener"))),
+        (status = 403, response = crate::http::error::Forbidden),
+    )
+)]
+#[post("/hub")]
+pub async fn register_listener(
+    state: web::Data<AppState>,
+    caller: Permit<gate::ManageWebhooks>,
+    body: web::Json<EventSubscriptionInput>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let callback = body.callback.trim().to_owned();
+    let ctx = state.ctx.clone();
+    // The callback is resolved and checked before any transaction is opened.
+    let target = web::block(move || app::webhooks::check_target(&callback, &ctx))
+        .await?
+        .map_err(|e| ApiError::field("callback", "refused", e))?;
+    let query = body
+        .query
+        .map(|q| q.trim().to_owned())
+        .filter(|q| !q.is_empty());
+    let new = Subscribe {
+        target,
+        event_types: domain::tmf::parse_hub_query(query.as_deref())?,
+        customer_number: None,
+        secret: body.secret,
+        format: TMF621,
+        query,
+    };
+    let saved = write(&state, move |conn, _, now| {
+        app::webhooks::subscribe(conn, &caller, new, now)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("{BASE}/hub/{}", saved.id)))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(EventSubscription {
+            id: saved.id.to_string(),
+            callback: saved.url,
+            query: saved.query,
+            secret: Some(saved.secret),
+        }))
+}
+
+/// Unregister a listener.
+///
+/// TMF621 `unregisterListener`. No further notifications are sent; the delivery log is kept.
+#[utoipa::path(
+    tag = "TMF621 trouble tickets",
+    operation_id = "unregisterListener",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Listener id", example = "7")),
+    responses(
+        (status = 204, description = "Unregistered."),
+        (status = 403, response = crate::http::error::Forbidden),
+    )
+)]
+#[delete("/hub/{id}")]
+pub async fn unregister_listener(
+    state: web::Data<AppState>,
+    caller: Permit<gate::ManageWebhooks>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id: i64 = path
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::not_found("listener"))?;
+    write(&state, move |conn, _, now| {
+        app::webhooks::unregister_listener(conn, &caller, id, now)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The TMF621 notification for listener `sub` about `event`: its type and envelope, with the
+/// ticket as it is now. `None` when the listener wants no notification for this event.
+pub fn notification(
+    store: &Store,
+    sla: &SlaPolicy,
+    sub: &Subscription,
+    event: &Event,
+) -> Result<Option<(&'static str, Value)>, AppError> {
+    let Some(event_type) = app::notifications::tmf621_event_type(sub, event) else {
+        return Ok(None);
+    };
+    let ticket = event
+        .ticket_number
+        .map(TicketRef::from_number)
+        .transpose()
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .ok_or(AppError::NotFound("incident"))?;
+    let (incident, entries) =
+        store.read(|conn| app::tmf621::ticket_for_notification(conn, ticket))?;
+    let staff = sub.customer_number.is_none();
+    let view = trouble_ticket(incident, &entries, sla, staff, app::now());
+    let title = match event_type {
+        domain::tmf::CREATE_EVENT => "Trouble ticket created",
+        domain::tmf::STATUS_CHANGE_EVENT => "Trouble ticket status changed",
+        domain::tmf::RESOLVED_EVENT => "Trouble ticket resolved",
+        _ => "Trouble ticket changed",
+    };
+    let description = event.payload["changes"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| format!("{title}: {}", view.id));
+    Ok(Some((
+        event_type,
+        json!({
+            "eventId": event.id.to_string(),
+            "eventTime": event.created_at,
+            "eventType": event_type,
+            "correlationId": view.id,
+            "domain": "troubleTicket",
+            "title": title,
+            "description": description,
+            "timeOcurred": event.created_at,
+            "event": {"troubleTicket": view},
+        }),
+    )))
+}

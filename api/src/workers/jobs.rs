@@ -1,0 +1,60 @@
+//! Background jobs: auto-close of resolved tickets (R-INC4) and expiry of idempotency keys.
+//!
+//! Safe with several instances on one database: each ticket closes in its own transaction with a
+//! version check (see `app::incidents::auto_close`), so when two instances race, one closes it
+//! and the other skips it.
+
+use std::time::Duration;
+
+use app::AppError;
+use chrono::{DateTime, Utc};
+
+use crate::state::AppState;
+
+/// Closes tickets resolved more than `auto_close_after` ago. Returns how many it closed.
+pub fn auto_close_resolved(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let (store, ctx) = (&state.store, &state.ctx);
+    let mut closed = 0;
+    loop {
+        let batch = store.read(|conn| app::incidents::due_for_auto_close(conn, ctx, now, 100))?;
+        let batch_len = batch.len();
+        let mut progressed = false;
+        for ticket in batch {
+            if store.write(|conn| app::incidents::auto_close(conn, ticket, ctx, now))? {
+                closed += 1;
+                progressed = true;
+            }
+        }
+        if batch_len < 100 || !progressed {
+            return Ok(closed);
+        }
+    }
+}
+
+/// Runs the jobs every `background_interval` on a thread of its own until the process ends.
+pub fn spawn(state: AppState) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("background-jobs".into())
+        .spawn(move || loop {
+            let now = app::now();
+            match auto_close_resolved(&state, now) {
+                Ok(0) => {}
+                Ok(n) => log::info!("auto-closed {n} resolved tickets"),
+                Err(e) => log::warn!("auto-close failed: {e}"),
+            }
+            match state
+                .store
+                .write(|conn| app::idempotency::purge_expired(conn, now))
+            {
+                Ok(0) => {}
+                Ok(n) => log::debug!("purged {n} expired idempotency keys"),
+                Err(e) => log::warn!("idempotency key purge failed: {e}"),
+            }
+            std::thread::sleep(
+                state
+                    .settings
+                    .background_interval
+                    .max(Duration::from_secs(1)),
+            );
+        })
+}

@@ -1,0 +1,91 @@
+//! Self-registration (R-AUTH5): anyone may ask for an account at a customer; the answer is the
+//! same whatever exists, and the company's customer admin approves or rejects.
+
+use chrono::{DateTime, Utc};
+use domain::policy::{self, Permission};
+use domain::{AccountStatus, Caller, CustomerNumber, Role, User};
+use persistence::accounts::{self, NewUser};
+use persistence::{Cursor, Page};
+
+use super::secrets::hash_secret;
+use crate::{AppError, Store};
+
+pub struct Registration {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub customer_number: CustomerNumber,
+}
+
+/// Files a registration. Nothing in the outcome tells whether the customer or the email exist:
+/// both are logged and answered alike.
+pub fn register(store: &Store, new: Registration, now: DateTime<Utc>) -> Result<(), AppError> {
+    domain::account::check_password(&new.password, &new.email)?;
+    // Hash first, always: the time taken does not depend on what exists.
+    let hash = hash_secret(&new.password).map_err(AppError::Internal)?;
+    let created = store.write(|conn| {
+        Ok(accounts::create_user(
+            conn,
+            NewUser {
+                email: &new.email,
+                name: new.name.trim(),
+                password_hash: &hash,
+                role: Role::CustomerUser,
+                customer_number: Some(&new.customer_number),
+                status: AccountStatus::Pending,
+            },
+            now,
+        )?)
+    });
+    match created {
+        Ok(user) => log::info!(
+            "registration pending approval: user {} at {}",
+            user.id,
+            new.customer_number
+        ),
+        // No such customer, or the email is taken.
+        Err(AppError::NotFound(_) | AppError::Conflict { .. }) => {
+            log::info!("registration ignored (unknown customer or known email)");
+        }
+        Err(other) => return Err(other),
+    }
+    Ok(())
+}
+
+/// Registrations of the caller's company (all, for admins), pending or rejected.
+pub fn list_registrations(
+    conn: &mut crate::Conn,
+    caller: &Caller,
+    status: AccountStatus,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<Page<User>, AppError> {
+    policy::require(caller, Permission::ManageAccounts)?;
+    Ok(accounts::list_users(
+        conn,
+        caller.tenant_scope(),
+        Some(status),
+        after,
+        limit,
+    )?)
+}
+
+/// Approves (`reject: None`) or rejects a registration of the caller's company.
+pub fn decide_registration(
+    conn: &mut crate::Conn,
+    caller: &Caller,
+    id: i64,
+    reject: Option<&str>,
+) -> Result<User, AppError> {
+    policy::require(caller, Permission::ManageAccounts)?;
+    let mut user = accounts::get_user_in(conn, id, caller.tenant_scope())?;
+    if user.status != AccountStatus::Pending && user.status != AccountStatus::Rejected {
+        // Only registrations are decided here; existing accounts are not.
+        return Err(AppError::NotFound("registration"));
+    }
+    match reject {
+        Some(reason) => user.reject(reason)?,
+        None => user.approve()?,
+    }
+    Ok(accounts::save_user(conn, &user)?)
+}

@@ -1,0 +1,22 @@
+//! The configuration the use cases read: service levels, the working calendar, retention and
+//! retry policies. Built once at start from the environment (see the API's `config`).
+
+use domain::{SlaPolicy, WorkingCalendar};
+use persistence::throttle::Limits;
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub sla: SlaPolicy,
+    pub calendar: WorkingCalendar,
+    /// A resolved ticket closes itself after this long unless reopened.
+    pub auto_close_after: chrono::Duration,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: chrono::Duration,
+    /// Failed sign-ins before throttling.
+    pub login_limits: Limits,
+    /// Webhook targets may be private or loopback addresses (tests only).
+    pub webhook_allow_private: bool,
+    /// Attempts before a delivery fails, and the first retry delay (doubling, at most 1 h).
+    pub delivery_max_attempts: i32,
+    pub delivery_retry_base: chrono::Duration,
+}

@@ -1,0 +1,361 @@
+//! The incident use cases' rule paths, on a real (SQLite) store.
+
+use domain::{
+    DomainError, EventType, IncidentStatus, Priority, Reason, Resolution, Role, TicketRef,
+    Visibility,
+};
+
+use super::*;
+use crate::testing::{caller, fixture, now, other_company, raise_cmd};
+use crate::AppError;
+
+fn reason(err: AppError) -> Option<Reason> {
+    match err {
+        AppError::Domain(DomainError::Refused { reason, .. }) => Some(reason),
+        _ => None,
+    }
+}
+
+fn forbidden(r: Result<impl std::fmt::Debug, AppError>) -> bool {
+    matches!(r, Err(AppError::Domain(DomainError::Forbidden(_))))
+}
+
+fn raised(f: &crate::testing::Fixture) -> TicketRef {
+    f.run(|conn, ctx| {
+        raise(
+            conn,
+            &caller(Role::CustomerUser),
+            raise_cmd("SVC-A"),
+            ctx,
+            now(),
+        )
+    })
+    .unwrap()
+    .ticket
+}
+
+fn move_to(f: &crate::testing::Fixture, ticket: TicketRef, to: IncidentStatus) {
+    let resolution = (to == IncidentStatus::Resolved).then(|| Resolution {
+        cause: "Fibre cut".into(),
+        fix: "Spliced".into(),
+    });
+    f.run(|conn, ctx| {
+        transition(
+            conn,
+            &caller(Role::Agent),
+            Transition {
+                ticket,
+                to,
+                reason: Some("why".into()),
+                resolution,
+                expected_version: None,
+            },
+            ctx,
+            now(),
+        )
+    })
+    .unwrap();
+}
+
+#[test]
+fn raise_needs_the_permission_and_an_own_service() {
+    let f = fixture();
+    let change_manager = caller(Role::ChangeManager);
+    assert!(forbidden(f.run(|conn, ctx| raise(
+        conn,
+        &change_manager,
+        raise_cmd("SVC-A"),
+        ctx,
+        now()
+    ))));
+    // Another company's service reads like one that does not exist.
+    let err = f
+        .run(|conn, ctx| raise(conn, &other_company(), raise_cmd("SVC-A"), ctx, now()))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        AppError::Domain(DomainError::Invalid {
+            field: "service",
+            ..
+        })
+    ));
+    let incident = f
+        .run(|conn, ctx| {
+            raise(
+                conn,
+                &caller(Role::CustomerUser),
+                raise_cmd("SVC-A"),
+                ctx,
+                now(),
+            )
+        })
+        .unwrap();
+    assert_eq!(incident.status, IncidentStatus::New);
+    assert_eq!(incident.priority, Priority::P1);
+    // The desk raises on anyone's service.
+    f.run(|conn, ctx| raise(conn, &caller(Role::Agent), raise_cmd("SVC-B"), ctx, now()))
+        .unwrap();
+    assert_eq!(
+        f.events(),
+        [EventType::IncidentCreated, EventType::IncidentCreated]
+    );
+}
+
+#[test]
+fn the_desk_moves_tickets_and_the_customer_hears_with_the_status_left() {
+    let f = fixture();
+    let ticket = raised(&f);
+    let customer = caller(Role::CustomerUser);
+    let r = f.run(|conn, ctx| {
+        transition(
+            conn,
+            &customer,
+            Transition {
+                ticket,
+                to: IncidentStatus::Acknowledged,
+                reason: None,
+                resolution: None,
+                expected_version: None,
+            },
+            ctx,
+            now(),
+        )
+    });
+    assert!(forbidden(r), "customers do not move tickets");
+    move_to(&f, ticket, IncidentStatus::Acknowledged);
+    let entries = f
+        .store
+        .read(|conn| timeline(conn, &customer, ticket, None, 10))
+        .unwrap()
+        .items;
+    let moved = entries[0].status.as_ref().expect("a status change as data");
+    assert_eq!(
+        (moved.from, moved.to),
+        (IncidentStatus::New, IncidentStatus::Acknowledged)
+    );
+    assert_eq!(f.events().last(), Some(&EventType::IncidentUpdated));
+    // An illegal move changes nothing.
+    let err = f
+        .run(|conn, ctx| {
+            transition(
+                conn,
+                &caller(Role::Agent),
+                Transition {
+                    ticket,
+                    to: IncidentStatus::Closed,
+                    reason: None,
+                    resolution: None,
+                    expected_version: None,
+                },
+                ctx,
+                now(),
+            )
+        })
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        AppError::Domain(DomainError::Invalid {
+            field: "reason",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_stale_version_is_a_failed_precondition_and_writes_nothing() {
+    let f = fixture();
+    let ticket = raised(&f);
+    let before = f.events().len();
+    let err = f
+        .run(|conn, ctx| {
+            close(
+                conn,
+                &caller(Role::CustomerUser),
+                CloseIncident {
+                    ticket,
+                    reason: "fixed".into(),
+                    expected_version: Some(7),
+                },
+                ctx,
+                now(),
+            )
+        })
+        .unwrap_err();
+    assert!(matches!(err, AppError::PreconditionFailed(_)));
+    assert_eq!(f.events().len(), before);
+}
+
+#[test]
+fn another_company_cannot_find_the_ticket() {
+    let f = fixture();
+    let ticket = raised(&f);
+    let err = f
+        .run(|conn, ctx| {
+            close(
+                conn,
+                &other_company(),
+                CloseIncident {
+                    ticket,
+                    reason: "hijack".into(),
+                    expected_version: None,
+                },
+                ctx,
+                now(),
+            )
+        })
+        .unwrap_err();
+    assert!(matches!(err, AppError::NotFound("incident")));
+    assert!(matches!(
+        f.store.read(|conn| get(conn, &other_company(), ticket)),
+        Err(AppError::NotFound(_))
+    ));
+}
+
+#[test]
+fn only_resolved_tickets_reopen() {
+    let f = fixture();
+    let ticket = raised(&f);
+    let reopen_it = |f: &crate::testing::Fixture| {
+        f.run(|conn, ctx| {
+            reopen(
+                conn,
+                &caller(Role::CustomerUser),
+                ReopenIncident {
+                    ticket,
+                    reason: "still down".into(),
+                    expected_version: None,
+                },
+                ctx,
+                now(),
+            )
+        })
+    };
+    assert_eq!(
+        reason(reopen_it(&f).unwrap_err()),
+        Some(Reason::IllegalTransition)
+    );
+    for to in [
+        IncidentStatus::Acknowledged,
+        IncidentStatus::InProgress,
+        IncidentStatus::Resolved,
+    ] {
+        move_to(&f, ticket, to);
+    }
+    assert_eq!(reopen_it(&f).unwrap().status, IncidentStatus::InProgress);
+}
+
+#[test]
+fn customers_write_public_notes_only_and_final_tickets_take_none() {
+    let f = fixture();
+    let ticket = raised(&f);
+    let note = |who: domain::Caller, visibility| {
+        f.run(|conn, ctx| {
+            post_note(
+                conn,
+                &who,
+                PostNote {
+                    ticket,
+                    text: "site access from 10:00".into(),
+                    visibility,
+                },
+                ctx,
+                now(),
+            )
+        })
+    };
+    assert!(matches!(
+        note(caller(Role::CustomerUser), Visibility::Internal),
+        Err(AppError::Domain(DomainError::Invalid {
+            field: "visibility",
+            ..
+        }))
+    ));
+    assert!(note(caller(Role::Agent), Visibility::Internal).is_ok());
+    // An internal note is not the customer's business: no event for it.
+    assert_eq!(f.events(), [EventType::IncidentCreated]);
+    f.run(|conn, ctx| {
+        close(
+            conn,
+            &caller(Role::CustomerUser),
+            CloseIncident {
+                ticket,
+                reason: "fine".into(),
+                expected_version: None,
+            },
+            ctx,
+            now(),
+        )
+    })
+    .unwrap();
+    assert_eq!(
+        reason(note(caller(Role::CustomerUser), Visibility::Public).unwrap_err()),
+        Some(Reason::TicketFinal)
+    );
+}
+
+#[test]
+fn assignees_must_be_active_desk_accounts() {
+    let f = fixture();
+    let ticket = raised(&f);
+    let assign = |email: &str| {
+        f.run(|conn, ctx| {
+            update(
+                conn,
+                &caller(Role::Agent),
+                UpdateIncident {
+                    ticket,
+                    priority: Some(Priority::P2),
+                    assignee_email: Some(Some(email.into())),
+                    expected_version: None,
+                },
+                ctx,
+                now(),
+            )
+        })
+    };
+    assert!(matches!(
+        assign("customer_user@test.example"),
+        Err(AppError::Field {
+            field: "assignee_email",
+            code: "unknown",
+            ..
+        })
+    ));
+    let incident = assign("agent@test.example").unwrap();
+    assert_eq!(
+        incident.assignee_email.as_deref(),
+        Some("agent@test.example")
+    );
+    assert_eq!(incident.priority, Priority::P2);
+}
+
+#[test]
+fn resolved_tickets_close_themselves_after_the_period() {
+    let f = fixture();
+    let ticket = raised(&f);
+    for to in [
+        IncidentStatus::Acknowledged,
+        IncidentStatus::InProgress,
+        IncidentStatus::Resolved,
+    ] {
+        move_to(&f, ticket, to);
+    }
+    let later = now() + f.ctx.auto_close_after + chrono::Duration::minutes(1);
+    let due = f
+        .store
+        .read(|conn| due_for_auto_close(conn, &f.ctx, now(), 10))
+        .unwrap();
+    assert!(due.is_empty(), "not yet");
+    let due = f
+        .store
+        .read(|conn| due_for_auto_close(conn, &f.ctx, later, 10))
+        .unwrap();
+    assert_eq!(due, [ticket]);
+    assert!(f
+        .run(|conn, ctx| auto_close(conn, ticket, ctx, later))
+        .unwrap());
+    // Closed already: a second instance racing for it skips it.
+    assert!(!f
+        .run(|conn, ctx| auto_close(conn, ticket, ctx, later))
+        .unwrap());
+}

@@ -1,0 +1,76 @@
+//! Post an update on a major incident (R-MNI4): it reaches the timeline of every open child and
+//! each child's customer, in set-based statements, all or nothing.
+
+use chrono::{DateTime, Utc};
+use domain::policy::{self, Permission};
+use domain::{Caller, EntryKind, EventType, MajorIncident, NewEntry, TicketRef};
+use persistence::major_incidents::{self, MajorUpdate};
+use persistence::{events, incidents, timeline};
+
+use crate::{AppError, Conn};
+
+pub struct PostMajorUpdate {
+    pub major: TicketRef,
+    pub text: String,
+}
+
+/// Returns the update and how many children it reached.
+pub fn post_update(
+    conn: &mut Conn,
+    caller: &Caller,
+    cmd: PostMajorUpdate,
+    now: DateTime<Utc>,
+) -> Result<(MajorUpdate, usize), AppError> {
+    policy::require(caller, Permission::ManageMajorIncidents)?;
+    let major = major_incidents::get(conn, cmd.major)?;
+    major.check_accepts_updates()?;
+    cascade(conn, &major, cmd.text.trim(), &caller.subject, now)
+}
+
+/// How a major incident's update reads on a child's timeline.
+pub(crate) fn update_entry_text(major: &MajorIncident, text: &str) -> String {
+    format!("Major incident {} update: {text}", major.ticket)
+}
+
+/// Records the update and copies it to every open child and its customer. Takes the major
+/// incident's lock, as linking does, so a child linked meanwhile is either among the children or
+/// gets this update with the earlier ones.
+pub(crate) fn cascade(
+    conn: &mut Conn,
+    major: &MajorIncident,
+    text: &str,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<(MajorUpdate, usize), AppError> {
+    major_incidents::lock(conn, major)?;
+    let update = major_incidents::insert_update(conn, major, author, text, now)?;
+    let entry = NewEntry::public(
+        EntryKind::MajorIncident,
+        author,
+        update_entry_text(major, text),
+    );
+    let reached = timeline::append_to_open_children(conn, major.ticket, &entry, now)?;
+    events::append_for_open_children(
+        conn,
+        major.ticket,
+        EventType::MajorIncidentUpdated,
+        &serde_json::json!({
+            "major_incident": major.ticket.to_string(),
+            "summary": major.summary,
+            "text": text,
+        }),
+        now,
+    )?;
+    incidents::touch_open_children(conn, major.ticket, now)?;
+    major_incidents::touch(conn, major, now)?;
+    // The provider's own record of the update (no company: staff streams and webhooks).
+    events::append(
+        conn,
+        EventType::MajorIncidentUpdated,
+        None,
+        Some(major.ticket),
+        &serde_json::json!({"major_incident": major.ticket.to_string(), "text": text}),
+        now,
+    )?;
+    Ok((update, reached))
+}

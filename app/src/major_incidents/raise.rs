@@ -1,0 +1,68 @@
+//! Raise a major incident (R-MNI1): on named services, a region, or both; the open tickets
+//! already raised on its services join it at once.
+
+use chrono::{DateTime, Utc};
+use domain::policy::{self, Permission};
+use domain::{Caller, MajorIncident, ServiceId, Severity};
+use persistence::{incidents, major_incidents, services};
+
+use super::{incident_manager, join};
+use crate::{AppError, Conn, Ctx};
+
+pub struct RaiseMajorIncident {
+    pub summary: String,
+    pub description: String,
+    pub severity: Severity,
+    pub region: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub affected_services: Vec<ServiceId>,
+    pub incident_manager_email: Option<String>,
+}
+
+pub fn raise(
+    conn: &mut Conn,
+    caller: &Caller,
+    cmd: RaiseMajorIncident,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<MajorIncident, AppError> {
+    policy::require(caller, Permission::ManageMajorIncidents)?;
+    if cmd.affected_services.is_empty() && cmd.region.is_none() {
+        return Err(AppError::Field {
+            field: "affected_service_ids",
+            code: "required",
+            message: "name the affected services, a region, or both".into(),
+        });
+    }
+    if let Some(unknown) = services::unknown_among(conn, &cmd.affected_services)?.first() {
+        return Err(AppError::invalid(
+            "affected_service_ids",
+            format!("no service has id '{unknown}'"),
+        ));
+    }
+    let manager = cmd
+        .incident_manager_email
+        .as_deref()
+        .map(|e| incident_manager(conn, e))
+        .transpose()?;
+    let ticket = persistence::next_ticket_reference(conn)?;
+    let major = major_incidents::insert(
+        conn,
+        major_incidents::NewMajorIncident {
+            ticket,
+            summary: cmd.summary.trim(),
+            description: cmd.description.trim(),
+            severity: cmd.severity,
+            region: cmd.region.as_deref().map(str::trim),
+            started_at: cmd.started_at.unwrap_or(now),
+            affected_services: &cmd.affected_services,
+            incident_manager_email: manager.as_deref(),
+            raised_by: &caller.subject,
+        },
+        now,
+    )?;
+    for waiting in incidents::open_unlinked_on(conn, &major.affected_services)? {
+        join(conn, &major, waiting, &caller.subject, ctx, now)?;
+    }
+    Ok(major)
+}

@@ -1,0 +1,151 @@
+//! Notifications (R-CON2–4): every event in the outbox becomes one delivery per recipient — an
+//! email to each contact of its company subscribed to its category, a POST to each webhook or
+//! hub listener that wants it — then deliveries are claimed with a lease, attempted by the
+//! dispatcher, and recorded. Safe with several instances (see the repositories' locking).
+
+use chrono::{DateTime, Duration, Utc};
+use domain::notification::{category_of, matches_event};
+use persistence::events::{self, Event};
+use persistence::outbox;
+use persistence::webhooks::{self, Subscription};
+use persistence::{contacts, StoreError};
+
+use crate::{AppError, Conn, Ctx};
+
+pub use persistence::outbox::{Attempt, Channel, Delivery};
+
+/// Expands up to `limit` new events into their deliveries. Returns how many events it expanded.
+pub fn expand(conn: &mut Conn, limit: i64, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let new = events::claim_undispatched(conn, limit)?;
+    for event in &new {
+        if let (Some(customer), Some(category)) =
+            (&event.customer_number, category_of(event.event_type))
+        {
+            for contact in contacts::all_of(conn, customer)? {
+                if contact.receives(category) {
+                    outbox::insert_delivery(
+                        conn,
+                        event.id,
+                        Channel::Email,
+                        &contact.email,
+                        None,
+                        now,
+                    )?;
+                }
+            }
+        }
+        for sub in webhooks::receivers(conn, event.customer_number.as_deref())? {
+            if wants(&sub, event) {
+                outbox::insert_delivery(
+                    conn,
+                    event.id,
+                    Channel::Webhook,
+                    &sub.url,
+                    Some(sub.id),
+                    now,
+                )?;
+            }
+        }
+        events::mark_dispatched(conn, event.id, now)?;
+    }
+    Ok(new.len())
+}
+
+/// Whether `sub` receives `event`: by its patterns, or for a TMF621 listener, when the event is
+/// one of the TMF621 notifications it asked for.
+pub fn wants(sub: &Subscription, event: &Event) -> bool {
+    if sub.format == webhooks::TMF621 {
+        tmf621_event_type(sub, event).is_some()
+    } else {
+        matches_event(&sub.event_types, event.event_type)
+    }
+}
+
+/// The TMF621 notification `event` is for the TMF621 listener `sub`, if any.
+pub fn tmf621_event_type(sub: &Subscription, event: &Event) -> Option<&'static str> {
+    let status = |key: &str| {
+        event.payload[key]
+            .as_str()
+            .and_then(|s| s.parse::<domain::IncidentStatus>().ok())
+    };
+    let (before, after) = (status("previous_status"), status("status"));
+    // A move TMF621 cannot see (new → acknowledged) is not a status change there.
+    let changed = matches!((before, after), (Some(b), Some(a))
+        if domain::tmf::TmfStatus::of(b) != domain::tmf::TmfStatus::of(a));
+    domain::tmf::event_for(
+        event.event_type,
+        changed,
+        event.payload["status"].as_str(),
+        &sub.event_types,
+    )
+}
+
+/// Claims up to `limit` due deliveries for `lease`, each with its event.
+pub fn claim(
+    conn: &mut Conn,
+    limit: i64,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Delivery, Event)>, AppError> {
+    let claimed = outbox::claim_due(conn, limit, lease, now)?;
+    let ids: Vec<i64> = claimed.iter().map(|d| d.event_id).collect();
+    let events = events::by_ids(conn, &ids)?;
+    claimed
+        .into_iter()
+        .map(|d| {
+            let event = events
+                .iter()
+                .find(|e| e.id == d.event_id)
+                .cloned()
+                .ok_or_else(|| AppError::Internal(format!("event {} missing", d.event_id)))?;
+            Ok((d, event))
+        })
+        .collect()
+}
+
+/// The subscription a webhook delivery goes to; `None` when it was deleted meanwhile.
+pub fn target_of(conn: &mut Conn, delivery: &Delivery) -> Result<Option<Subscription>, AppError> {
+    let Some(id) = delivery.subscription_id else {
+        return Ok(None);
+    };
+    match webhooks::get(conn, id, None) {
+        Ok(s) => Ok(Some(s)),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Records an attempt: delivered, retried later with backoff, or failed for good. Returns the
+/// delivery's status after it.
+pub fn record_attempt(
+    conn: &mut Conn,
+    delivery_id: i64,
+    attempt: &Attempt,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    Ok(outbox::record_attempt(
+        conn,
+        delivery_id,
+        attempt,
+        ctx.delivery_max_attempts,
+        ctx.delivery_retry_base,
+        now,
+    )?
+    .status)
+}
+
+/// Keeps an email that cannot be sent yet (no SMTP configured).
+pub fn hold(conn: &mut Conn, delivery_id: i64, note: &str) -> Result<(), AppError> {
+    Ok(outbox::hold(conn, delivery_id, note)?)
+}
+
+/// Queues the kept emails again (SMTP is configured now).
+pub fn release_held(conn: &mut Conn, now: DateTime<Utc>) -> Result<usize, AppError> {
+    Ok(outbox::release_held(conn, now)?)
+}
+
+/// Hands back claimed deliveries not attempted (the dispatcher is stopping).
+pub fn release_claims(conn: &mut Conn, ids: &[i64]) -> Result<usize, AppError> {
+    Ok(outbox::release_claims(conn, ids)?)
+}

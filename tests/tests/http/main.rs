@@ -1,0 +1,21 @@
+//! The HTTP test suite: the real application on a real socket, each test on SQLite and on
+//! PostgreSQL (`on_both_backends!`), one module per feature, all in one binary (one link).
+
+mod accounts;
+mod auth;
+mod change_management;
+mod concurrency;
+mod contract;
+mod documents;
+mod escalations;
+mod help;
+mod idempotency;
+mod incidents;
+mod isolation;
+mod lifecycle;
+mod major_incidents;
+mod notifications;
+mod sla;
+mod tenancy;
+mod timeline;
+mod tmf621;

@@ -1,0 +1,570 @@
+//! R-CON1–4: contacts, email over a real SMTP server, restart safety, Server-Sent Events with
+//! resume and across instances, signed webhooks with retries, failure and redelivery.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use domain::Role;
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use tests::sinks::{SmtpSink, WebhookReceiver};
+use tests::{on_both_backends, test_settings, TestApp};
+
+on_both_backends!(
+    contacts_are_managed_by_customer_admins_within_their_company,
+    major_incident_update_reaches_subscribed_contacts_only,
+    outbox_survives_a_crash_and_waits_for_smtp,
+    event_stream_resumes_without_loss_and_spans_instances,
+    webhooks_are_signed_retried_failed_and_redelivered,
+);
+
+fn contact(email: &str, major: bool, incidents: bool) -> Value {
+    json!({"name": email, "email": email, "phone": "+44 20 7946 0100",
+           "notices": {"incident_updates": incidents, "major_incidents": major, "planned_works": true, "escalations": false}})
+}
+
+async fn contacts_are_managed_by_customer_admins_within_their_company(app: TestApp) {
+    let (_, a, b) = app.two_tenants().await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    app.post(
+        "/api/v1/contacts",
+        &a,
+        contact("x@acme.example", true, true),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    let mut bad = contact("not-an-email", true, true);
+    bad["phone"] = json!("call me");
+    let reply = app
+        .post("/api/v1/contacts", &a_admin, bad)
+        .await
+        .expect_problem(422, "validation_failed");
+    let fields: Vec<&str> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "phone"]);
+    let created = app
+        .post(
+            "/api/v1/contacts",
+            &a_admin,
+            contact("NOC@Acme.example", true, false),
+        )
+        .await
+        .expect(201);
+    assert_eq!(created.body["customer_number"], "OCN-1001");
+    assert_eq!(created.body["email"], "noc@acme.example");
+    let id = created.body["id"].as_i64().unwrap();
+    app.post(
+        "/api/v1/contacts",
+        &a_admin,
+        contact("noc@acme.example", true, false),
+    )
+    .await
+    .expect_problem(409, "contact_exists");
+    let listed = app.get("/api/v1/contacts", &a).await.expect(200);
+    assert_eq!(
+        listed.body["items"].as_array().unwrap().len(),
+        1,
+        "customer users read"
+    );
+    assert!(
+        app.get("/api/v1/contacts", &b).await.expect(200).body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    app.get(&format!("/api/v1/contacts/{id}"), &b)
+        .await
+        .expect_problem(404, "not_found");
+    let changed = app
+        .send(actix_web::http::Method::PATCH, &format!("/api/v1/contacts/{id}"), Some(&a_admin),
+              Some(json!({"notices": {"incident_updates": true, "major_incidents": false, "planned_works": false, "escalations": true}})),
+              &[("If-Match", "\"v1\"")])
+        .await
+        .expect(200);
+    assert_eq!(changed.body["notices"]["escalations"], true);
+    app.send(
+        actix_web::http::Method::DELETE,
+        &format!("/api/v1/contacts/{id}"),
+        Some(&a),
+        None,
+        &[],
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.send(
+        actix_web::http::Method::DELETE,
+        &format!("/api/v1/contacts/{id}"),
+        Some(&a_admin),
+        None,
+        &[],
+    )
+    .await
+    .expect(204);
+    app.get(&format!("/api/v1/contacts/{id}"), &a)
+        .await
+        .expect_problem(404, "not_found");
+}
+
+async fn major_incident_update_reaches_subscribed_contacts_only(app: TestApp) {
+    let smtp = SmtpSink::start();
+    let mut settings = test_settings();
+    settings.notify.smtp = Some(smtp.settings());
+    let app = app.restart(settings).await;
+    let (_, a, b) = app.two_tenants().await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let b_admin = app.token_for(Role::CustomerAdmin, Some("OCN-2002"));
+    app.post(
+        "/api/v1/contacts",
+        &a_admin,
+        contact("crisis@acme.example", true, false),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/contacts",
+        &a_admin,
+        contact("quiet@acme.example", false, false),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/contacts",
+        &b_admin,
+        contact("crisis@globex.example", true, false),
+    )
+    .await
+    .expect(201);
+    let noc = app.token_for(Role::Agent, None);
+    let mni = app
+        .post("/api/v1/major-incidents", &noc, json!({"summary": "Fibre cut", "description": "d", "severity": "critical", "affected_service_ids": ["SVC-A"]}))
+        .await
+        .expect(201);
+    let parent = mni.body["ticket_number"].as_str().unwrap().to_owned();
+    app.raise(&a, "SVC-A", "service_down").await;
+    app.raise(&b, "SVC-B", "service_down").await;
+    app.post(
+        &format!("/api/v1/major-incidents/{parent}/updates"),
+        &noc,
+        json!({"text": "Splicing team on site"}),
+    )
+    .await
+    .expect(201);
+    let round = app.dispatch(Utc::now()).await;
+    assert_eq!(round.failed, 0, "{round:?}");
+    let mails = smtp.messages();
+    let major: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject.contains("Major incident"))
+        .collect();
+    assert_eq!(major.len(), 1, "{mails:?}");
+    assert_eq!(major[0].to, "crisis@acme.example");
+    assert!(major[0].body.contains("Splicing team on site"));
+    assert!(major[0].from.contains("noreply@"));
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.to != "quiet@acme.example" && m.to != "crisis@globex.example"),
+        "{mails:?}"
+    );
+    // A second round sends nothing twice.
+    let again = app.dispatch(Utc::now()).await;
+    assert_eq!(again.delivered, 0);
+    assert_eq!(smtp.messages().len(), mails.len());
+
+    // Planned works notices come from the change-management address.
+    let cm = app.token_for(Role::ChangeManager, None);
+    let start = Utc::now() + chrono::Duration::days(15);
+    let work = app
+        .post("/api/v1/planned-works", &cm, json!({"title": "Router upgrade", "description": "d",
+            "start_at": start.to_rfc3339(), "end_at": (start + chrono::Duration::hours(1)).to_rfc3339(),
+            "expected_impact": "Outage up to 10 minutes", "affected_service_ids": ["SVC-A"], "emergency": false}))
+        .await
+        .expect(201);
+    let wid = work.body["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/planned-works/{wid}/schedule"),
+        &cm,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.dispatch(Utc::now()).await;
+    let planned: Vec<_> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Planned works"))
+        .collect();
+    assert_eq!(
+        planned.len(),
+        2,
+        "both Acme contacts take planned-works notices"
+    );
+    assert!(planned
+        .iter()
+        .all(|m| m.from.contains("change-management-noreply@")));
+    assert!(planned.iter().all(|m| m.body.contains("SVC-A")));
+}
+
+async fn outbox_survives_a_crash_and_waits_for_smtp(app: TestApp) {
+    // No SMTP yet: the change commits its event; nothing is sent.
+    let (_, a, _) = app.two_tenants().await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    app.post(
+        "/api/v1/contacts",
+        &a_admin,
+        contact("desk@acme.example", false, true),
+    )
+    .await
+    .expect(201);
+    app.raise(&a, "SVC-A", "degraded").await;
+    // Crash after commit, before any delivery.
+    let smtp = SmtpSink::start();
+    let mut with_smtp = test_settings();
+    with_smtp.notify.smtp = Some(smtp.settings());
+    let app = app.restart(with_smtp.clone()).await;
+    // A dispatcher claims the delivery and dies before sending it.
+    let claimed = app::Store::new(app.db.clone())
+        .write(|conn| {
+            app::notifications::expand(conn, 100, Utc::now())?;
+            app::notifications::claim(conn, 10, chrono::Duration::seconds(120), Utc::now())
+        })
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let app = app.restart(with_smtp.clone()).await;
+    let during_lease = app.dispatch(Utc::now()).await;
+    assert_eq!(
+        during_lease.delivered, 0,
+        "the lease protects the claimed delivery"
+    );
+    let after_lease = app
+        .dispatch(Utc::now() + chrono::Duration::minutes(3))
+        .await;
+    assert_eq!(after_lease.delivered, 1);
+    assert_eq!(smtp.messages().len(), 1);
+    assert_eq!(smtp.messages()[0].to, "desk@acme.example");
+
+    // Without SMTP, emails are kept (held), logged, and sent once SMTP is configured.
+    let app = app.restart(test_settings()).await;
+    app.raise(&a, "SVC-A", "degraded").await;
+    let held = app.dispatch(Utc::now()).await;
+    assert_eq!(held.held, 1);
+    assert_eq!(
+        app.db
+            .read(|conn| persistence::outbox::count_by_status(conn, "held"))
+            .unwrap(),
+        1
+    );
+    let app = app.restart(with_smtp).await;
+    app.db
+        .read(|conn| persistence::outbox::release_held(conn, Utc::now()))
+        .unwrap();
+    let sent = app.dispatch(Utc::now()).await;
+    assert_eq!(sent.delivered, 1);
+    assert_eq!(smtp.messages().len(), 2);
+}
+
+/// Reads SSE frames until `want` events arrived or the deadline passes.
+async fn read_events(
+    app: &TestApp,
+    token: &str,
+    last_id: Option<i64>,
+    want: usize,
+) -> Vec<(i64, String, Value)> {
+    let mut req = app
+        .client
+        .get(format!("{}/api/v1/events", app.base_url))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .timeout(Duration::from_secs(30));
+    if let Some(id) = last_id {
+        req = req.insert_header(("Last-Event-ID", id.to_string()));
+    }
+    let mut resp = req.send().await.expect("stream");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(
+        resp.headers().get("content-type").unwrap(),
+        "text/event-stream"
+    );
+    let mut buffer = String::new();
+    let mut out = Vec::new();
+    let deadline = tokio_deadline();
+    while out.len() < want && std::time::Instant::now() < deadline {
+        let chunk = actix_web::rt::time::timeout(Duration::from_secs(5), resp.next()).await;
+        let Ok(Some(Ok(bytes))) = chunk else { break };
+        buffer.push_str(&String::from_utf8_lossy(&bytes));
+        while let Some(end) = buffer.find("\n\n") {
+            let frame: String = buffer.drain(..end + 2).collect();
+            let mut id = None;
+            let mut kind = String::new();
+            let mut data = Value::Null;
+            for line in frame.lines() {
+                if let Some(v) = line.strip_prefix("id: ") {
+                    id = v.parse().ok();
+                } else if let Some(v) = line.strip_prefix("event: ") {
+                    kind = v.to_owned();
+                } else if let Some(v) = line.strip_prefix("data: ") {
+                    data = serde_json::from_str(v).unwrap();
+                }
+            }
+            if let Some(id) = id {
+                out.push((id, kind, data));
+            }
+        }
+    }
+    out
+}
+
+fn tokio_deadline() -> std::time::Instant {
+    std::time::Instant::now() + Duration::from_secs(20)
+}
+
+async fn event_stream_resumes_without_loss_and_spans_instances(app: TestApp) {
+    let (_, a, b) = app.two_tenants().await;
+    let t1 = app.raise(&a, "SVC-A", "degraded").await;
+    app.raise(&b, "SVC-B", "degraded").await;
+    let t2 = app.raise(&a, "SVC-A", "service_down").await;
+    // Resume from the beginning: A's two creations, nothing of B's.
+    let first = read_events(&app, &a, Some(0), 2).await;
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(
+        first
+            .iter()
+            .all(|(_, kind, data)| kind == "incident.created"
+                && data["customer_number"] == "OCN-1001")
+    );
+    assert_eq!(first[0].2["ticket_number"], t1["ticket_number"]);
+    assert_eq!(first[1].2["ticket_number"], t2["ticket_number"]);
+    let last_seen = first[1].0;
+    // While disconnected: more events, raised on a second API instance sharing the database.
+    let other = app.second_instance().await;
+    other
+        .post(
+            &format!(
+                "/api/v1/incidents/{}/updates",
+                t1["ticket_number"].as_str().unwrap()
+            ),
+            &a,
+            json!({"text": "still down"}),
+        )
+        .await
+        .expect(201);
+    other.raise(&b, "SVC-B", "degraded").await;
+    let t3 = other.raise(&a, "SVC-A", "degraded").await;
+    let resumed = read_events(&app, &a, Some(last_seen), 2).await;
+    let kinds: Vec<&str> = resumed.iter().map(|(_, k, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["incident.updated", "incident.created"],
+        "{resumed:?}"
+    );
+    assert_eq!(resumed[1].2["ticket_number"], t3["ticket_number"]);
+    assert!(resumed.iter().all(|(id, _, _)| *id > last_seen));
+    // A live subscriber on instance 1 sees an event produced on instance 2.
+    let live = {
+        let app_ref = &app;
+        let a = a.clone();
+        async move { read_events(app_ref, &a, None, 1).await }
+    };
+    let produce = async {
+        actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+        other.raise(&a, "SVC-A", "no_impact").await
+    };
+    let (seen, raised) = futures_util::join!(live, produce);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].2["ticket_number"], raised["ticket_number"]);
+    // Staff see every company's events.
+    let staff = read_events(&app, &app.token_for(Role::Agent, None), Some(0), 5).await;
+    assert!(staff
+        .iter()
+        .any(|(_, _, d)| d["customer_number"] == "OCN-2002"));
+}
+
+/// HMAC-SHA256 written out from the hash function (RFC 2104), independent of the `hmac` crate
+/// the server uses.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let ipad: Vec<u8> = block.iter().map(|b| b ^ 0x36).collect();
+    let opad: Vec<u8> = block.iter().map(|b| b ^ 0x5c).collect();
+    let inner = Sha256::new()
+        .chain_update(&ipad)
+        .chain_update(message)
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(&opad)
+        .chain_update(inner)
+        .finalize();
+    outer.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn webhooks_are_signed_retried_failed_and_redelivered(app: TestApp) {
+    assert_eq!(
+        hmac_sha256(b"Jefe", b"what do ya want for nothing?"),
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+        "RFC 4231 test case 2"
+    );
+    let (_, a, b) = app.two_tenants().await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let receiver = WebhookReceiver::start();
+    let secret = "a-shared-secret-of-enough-length";
+    app.post(
+        "/api/v1/webhooks",
+        &a,
+        json!({"url": receiver.url, "event_types": ["incident.*"]}),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.post(
+        "/api/v1/webhooks",
+        &a_admin,
+        json!({"url": "ftp://x.example/", "event_types": ["incident.*"]}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/webhooks",
+        &a_admin,
+        json!({"url": receiver.url, "event_types": ["tickets.*"]}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let sub = app
+        .post(
+            "/api/v1/webhooks",
+            &a_admin,
+            json!({"url": receiver.url, "event_types": ["incident.created"], "secret": secret}),
+        )
+        .await
+        .expect(201);
+    let sub_id = sub.body["id"].as_i64().unwrap();
+    assert_eq!(sub.body["secret"], secret);
+    assert!(
+        app.get("/api/v1/webhooks", &a_admin).await.expect(200).body["items"][0]
+            .get("secret")
+            .is_none()
+    );
+
+    let t = app.raise(&a, "SVC-A", "degraded").await;
+    app.raise(&b, "SVC-B", "degraded").await; // another company's: never delivered here
+    app.dispatch(Utc::now()).await;
+    let got = receiver.requests();
+    assert_eq!(got.len(), 1);
+    let req = &got[0];
+    let sig = &req.headers["x-signature"];
+    let (t_part, v1_part) = sig.split_once(',').unwrap();
+    let ts = t_part.strip_prefix("t=").unwrap();
+    let expected = hmac_sha256(secret.as_bytes(), format!("{ts}.{}", req.body).as_bytes());
+    assert_eq!(
+        v1_part.strip_prefix("v1=").unwrap(),
+        expected,
+        "signature verifies independently"
+    );
+    assert!((Utc::now().timestamp() - ts.parse::<i64>().unwrap()).abs() < 60);
+    let body: Value = serde_json::from_str(&req.body).unwrap();
+    assert_eq!(body["type"], "incident.created");
+    assert_eq!(body["ticket_number"], t["ticket_number"]);
+    assert_eq!(
+        req.headers["x-delivery-id"],
+        body["delivery_id"].to_string()
+    );
+
+    // The endpoint fails: retried with backoff, then marked failed.
+    receiver.answer(500);
+    app.raise(&a, "SVC-A", "service_down").await;
+    let mut now = Utc::now();
+    let mut rounds = Vec::new();
+    for _ in 0..5 {
+        rounds.push(app.dispatch(now).await);
+        now += chrono::Duration::minutes(10);
+    }
+    assert_eq!(
+        rounds.iter().map(|r| r.retried).sum::<usize>(),
+        2,
+        "{rounds:?}"
+    );
+    assert_eq!(rounds.iter().map(|r| r.failed).sum::<usize>(), 1);
+    let log = app
+        .get(&format!("/api/v1/webhooks/{sub_id}/deliveries"), &a_admin)
+        .await
+        .expect(200);
+    let failed = &log.body["items"][0];
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["attempts"], 3);
+    assert_eq!(failed["attempt_log"].as_array().unwrap().len(), 3);
+    assert_eq!(failed["attempt_log"][0]["response_status"], 500);
+    assert_eq!(log.body["items"][1]["status"], "delivered");
+    let delivery_id = failed["id"].as_i64().unwrap();
+    let failing_requests = receiver.requests().len();
+    assert_eq!(failing_requests, 4);
+
+    // Fixed: redeliver, same delivery id.
+    receiver.answer(204);
+    let queued = app
+        .post(
+            &format!("/api/v1/webhooks/{sub_id}/deliveries/{delivery_id}/redeliver"),
+            &a_admin,
+            json!({}),
+        )
+        .await
+        .expect(202);
+    assert_eq!(queued.body["status"], "pending");
+    app.dispatch(now).await;
+    let last = receiver.requests().last().cloned().unwrap();
+    assert_eq!(last.headers["x-delivery-id"], delivery_id.to_string());
+    let log = app
+        .get(&format!("/api/v1/webhooks/{sub_id}/deliveries"), &a_admin)
+        .await
+        .expect(200);
+    assert_eq!(log.body["items"][0]["status"], "delivered");
+    // Other companies cannot see or drive this subscription.
+    let b_admin = app.token_for(Role::CustomerAdmin, Some("OCN-2002"));
+    app.get(&format!("/api/v1/webhooks/{sub_id}/deliveries"), &b_admin)
+        .await
+        .expect_problem(404, "not_found");
+    app.send(
+        actix_web::http::Method::DELETE,
+        &format!("/api/v1/webhooks/{sub_id}"),
+        Some(&b_admin),
+        None,
+        &[],
+    )
+    .await
+    .expect_problem(404, "not_found");
+    app.send(
+        actix_web::http::Method::DELETE,
+        &format!("/api/v1/webhooks/{sub_id}"),
+        Some(&a_admin),
+        None,
+        &[],
+    )
+    .await
+    .expect(204);
+    app.raise(&a, "SVC-A", "degraded").await;
+    app.dispatch(now).await;
+    assert_eq!(
+        receiver.requests().len(),
+        failing_requests + 1,
+        "no deliveries after deletion"
+    );
+}
+
+#[test]
+fn private_webhook_targets_are_refused_outside_test_mode() {
+    let mut settings = test_settings();
+    settings.notify.webhook_allow_private = false;
+    let strict = settings.ctx();
+    let lenient = test_settings().ctx();
+    let check = app::webhooks::check_target;
+    assert!(check("http://127.0.0.1:8080/hook", &strict).is_err());
+    assert!(check("http://192.168.1.20/hook", &strict).is_err());
+    assert!(check("http://[::1]/hook", &strict).is_err());
+    assert!(check("http://127.0.0.1:8080/hook", &lenient).is_ok());
+}

@@ -102,7 +102,7 @@ impl ServiceSettings {
             auto_close_after: self.auto_close_after,
             idempotency_ttl: self.idempotency_ttl,
             login_limits: self.login_limits,
-            webhook_allow_private: self.notify.webhook_allow_private,
+            egress: self.notify.egress(),
             delivery_max_attempts: self.notify.max_attempts,
             delivery_retry_base: self.notify.retry_base,
         }
@@ -115,6 +115,8 @@ pub struct NotifySettings {
     pub mail_from: String,
     pub change_mail_from: String,
     pub webhook_allow_private: bool,
+    /// How webhook hosts are resolved (the system resolver; tests put in others).
+    pub dns: app::webhooks::Dns,
     pub dispatch_interval: Duration,
     pub max_attempts: i32,
     pub retry_base: chrono::Duration,
@@ -130,6 +132,16 @@ pub struct SmtpSettings {
     pub credentials: Option<(String, String)>,
 }
 
+impl NotifySettings {
+    /// Where webhooks may go, checked at registration and on every connection.
+    pub fn egress(&self) -> app::webhooks::Egress {
+        app::webhooks::Egress {
+            allow_private: self.webhook_allow_private,
+            dns: self.dns.clone(),
+        }
+    }
+}
+
 impl Default for NotifySettings {
     fn default() -> Self {
         Self {
@@ -138,6 +150,7 @@ impl Default for NotifySettings {
             change_mail_from:
                 "Change Management <change-management-noreply@service-assurance.example>".into(),
             webhook_allow_private: false,
+            dns: app::webhooks::Dns::system(),
             dispatch_interval: Duration::from_millis(1000),
             max_attempts: 8,
             retry_base: chrono::Duration::seconds(30),
@@ -172,6 +185,7 @@ fn notify_settings() -> Result<NotifySettings, String> {
         mail_from: var("MAIL_FROM").unwrap_or(defaults.mail_from),
         change_mail_from: var("CHANGE_MAIL_FROM").unwrap_or(defaults.change_mail_from),
         webhook_allow_private: parsed("WEBHOOK_ALLOW_PRIVATE", false)?,
+        dns: app::webhooks::Dns::system(),
         dispatch_interval: Duration::from_millis(parsed("DISPATCH_INTERVAL_MS", 1000)?.max(50)),
         max_attempts: parsed("DELIVERY_MAX_ATTEMPTS", 8)?.max(1),
         retry_base: chrono::Duration::seconds(parsed("DELIVERY_RETRY_BASE_SECONDS", 30)?.max(1)),

@@ -86,6 +86,12 @@ fn serve() -> Result<(), String> {
         Err(e) => return Err(format!("cannot load the help articles: {e}")),
     }
     warn_if_the_calendar_runs_out(&config.service.calendar);
+    if config.service.notify.webhook_allow_private {
+        log::warn!(
+            "WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses of this \
+             network — a customer admin can make this server call internal services. Tests only."
+        );
+    }
     let state = AppState::new(
         store,
         TokenService::new(&config.jwt),

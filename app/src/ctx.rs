@@ -14,8 +14,8 @@ pub struct Ctx {
     pub idempotency_ttl: chrono::Duration,
     /// Failed sign-ins before throttling.
     pub login_limits: Limits,
-    /// Webhook targets may be private or loopback addresses (tests only).
-    pub webhook_allow_private: bool,
+    /// Where webhooks may go (public addresses only, unless allowed for tests).
+    pub egress: crate::webhooks::Egress,
     /// Attempts before a delivery fails, and the first retry delay (doubling, at most 1 h).
     pub delivery_max_attempts: i32,
     pub delivery_retry_base: chrono::Duration,

@@ -1,7 +1,10 @@
 //! Partner webhooks and TMF621 hub listeners (R-CON4): subscriptions to events, their delivery
 //! logs, and redelivery. Targets must be public http(s) addresses.
 
-use std::net::ToSocketAddrs;
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use domain::policy::{self, Permission};
@@ -15,8 +18,101 @@ use crate::{AppError, Conn, Ctx};
 pub use persistence::outbox::{AttemptRecord, Delivery};
 pub use persistence::webhooks::{Subscription, NATIVE, TMF621};
 
+/// How host names become addresses for outgoing partner traffic: the system resolver unless a
+/// test puts another in (one that answers differently on each call, say).
+#[derive(Clone)]
+pub struct Dns(Arc<Lookup>);
+
+/// A name and port to the addresses they have now.
+type Lookup = dyn Fn(&str, u16) -> io::Result<Vec<SocketAddr>> + Send + Sync;
+
+impl Dns {
+    pub fn new(
+        lookup: impl Fn(&str, u16) -> io::Result<Vec<SocketAddr>> + Send + Sync + 'static,
+    ) -> Self {
+        Self(Arc::new(lookup))
+    }
+
+    /// The addresses `host` has now.
+    pub fn resolve(&self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        (self.0)(host, port)
+    }
+
+    /// `getaddrinfo`, through the standard library.
+    pub fn system() -> Self {
+        Self::new(|host, port| Ok((host, port).to_socket_addrs()?.collect()))
+    }
+}
+
+impl Default for Dns {
+    fn default() -> Self {
+        Self::system()
+    }
+}
+
+impl fmt::Debug for Dns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Dns(..)")
+    }
+}
+
+/// Where webhooks and hub notifications may go: public addresses only, checked when a target is
+/// registered **and** on every connection (the addresses checked are the ones connected to, so a
+/// name that resolves elsewhere the second time — DNS rebinding — reaches nothing private).
+#[derive(Clone, Debug, Default)]
+pub struct Egress {
+    /// Private and loopback targets allowed (tests only; the server warns at start).
+    pub allow_private: bool,
+    pub dns: Dns,
+}
+
+/// Why a target was refused; the text is safe to show to whoever registered it.
+pub const NOT_PUBLIC: &str =
+    "resolves to a private, local or reserved address; webhooks go to public addresses only";
+
+impl Egress {
+    pub fn new(allow_private: bool) -> Self {
+        Self {
+            allow_private,
+            dns: Dns::system(),
+        }
+    }
+
+    /// The addresses `host` resolves to, if every one of them is public (or private ones are
+    /// allowed). Blocks on DNS: call it off the async workers.
+    pub fn public_addresses(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let addrs = self
+            .dns
+            .resolve(host, port)
+            .map_err(|_| format!("cannot resolve {host}"))?;
+        if addrs.is_empty() {
+            return Err(format!("cannot resolve {host}"));
+        }
+        if !self.allow_private
+            && addrs
+                .iter()
+                .any(|a| domain::notification::is_private_address(a.ip()))
+        {
+            return Err(format!("{host} {NOT_PUBLIC}"));
+        }
+        Ok(addrs)
+    }
+
+    /// Refuses targets that are not http(s) or resolve to private addresses (with private ones
+    /// allowed, the name need not resolve yet). Resolves DNS: call it before opening a transaction.
+    pub fn check(&self, url: &str) -> Result<CheckedTarget, String> {
+        let (_, host, port) =
+            domain::notification::parse_webhook_url(url).map_err(|e| e.to_string())?;
+        if !self.allow_private {
+            self.public_addresses(&host, port)?;
+        }
+        Ok(CheckedTarget(url.to_owned()))
+    }
+}
+
 /// A webhook target that resolved to public addresses when checked: only
-/// [`check_target`] makes one.
+/// [`Egress::check`] makes one.
 pub struct CheckedTarget(String);
 
 impl CheckedTarget {
@@ -25,27 +121,9 @@ impl CheckedTarget {
     }
 }
 
-/// Refuses targets that are not http(s) or resolve to private addresses (unless allowed, for
-/// tests). Resolves DNS: call it before opening a transaction.
+/// [`Egress::check`] with the deployment's egress rules.
 pub fn check_target(url: &str, ctx: &Ctx) -> Result<CheckedTarget, String> {
-    let (_, host, port) =
-        domain::notification::parse_webhook_url(url).map_err(|e| e.to_string())?;
-    if !ctx.webhook_allow_private {
-        let addrs: Vec<_> = (host.as_str(), port)
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve {host}: {e}"))?
-            .collect();
-        if addrs.is_empty()
-            || addrs
-                .iter()
-                .any(|a| domain::notification::is_private_address(a.ip()))
-        {
-            return Err(format!(
-                "{host} resolves to a private or local address; webhooks go to public addresses only"
-            ));
-        }
-    }
-    Ok(CheckedTarget(url.to_owned()))
+    ctx.egress.check(url)
 }
 
 pub struct Subscribe {
@@ -185,7 +263,7 @@ mod tests {
                 lock: chrono::Duration::seconds(30),
                 max_lock: chrono::Duration::minutes(15),
             },
-            webhook_allow_private: allow_private,
+            egress: Egress::new(allow_private),
             delivery_max_attempts: 8,
             delivery_retry_base: chrono::Duration::seconds(30),
         }

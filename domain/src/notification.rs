@@ -94,8 +94,12 @@ pub fn check_event_types(patterns: &[String]) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// Is this address somewhere a webhook must never be sent (loopback, private, link-local,
-/// unique-local, unspecified, multicast, documentation or shared ranges)?
+/// Is this address somewhere a webhook must never be sent? Everything that is not plainly a
+/// public unicast address: loopback, private, link-local, unique-local, unspecified, broadcast,
+/// multicast, documentation, shared (100.64/10), benchmarking (198.18/15), IETF protocol
+/// assignments (192.0.0/24), reserved (240/4), the 6to4 relay (192.88.99/24), and IPv6 forms that
+/// carry an IPv4 address a router may translate (IPv4-mapped and -compatible, NAT64 64:ff9b::/96 and
+/// 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32) or documentation (2001:db8::/32).
 pub fn is_private_address(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -107,8 +111,12 @@ pub fn is_private_address(ip: IpAddr) -> bool {
                 || v4.is_broadcast()
                 || v4.is_multicast()
                 || v4.is_documentation()
-                || (o[0] == 100 && (64..128).contains(&o[1])) // carrier-grade NAT 100.64/10
                 || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])) // shared 100.64/10
+                || (o[0] == 198 && (o[1] == 18 || o[1] == 19)) // benchmarking 198.18/15
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF 192.0.0/24
+                || (o[0] == 192 && o[1] == 88 && o[2] == 99) // 6to4 relay 192.88.99/24
+                || o[0] >= 240 // reserved 240/4
         }
         IpAddr::V6(v6) => {
             let s = v6.segments();
@@ -117,7 +125,14 @@ pub fn is_private_address(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
                 || (s[0] & 0xffc0) == 0xfe80 // link local fe80::/10
-                || v6.to_ipv4_mapped().is_some_and(|v4| is_private_address(IpAddr::V4(v4)))
+                || (s[0] & 0xffc0) == 0xfec0 // deprecated site local fec0::/10
+                || s[..6] == [0; 6] // IPv4-compatible ::/96
+                || s[..6] == [0, 0, 0, 0, 0, 0xffff] // IPv4-mapped ::ffff:0:0/96
+                || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] // NAT64 64:ff9b::/96
+                || s[..3] == [0x64, 0xff9b, 1] // local NAT64 64:ff9b:1::/48
+                || s[0] == 0x2002 // 6to4 2002::/16
+                || s[..2] == [0x2001, 0] // Teredo 2001::/32
+                || s[..2] == [0x2001, 0xdb8] // documentation 2001:db8::/32
         }
     }
 }
@@ -224,10 +239,34 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:10.0.0.1",
+            "::ffff:8.8.8.8",
+            "198.18.0.1",
+            "198.19.255.254",
+            "240.0.0.1",
+            "255.255.255.255",
+            "192.0.0.170",
+            "192.88.99.1",
+            "::127.0.0.1",
+            "::8.8.8.8",
+            "64:ff9b::7f00:1",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "2001:db8::1",
+            "fec0::1",
         ] {
             assert!(is_private_address(private.parse().unwrap()), "{private}");
         }
-        for public in ["8.8.8.8", "203.0.114.1", "2a00:1450::1", "100.128.0.1"] {
+        for public in [
+            "8.8.8.8",
+            "203.0.114.1",
+            "2a00:1450::1",
+            "100.128.0.1",
+            "198.20.0.1",
+            "192.0.1.1",
+            "223.255.255.254",
+            "2001:4860::8888",
+        ] {
             assert!(!is_private_address(public.parse().unwrap()), "{public}");
         }
     }

@@ -4,8 +4,10 @@
 //! ticket_number, data}` with headers `X-Delivery-Id` (stable across retries: drop duplicates),
 //! `X-Event-Type`, and `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 //! Any 2xx is success; anything else is retried with exponential backoff, then marked failed.
-//! Targets must be http(s) URLs on public addresses (checked on subscription and before each
-//! delivery, after DNS resolution); `WEBHOOK_ALLOW_PRIVATE=true` lifts that for tests only.
+//! Targets must be http(s) URLs on public addresses: checked on subscription, and again by every
+//! delivery, which connects only to the addresses it has just checked (DNS rebinding reaches nothing
+//! private; no proxy from the environment, no redirects). `WEBHOOK_ALLOW_PRIVATE=true` lifts that
+//! for tests only, with a warning at start.
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use app::webhooks::{AttemptRecord, Delivery, Subscribe, Subscription, NATIVE};

@@ -62,12 +62,7 @@ pub struct Senders {
 impl Senders {
     pub fn new(settings: &NotifySettings) -> Result<Self, String> {
         let smtp = settings.smtp.as_ref().map(smtp_transport).transpose()?;
-        let http = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
+        let http = super::egress::agent(&settings.egress(), Duration::from_secs(10));
         Ok(Self {
             smtp,
             http,
@@ -250,8 +245,9 @@ fn send_webhook(
         Ok(None) => return done(false, None, Some("subscription deleted".into()), true),
         Err(e) => return done(false, None, Some(e.to_string()), false),
     };
-    if let Err(e) = app::webhooks::check_target(&subscription.url, &state.ctx) {
-        return done(false, None, Some(e), true);
+    // The address is checked when the agent resolves it for this connection (see `egress`).
+    if let Err(e) = domain::notification::parse_webhook_url(&subscription.url) {
+        return done(false, None, Some(e.to_string()), true);
     }
     let (event_type, body) = if subscription.format == app::webhooks::TMF621 {
         match crate::routes::tmf621::notification(&state.store, state.sla(), &subscription, event) {
@@ -304,7 +300,11 @@ fn send_webhook(
             Some(format!("HTTP {}", resp.status())),
             false,
         ),
-        Err(e) => done(false, None, Some(e.to_string()), false),
+        Err(e) => {
+            let (what, permanent) = super::egress::describe(&e);
+            log::debug!("webhook delivery {} failed: {e}", delivery.id);
+            done(false, None, Some(what.to_owned()), permanent)
+        }
     }
 }
 

@@ -2,4 +2,5 @@
 //! jobs. Both are safe when several instances run them at once.
 
 pub mod dispatch;
+pub mod egress;
 pub mod jobs;

@@ -16,6 +16,7 @@ on_both_backends!(
     outbox_survives_a_crash_and_waits_for_smtp,
     event_stream_resumes_without_loss_and_spans_instances,
     webhooks_are_signed_retried_failed_and_redelivered,
+    a_rebinding_name_reaches_nothing_private,
 );
 
 fn contact(email: &str, major: bool, incidents: bool) -> Value {
@@ -554,6 +555,106 @@ async fn webhooks_are_signed_retried_failed_and_redelivered(app: TestApp) {
         failing_requests + 1,
         "no deliveries after deletion"
     );
+}
+
+/// A name that resolves to a public address when the target is registered and to the loopback
+/// listener when the delivery connects (DNS rebinding) reaches nothing: the agent connects only to
+/// the addresses it has just checked, and the log says so without the network's words.
+async fn a_rebinding_name_reaches_nothing_private(app: TestApp) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let receiver = WebhookReceiver::start();
+    let port: u16 = receiver
+        .url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/hook")
+        .parse()
+        .unwrap();
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let counted = lookups.clone();
+    let mut settings = test_settings();
+    settings.notify.webhook_allow_private = false;
+    settings.notify.dns = app::webhooks::Dns::new(move |host, port| {
+        if host != "rebind.partner.example" {
+            return app::webhooks::Dns::system().resolve(host, port);
+        }
+        let first = counted.fetch_add(1, Ordering::SeqCst) == 0;
+        let ip = if first { "93.184.216.34" } else { "127.0.0.1" };
+        Ok(vec![std::net::SocketAddr::new(ip.parse().unwrap(), port)])
+    });
+    let app = app.restart(settings).await;
+    let (_, a, _) = app.two_tenants().await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+
+    // Addresses and encodings that reach this machine or a private network are refused at once.
+    for url in [
+        "http://127.0.0.1/hook".to_owned(),
+        format!("http://2130706433:{port}/hook"),
+        "http://0x7f.1/hook".into(),
+        "http://[::ffff:127.0.0.1]/hook".into(),
+        "http://[::127.0.0.1]/hook".into(),
+        "http://[64:ff9b::7f00:1]/hook".into(),
+        "http://[2002:7f00:1::1]/hook".into(),
+        "http://198.18.0.1/hook".into(),
+        "http://240.0.0.1/hook".into(),
+        "http://192.0.0.170/hook".into(),
+        "http://169.254.169.254/latest/meta-data".into(),
+    ] {
+        let refused = app
+            .post(
+                "/api/v1/webhooks",
+                &a_admin,
+                json!({"url": url, "event_types": ["incident.*"]}),
+            )
+            .await
+            .expect_problem(422, "validation_failed");
+        assert!(
+            refused.body.to_string().contains("public addresses only"),
+            "{url}: {}",
+            refused.body
+        );
+    }
+
+    let url = format!("http://rebind.partner.example:{port}/hook");
+    let sub = app
+        .post(
+            "/api/v1/webhooks",
+            &a_admin,
+            json!({"url": url, "event_types": ["incident.created"]}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(
+        lookups.load(Ordering::SeqCst),
+        1,
+        "checked once at registration"
+    );
+    let sub_id = sub.body["id"].as_i64().unwrap();
+    app.raise(&a, "SVC-A", "degraded").await;
+    let round = app.dispatch(Utc::now()).await;
+    assert_eq!(round.failed, 1, "{round:?}");
+    assert_eq!(
+        lookups.load(Ordering::SeqCst),
+        2,
+        "the delivery resolved the name itself, once"
+    );
+    assert!(
+        receiver.requests().is_empty(),
+        "no request reached the loopback listener"
+    );
+    let log = app
+        .get(&format!("/api/v1/webhooks/{sub_id}/deliveries"), &a_admin)
+        .await
+        .expect(200);
+    let delivery = &log.body["items"][0];
+    assert_eq!(delivery["status"], "failed", "{delivery}");
+    let attempt = &delivery["attempt_log"][0];
+    assert_eq!(attempt["response_status"], Value::Null);
+    assert_eq!(
+        attempt["error"],
+        "refused: the target does not resolve to public addresses only"
+    );
+    assert!(!log.body.to_string().contains("127.0.0.1"), "{}", log.body);
 }
 
 #[test]

@@ -52,6 +52,7 @@ struct ApiClientRow {
     created_by: String,
     created_at: NaiveDateTime,
     revoked_at: Option<NaiveDateTime>,
+    secret_rotated_at: Option<NaiveDateTime>,
 }
 
 impl ApiClientRow {
@@ -314,13 +315,17 @@ pub fn set_client_secret(
     conn: &mut DbConnection,
     client_id: &str,
     secret_hash: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let n = diesel::update(
         api_clients::table
             .filter(api_clients::client_id.eq(client_id))
             .filter(api_clients::revoked_at.is_null()),
     )
-    .set(api_clients::secret_hash.eq(secret_hash))
+    .set((
+        api_clients::secret_hash.eq(secret_hash),
+        api_clients::secret_rotated_at.eq(Some(to_db_time(now))),
+    ))
     .execute(conn)?;
     if n == 0 {
         return Err(StoreError::conflict(
@@ -331,29 +336,55 @@ pub fn set_client_secret(
     Ok(())
 }
 
+/// What a token's subject is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectState {
+    /// May it act (an active user, a client not revoked)?
+    pub active: bool,
+    pub role: Role,
+    pub customer_number: Option<CustomerNumber>,
+    /// Tokens issued before this are no longer good (a client's secret was rotated).
+    pub tokens_valid_since: Option<DateTime<Utc>>,
+}
+
 /// What a token's subject currently is: may it act, with which role and company? `None` when
 /// the subject no longer exists.
 pub fn subject_state(
     conn: &mut DbConnection,
     subject: &str,
-) -> Result<Option<(bool, Role, Option<CustomerNumber>)>, StoreError> {
+) -> Result<Option<SubjectState>, StoreError> {
     if let Some(id) = subject
         .strip_prefix("user:")
         .and_then(|id| id.parse::<i64>().ok())
     {
         return match get_user(conn, id) {
-            Ok(u) => Ok(Some((
-                u.status == AccountStatus::Active,
-                u.role,
-                u.customer_number,
-            ))),
+            Ok(u) => Ok(Some(SubjectState {
+                active: u.status == AccountStatus::Active,
+                role: u.role,
+                customer_number: u.customer_number,
+                tokens_valid_since: None,
+            })),
             Err(StoreError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),
         };
     }
     if let Some(client_id) = subject.strip_prefix("client:") {
-        return Ok(find_api_client(conn, client_id)?
-            .map(|(c, _)| (c.revoked_at.is_none(), c.role, c.customer_number)));
+        let Some(row) = api_clients::table
+            .filter(api_clients::client_id.eq(client_id))
+            .select(ApiClientRow::as_select())
+            .first(conn)
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let rotated = row.secret_rotated_at;
+        let (client, _) = row.into_domain()?;
+        return Ok(Some(SubjectState {
+            active: client.revoked_at.is_none(),
+            role: client.role,
+            customer_number: client.customer_number,
+            tokens_valid_since: rotated.map(from_db_time),
+        }));
     }
     Ok(None)
 }

@@ -38,6 +38,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        secret_rotated_at -> Nullable<Timestamp>,
     }
 }
 

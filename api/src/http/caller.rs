@@ -3,7 +3,8 @@
 //!
 //! Beyond the signature, issuer, audience and expiry, the caller's account must still be active
 //! with the role and company the token names: a disabled user, a revoked API client or a changed
-//! role makes existing tokens fail. That check is cached per instance for
+//! role makes existing tokens fail, and so does rotating a client's secret for the tokens issued
+//! before it. That check is cached per instance for
 //! `TOKEN_REVOCATION_CHECK_SECONDS` (default 30 s), the documented bound; changes made through
 //! this instance take effect at once.
 
@@ -18,7 +19,8 @@ use std::time::{Duration, Instant};
 use actix_web::http::StatusCode;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use app::Store;
-use domain::{Caller, CustomerNumber, Permission, Role};
+use chrono::{DateTime, Utc};
+use domain::{Caller, Permission};
 
 use crate::http::error::ApiError;
 use crate::http::jwt::{TokenError, TokenService};
@@ -36,7 +38,7 @@ impl Deref for Authenticated {
     }
 }
 
-type SubjectState = Option<(bool, Role, Option<CustomerNumber>)>;
+type SubjectState = Option<app::accounts::SubjectState>;
 
 /// Recently checked token subjects.
 #[derive(Debug)]
@@ -96,22 +98,34 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_owned())
 }
 
-fn check_current(state: &SubjectState, caller: &Caller) -> Result<(), ApiError> {
+fn check_current(
+    state: &SubjectState,
+    caller: &Caller,
+    issued_at: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let refused = |detail: &str| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", detail);
-    match state {
-        None => Err(refused("the account behind this token no longer exists")),
-        Some((false, _, _)) => Err(refused(
+    let Some(state) = state else {
+        return Err(refused("the account behind this token no longer exists"));
+    };
+    if !state.active {
+        return Err(refused(
             "the account behind this token is disabled or revoked",
-        )),
-        Some((true, role, customer))
-            if *role != caller.role || *customer != caller.customer_number =>
-        {
-            Err(refused(
-                "the account changed since this token was issued; request a new token",
-            ))
-        }
-        Some(_) => Ok(()),
+        ));
     }
+    if state.role != caller.role || state.customer_number != caller.customer_number {
+        return Err(refused(
+            "the account changed since this token was issued; request a new token",
+        ));
+    }
+    if state
+        .tokens_valid_since
+        .is_some_and(|since| issued_at < since)
+    {
+        return Err(refused(
+            "the client's secret was rotated after this token was issued; request a new token",
+        ));
+    }
+    Ok(())
 }
 
 /// What [`authenticate`] found on a request, kept in its extensions for the extractors and the
@@ -153,7 +167,7 @@ impl Authenticator {
     /// Resolves the bearer token of a request: signature, issuer, audience, expiry, then the
     /// account behind it (cached, see [`SubjectCache`]).
     async fn resolve(self: Arc<Self>, req: &HttpRequest) -> Result<Caller, ApiError> {
-        let caller = self
+        let (caller, issued_at) = self
             .tokens
             .verify(&bearer_token(req)?)
             .map_err(|e| match e {
@@ -177,7 +191,7 @@ impl Authenticator {
                 current
             }
         };
-        check_current(&current, &caller)?;
+        check_current(&current, &caller, issued_at)?;
         Ok(caller)
     }
 }

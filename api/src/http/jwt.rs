@@ -23,6 +23,10 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// `iat` in milliseconds, so that a token issued just before a secret rotation is told from
+    /// one issued just after it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub iat_ms: Option<i64>,
 }
 
 struct Keys {
@@ -86,13 +90,18 @@ impl TokenService {
             aud: self.audience.clone(),
             iat: now.timestamp(),
             exp: now.timestamp() + self.ttl_seconds as i64,
+            iat_ms: Some(now.timestamp_millis()),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.keys.encoding)
             .map_err(|e| e.to_string())
     }
 
-    /// Verifies signature, algorithm, expiry, issuer and audience, and rebuilds the caller.
-    pub fn verify(&self, token: &str) -> Result<Caller, TokenError> {
+    /// Verifies signature, algorithm, expiry, issuer and audience, and rebuilds the caller, with
+    /// the time the token was issued.
+    pub fn verify(
+        &self,
+        token: &str,
+    ) -> Result<(Caller, chrono::DateTime<chrono::Utc>), TokenError> {
         use jsonwebtoken::errors::ErrorKind;
         let data = decode::<Claims>(token, &self.keys.decoding, &self.keys.validation).map_err(
             |e| match e.kind() {
@@ -114,7 +123,12 @@ impl TokenService {
             .map(CustomerNumber::parse)
             .transpose()
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
-        Caller::new(claims.sub, claims.role, customer)
-            .map_err(|e| TokenError::Invalid(e.to_string()))
+        let issued_at = chrono::DateTime::from_timestamp_millis(
+            claims.iat_ms.unwrap_or(claims.iat.saturating_mul(1000)),
+        )
+        .ok_or_else(|| TokenError::Invalid("bad iat".into()))?;
+        let caller = Caller::new(claims.sub, claims.role, customer)
+            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        Ok((caller, issued_at))
     }
 }

@@ -401,7 +401,10 @@ pub struct RotatedSecret {
 
 /// Rotate an API client's secret.
 ///
-/// Issues a new secret (shown once); the old one stops working for new tokens at once.
+/// Issues a new secret (shown once); the old one stops working at once, and so do the tokens issued
+/// with it (within `TOKEN_REVOCATION_CHECK_SECONDS` on other instances). The response is never
+/// kept for an `Idempotency-Key` replay: a retry with the same key answers 409
+/// `idempotent_secret_not_kept`.
 #[utoipa::path(
     tag = "accounts",
     security(("bearer" = [])),
@@ -415,15 +418,17 @@ pub struct RotatedSecret {
 #[post("/api-clients/{client_id}/rotate-secret")]
 pub async fn rotate_client_secret(
     state: web::Data<AppState>,
+    auth: web::Data<Authenticator>,
     caller: Permit<gate::ManageAccounts>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = path.into_inner();
     let id = client_id.clone();
-    let secret = run(&state, move |store, _, _| {
-        app::accounts::rotate_secret(store, &caller, &id)
+    let secret = run(&state, move |store, _, now| {
+        app::accounts::rotate_secret(store, &caller, &id, now)
     })
     .await?;
+    auth.subjects.forget(&format!("client:{client_id}"));
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(RotatedSecret {

@@ -62,18 +62,20 @@ pub fn revoke_api_client(
     Ok(accounts::revoke_api_client(conn, client_id, now)?)
 }
 
-/// Gives a client a new secret (returned in clear this once); the old one stops working.
+/// Gives a client a new secret (returned in clear this once); the old one stops working, and so do
+/// the tokens issued with it.
 pub fn rotate_secret(
     store: &crate::Store,
     caller: &Caller,
     client_id: &str,
+    now: DateTime<Utc>,
 ) -> Result<String, AppError> {
     policy::require(caller, Permission::ManageAccounts)?;
     let secret = random_token(32);
     let hash = hash_secret(&secret).map_err(AppError::Internal)?;
     store.write(|conn| {
         accounts::get_api_client(conn, client_id, caller.tenant_scope())?;
-        Ok(accounts::set_client_secret(conn, client_id, &hash)?)
+        Ok(accounts::set_client_secret(conn, client_id, &hash, now)?)
     })?;
     Ok(secret)
 }

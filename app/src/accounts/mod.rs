@@ -16,15 +16,13 @@ pub use users::{create_user, list_users, update_user, NewAccount, UserChange};
 
 use domain::{Caller, CustomerNumber, Role};
 use persistence::accounts;
+pub use persistence::accounts::SubjectState;
 
 use crate::{AppError, Conn};
 
-/// Whether the subject of a token is still active with the role and company it had, as
-/// `(active, role, customer)`; `None` when it no longer exists.
-pub fn subject_state(
-    conn: &mut Conn,
-    subject: &str,
-) -> Result<Option<(bool, Role, Option<CustomerNumber>)>, AppError> {
+/// What the subject of a token is now (active? which role and company? tokens good since when?);
+/// `None` when it no longer exists.
+pub fn subject_state(conn: &mut Conn, subject: &str) -> Result<Option<SubjectState>, AppError> {
     Ok(accounts::subject_state(conn, subject)?)
 }
 

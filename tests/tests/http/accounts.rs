@@ -373,6 +373,23 @@ async fn role_changes_and_secret_rotation(app: TestApp) {
         .expect(201);
     let cid = client.body["client_id"].as_str().unwrap().to_owned();
     let old_secret = client.body["client_secret"].as_str().unwrap().to_owned();
+    let grant =
+        |s: &str| json!({"grant_type": "client_credentials", "client_id": cid, "client_secret": s});
+    let issued_before = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(grant(&old_secret)),
+            &[],
+        )
+        .await
+        .expect(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get("/api/v1/me", &issued_before).await.expect(200);
     let rotated = app
         .post(
             &format!("/api/v1/api-clients/{cid}/rotate-secret"),
@@ -383,8 +400,15 @@ async fn role_changes_and_secret_rotation(app: TestApp) {
         .expect(200);
     let new_secret = rotated.body["client_secret"].as_str().unwrap().to_owned();
     assert_ne!(old_secret, new_secret);
-    let grant =
-        |s: &str| json!({"grant_type": "client_credentials", "client_id": cid, "client_secret": s});
+    // Rotation also ends the tokens issued with the old secret, on this instance and another.
+    app.get("/api/v1/me", &issued_before)
+        .await
+        .expect_problem(401, "invalid_token");
+    app.second_instance()
+        .await
+        .get("/api/v1/me", &issued_before)
+        .await
+        .expect_problem(401, "invalid_token");
     app.send(
         Method::POST,
         "/api/v1/auth/token",
@@ -394,15 +418,21 @@ async fn role_changes_and_secret_rotation(app: TestApp) {
     )
     .await
     .expect_problem(401, "invalid_credentials");
-    app.send(
-        Method::POST,
-        "/api/v1/auth/token",
-        None,
-        Some(grant(&new_secret)),
-        &[],
-    )
-    .await
-    .expect(200);
+    let issued_after = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(grant(&new_secret)),
+            &[],
+        )
+        .await
+        .expect(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get("/api/v1/me", &issued_after).await.expect(200);
 }
 
 async fn repeated_failed_logins_are_throttled_not_locked_forever(app: TestApp) {

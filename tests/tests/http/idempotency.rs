@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use actix_web::http::Method;
 use domain::Role;
 use futures_util::future::join_all;
 use serde_json::json;
@@ -12,6 +13,7 @@ on_both_backends!(
     same_key_other_body_is_422_and_keys_belong_to_their_caller,
     concurrent_duplicates_create_exactly_one_ticket,
     failed_requests_release_their_key,
+    secrets_are_never_kept_and_replays_recheck_the_caller,
 );
 
 async fn count_tickets(app: &TestApp) -> usize {
@@ -199,4 +201,115 @@ fn keys_expire_and_abandoned_claims_are_taken_over() {
         .unwrap(),
         1
     );
+}
+
+#[derive(diesel::QueryableByName)]
+struct KeptBody {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    response_body: Option<String>,
+}
+
+/// Every response body the idempotency store keeps, as text.
+fn kept_bodies(app: &TestApp) -> String {
+    use diesel::RunQueryDsl;
+    let rows: Vec<KeptBody> = app
+        .db
+        .write(|conn| {
+            Ok(diesel::sql_query("SELECT response_body FROM idempotency_keys").load(conn)?)
+        })
+        .unwrap();
+    rows.into_iter()
+        .filter_map(|r| r.response_body)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Issue 20: a response with a secret is never stored; a retry gets 409 and repeats nothing;
+/// keys follow the route, not its spelling; a disabled user's replay is 401.
+async fn secrets_are_never_kept_and_replays_recheck_the_caller(app: TestApp) {
+    app.two_tenants().await;
+    let admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let new_client = json!({"name": "Ticket bridge", "role": "customer_user"});
+    let key = [("Idempotency-Key", "client-1")];
+    let created = app
+        .post_with("/api/v1/api-clients", &admin, new_client.clone(), &key)
+        .await
+        .expect(201);
+    let cid = created.body["client_id"].as_str().unwrap().to_owned();
+    let first_secret = created.body["client_secret"].as_str().unwrap().to_owned();
+    let retried = app
+        .post_with("/api/v1/api-clients", &admin, new_client, &key)
+        .await
+        .expect_problem(409, "idempotent_secret_not_kept");
+    assert_eq!(retried.header("idempotent-replayed"), Some("true"));
+    assert!(!retried.body.to_string().contains(&first_secret));
+    let clients = app.get("/api/v1/api-clients", &admin).await.expect(200);
+    assert_eq!(
+        clients.body.as_array().map_or(0, Vec::len),
+        1,
+        "the retry made no second client: {}",
+        clients.body
+    );
+
+    // Rotation, first through a percent-encoded spelling of the path, then the plain one.
+    let key = [("Idempotency-Key", "rotate-1")];
+    let rotated = app
+        .post_with(
+            &format!("/api/v1/api-%63lients/{cid}/rotate-secret"),
+            &admin,
+            json!({}),
+            &key,
+        )
+        .await
+        .expect(200);
+    let rotated_secret = rotated.body["client_secret"].as_str().unwrap().to_owned();
+    app.post_with(
+        &format!("/api/v1/api-clients/{cid}/rotate-secret"),
+        &admin,
+        json!({}),
+        &key,
+    )
+    .await
+    .expect_problem(409, "idempotent_secret_not_kept");
+    // The retry rotated nothing: the secret from the first answer still works.
+    app.send(
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"grant_type": "client_credentials", "client_id": cid, "client_secret": rotated_secret})),
+        &[],
+    )
+    .await
+    .expect(200);
+    let kept = kept_bodies(&app);
+    assert!(kept.contains("idempotent_secret_not_kept"), "{kept}");
+    for secret in [&first_secret, &rotated_secret] {
+        assert!(!kept.contains(secret.as_str()), "a secret was stored");
+    }
+
+    // A disabled user's retry is refused before any replay.
+    let me = app.get("/api/v1/me", &admin).await.expect(200);
+    let uid = me.body["subject"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("user:")
+        .to_owned();
+    let raise = raise_body("service_id", "SVC-A", "degraded");
+    let key = [("Idempotency-Key", "raise-then-disabled")];
+    app.post_with("/api/v1/incidents", &admin, raise.clone(), &key)
+        .await
+        .expect(201);
+    let staff = app.admin_token().await;
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/users/{uid}"),
+        Some(&staff),
+        Some(json!({"status": "disabled"})),
+        &[],
+    )
+    .await
+    .expect(200);
+    app.post_with("/api/v1/incidents", &admin, raise, &key)
+        .await
+        .expect_problem(401, "invalid_token");
 }

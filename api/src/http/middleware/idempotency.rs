@@ -5,8 +5,13 @@
 //! `Idempotent-Replayed: true`) and creates nothing; the same key with another body is 422; a
 //! retry while the first is still running is 409. Only successful (2xx) responses are kept —
 //! a failed request releases its key so it can be retried. Keys expire after
-//! `IDEMPOTENCY_TTL_HOURS`. Not applied to `/auth/token` and `/api-clients`, whose responses
-//! hold credentials that are never stored.
+//! `IDEMPOTENCY_TTL_HOURS`. Not applied to `/auth/token`.
+//!
+//! A response that carries a secret (`Cache-Control: no-store`: a new client or webhook secret,
+//! a rotated one) is never stored: its key keeps a 409 `idempotent_secret_not_kept` answer instead,
+//! with the first response's `Location`, so a retry neither repeats the operation nor sees the
+//! secret. Keys are per route as routed (`/api/v1/api-%63lients` is `/api/v1/api-clients`), and the
+//! caller is authenticated (and re-checked for revocation) before any replay.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -20,7 +25,7 @@ use crate::http::error::ApiError;
 use crate::state::AppState;
 
 pub const HEADER: &str = "Idempotency-Key";
-const EXCLUDED: &[&str] = &["/api/v1/auth/token", "/api/v1/api-clients"];
+const EXCLUDED: &[&str] = &["/api/v1/auth/token"];
 const KEPT_HEADERS: &[&str] = &["content-type", "location", "etag"];
 
 fn sha256_hex(parts: &[&[u8]]) -> String {
@@ -49,7 +54,9 @@ pub async fn layer(
         .headers()
         .get(HEADER)
         .map(|v| v.to_str().map(str::to_owned));
-    let applies = req.method() == Method::POST && !EXCLUDED.contains(&req.path());
+    // The path as the router matches it (percent-encoded unreserved characters decoded).
+    let path = req.match_info().as_str().to_owned();
+    let applies = req.method() == Method::POST && !EXCLUDED.contains(&path.as_str());
     let (Some(key), true) = (key, applies) else {
         return next
             .call(req)
@@ -81,7 +88,7 @@ pub async fn layer(
         Ok(body) => body,
         Err(err) => return Ok(error_response(req, err)),
     };
-    let key_hash = sha256_hex(&[subject.as_bytes(), req.path().as_bytes(), key.as_bytes()]);
+    let key_hash = sha256_hex(&[subject.as_bytes(), path.as_bytes(), key.as_bytes()]);
     let request_hash = sha256_hex(&[&body]);
 
     let claim = {
@@ -151,9 +158,8 @@ async fn record(
     let bytes = to_bytes(body)
         .await
         .map_err(|_| actix_web::error::ErrorInternalServerError("response body unreadable"))?;
-    let stored = StoredResponse {
-        status: status.as_u16(),
-        headers: KEPT_HEADERS
+    let kept = |names: &[&str]| -> Vec<(String, String)> {
+        names
             .iter()
             .filter_map(|name| {
                 response
@@ -162,8 +168,16 @@ async fn record(
                     .and_then(|v| v.to_str().ok())
                     .map(|v| ((*name).to_owned(), v.to_owned()))
             })
-            .collect(),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+            .collect()
+    };
+    let stored = if carries_secret(&response) {
+        secret_not_kept(status, kept(&["location"])).await?
+    } else {
+        StoredResponse {
+            status: status.as_u16(),
+            headers: kept(KEPT_HEADERS),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     };
     let saved = web::block(move || {
         state
@@ -176,4 +190,49 @@ async fn record(
     }
     let response = response.set_body(BoxBody::new(bytes));
     Ok(ServiceResponse::new(request, response))
+}
+
+/// Does this response carry a credential (marked `Cache-Control: no-store`, as every response
+/// with a secret is)?
+fn carries_secret<B>(response: &HttpResponse<B>) -> bool {
+    response
+        .headers()
+        .get_all(actix_web::http::header::CACHE_CONTROL)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|directive| directive.trim().eq_ignore_ascii_case("no-store"))
+}
+
+/// What a retry gets instead of a response with a secret: a 409 saying the first request
+/// succeeded, pointing at what it made.
+async fn secret_not_kept(
+    first: StatusCode,
+    location: Vec<(String, String)>,
+) -> Result<StoredResponse, actix_web::Error> {
+    let err = ApiError::conflict(
+        "idempotent_secret_not_kept",
+        format!(
+            "the request with this Idempotency-Key succeeded ({}); its response carried a secret, \
+             which is never stored, so it cannot be replayed — rotate the secret to get a new one",
+            first.as_u16()
+        ),
+    );
+    let rendered = actix_web::ResponseError::error_response(&err);
+    let content_type = rendered
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/problem+json")
+        .to_owned();
+    let status = rendered.status().as_u16();
+    let body = to_bytes(rendered.into_body())
+        .await
+        .map_err(|_| actix_web::error::ErrorInternalServerError("problem body unreadable"))?;
+    let mut headers = vec![("content-type".to_owned(), content_type)];
+    headers.extend(location);
+    Ok(StoredResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
 }

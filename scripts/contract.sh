@@ -121,7 +121,7 @@ run_backend() {
     base="http://127.0.0.1:$port"
     export DATABASE_URL="$url" BIND_ADDR="127.0.0.1:$port" RATE_LIMIT_PER_SECOND=0 \
         JWT_SECRET="contract-gate-secret-$(date +%s)-0123456789abcdef" \
-        WEBHOOK_ALLOW_PRIVATE=false RUST_LOG="${RUST_LOG:-warn}" HTTP_WORKERS=2
+        WEBHOOK_ALLOW_PRIVATE=false REGISTRATIONS_PER_HOUR=1000000 RUST_LOG="${RUST_LOG:-warn}" HTTP_WORKERS=2
     "${launch[@]}" "$bin" demo >"$work/demo-$label.log" 2>&1
     "${launch[@]}" "$bin" serve >"$work/server-$label.log" 2>&1 &
     server_pid=$!

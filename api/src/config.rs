@@ -25,6 +25,8 @@
 //! | `TOKEN_REVOCATION_CHECK_SECONDS` | `30` | how long an instance trusts its last check that a token's account is still active |
 //! | `LOGIN_MAX_FAILURES` | `5` | failed logins per account within 15 min before it is throttled (per address: 4×) |
 //! | `LOGIN_LOCK_SECONDS` | `30` | first throttle period; doubles per further failure, at most 15 min |
+//! | `REGISTRATIONS_PER_HOUR` | `10` | self-registrations per client address and hour; beyond: 429 |
+//! | `TRUSTED_PROXIES` | unset | comma-separated CIDRs of load balancers whose `Forwarded` / `X-Forwarded-For` name the client |
 //! | `RATE_LIMIT_PER_SECOND` / `RATE_LIMIT_BURST` | `100` / `200` | requests per second and burst per client (token subject or address) and instance; `0` turns limiting off |
 //! | `CORS_ALLOWED_ORIGINS` | unset | comma-separated origins allowed cross-origin (the portal's), e.g. `https://portal.example.com` |
 //! | `SMTP_HOST` | unset | SMTP relay; unset = emails are logged and kept (status `held`) |
@@ -77,6 +79,10 @@ pub struct ServiceSettings {
     pub notify: NotifySettings,
     pub revocation_check: Duration,
     pub login_limits: app::LoginLimits,
+    /// Registrations per client address and hour.
+    pub registrations_per_hour: i32,
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client (see `http::client_address`).
+    pub trusted_proxies: crate::http::client_address::TrustedProxies,
     pub cors_origins: Vec<String>,
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
@@ -102,6 +108,7 @@ impl ServiceSettings {
             auto_close_after: self.auto_close_after,
             idempotency_ttl: self.idempotency_ttl,
             login_limits: self.login_limits,
+            registration_limits: app::LoginLimits::per_hour(self.registrations_per_hour),
             egress: self.notify.egress(),
             delivery_max_attempts: self.notify.max_attempts,
             delivery_retry_base: self.notify.retry_base,
@@ -203,6 +210,8 @@ impl Default for ServiceSettings {
             notify: NotifySettings::default(),
             revocation_check: Duration::from_secs(30),
             login_limits: login_limits(5, 30),
+            registrations_per_hour: 10,
+            trusted_proxies: Default::default(),
             cors_origins: Vec::new(),
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
@@ -384,6 +393,10 @@ impl Config {
                     parsed("LOGIN_MAX_FAILURES", 5)?.max(1),
                     parsed("LOGIN_LOCK_SECONDS", 30)?.max(1),
                 ),
+                registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?.max(1),
+                trusted_proxies: crate::http::client_address::TrustedProxies::parse(
+                    &var("TRUSTED_PROXIES").unwrap_or_default(),
+                )?,
                 cors_origins: var("CORS_ALLOWED_ORIGINS")
                     .map(|v| {
                         v.split(',')

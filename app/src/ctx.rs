@@ -14,6 +14,8 @@ pub struct Ctx {
     pub idempotency_ttl: chrono::Duration,
     /// Failed sign-ins before throttling.
     pub login_limits: Limits,
+    /// Registrations per client address before throttling.
+    pub registration_limits: Limits,
     /// Where webhooks may go (public addresses only, unless allowed for tests).
     pub egress: crate::webhooks::Egress,
     /// Attempts before a delivery fails, and the first retry delay (doubling, at most 1 h).

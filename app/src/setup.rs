@@ -38,7 +38,7 @@ pub fn ensure_admin(
     if exists {
         return Ok(false);
     }
-    let hash = hash_secret(password).map_err(AppError::Internal)?;
+    let hash = hash_secret(password)?;
     let created = store.write(|conn| {
         Ok(accounts::create_user(
             conn,
@@ -111,7 +111,7 @@ const DEMO_SERVICES: &[(&str, &str, &str, &str, &str, &str)] = &[
 
 /// Loads the demo data in one transaction. Returns false when it was already there.
 pub fn load_demo(store: &Store, ctx: &Ctx, at: DateTime<Utc>) -> Result<bool, AppError> {
-    let hash = hash_secret(DEMO_PASSWORD).map_err(AppError::Internal)?;
+    let hash = hash_secret(DEMO_PASSWORD)?;
     // The loader acts as the platform, through the same use cases as any caller.
     let demo = Caller::new("demo", Role::Admin, None)?;
     store.write(|conn| {

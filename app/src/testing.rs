@@ -50,6 +50,7 @@ pub fn ctx() -> Ctx {
             lock: chrono::Duration::seconds(30),
             max_lock: chrono::Duration::minutes(15),
         },
+        registration_limits: crate::LoginLimits::per_hour(10),
         egress: crate::webhooks::Egress::new(true),
         delivery_max_attempts: 3,
         delivery_retry_base: chrono::Duration::seconds(1),

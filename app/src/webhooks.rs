@@ -263,6 +263,7 @@ mod tests {
                 lock: chrono::Duration::seconds(30),
                 max_lock: chrono::Duration::minutes(15),
             },
+            registration_limits: crate::LoginLimits::per_hour(10),
             egress: Egress::new(allow_private),
             delivery_max_attempts: 8,
             delivery_retry_base: chrono::Duration::seconds(30),

@@ -2,6 +2,7 @@
 //! extractors, tokens, schema helpers, and the layers (`middleware`).
 
 pub mod caller;
+pub mod client_address;
 pub mod error;
 pub mod etag;
 pub mod jwt;

@@ -68,8 +68,10 @@ pub struct RejectRegistration {
 #[post("/registrations")]
 pub async fn register(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: web::Json<Register>,
 ) -> Result<HttpResponse, ApiError> {
+    let peer = crate::http::client_address::of(&req);
     body.validate()?;
     let body = body.into_inner();
     let new = Registration {
@@ -78,8 +80,8 @@ pub async fn register(
         name: body.name,
         password: body.password,
     };
-    run(&state, move |store, _, now| {
-        app::accounts::register(store, new, now)
+    run(&state, move |store, ctx, now| {
+        app::accounts::register(store, new, &peer, ctx, now)
     })
     .await?;
     Ok(HttpResponse::Accepted().json(RegistrationAccepted {

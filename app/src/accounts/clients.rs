@@ -27,7 +27,7 @@ pub fn create_api_client(
     let customer = account_customer(caller, new.role, new.customer_number)?;
     let client_id = format!("sa_{}", random_token(12));
     let secret = random_token(32);
-    let hash = hash_secret(&secret).map_err(AppError::Internal)?;
+    let hash = hash_secret(&secret)?;
     let client = store.write(|conn| {
         accounts::create_api_client(
             conn,
@@ -72,7 +72,7 @@ pub fn rotate_secret(
 ) -> Result<String, AppError> {
     policy::require(caller, Permission::ManageAccounts)?;
     let secret = random_token(32);
-    let hash = hash_secret(&secret).map_err(AppError::Internal)?;
+    let hash = hash_secret(&secret)?;
     store.write(|conn| {
         accounts::get_api_client(conn, client_id, caller.tenant_scope())?;
         Ok(accounts::set_client_secret(conn, client_id, &hash, now)?)

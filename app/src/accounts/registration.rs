@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use domain::policy::{self, Permission};
 use domain::{AccountStatus, Caller, CustomerNumber, Role, User};
 use persistence::accounts::{self, NewUser};
-use persistence::{Cursor, Page};
+use persistence::{throttle, Cursor, Page};
 
 use super::secrets::hash_secret;
-use crate::{AppError, Store};
+use crate::{AppError, Ctx, Store};
 
 pub struct Registration {
     pub email: String,
@@ -19,10 +19,24 @@ pub struct Registration {
 
 /// Files a registration. Nothing in the outcome tells whether the customer or the email exist:
 /// both are logged and answered alike.
-pub fn register(store: &Store, new: Registration, now: DateTime<Utc>) -> Result<(), AppError> {
+///
+/// Registrations are counted per client address (`peer`): beyond `ctx.registration_limits`
+/// within the window the answer is 429, before any hashing.
+pub fn register(
+    store: &Store,
+    new: Registration,
+    peer: &str,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     domain::account::check_password(&new.password, &new.email)?;
+    let key = format!("register:{peer}");
+    let keys = [(key.as_str(), ctx.registration_limits)];
+    if let Some(until) = store.write(|conn| Ok(throttle::begin_attempt(conn, &keys, now)?))? {
+        return Err(AppError::TooManyAttempts { until });
+    }
     // Hash first, always: the time taken does not depend on what exists.
-    let hash = hash_secret(&new.password).map_err(AppError::Internal)?;
+    let hash = hash_secret(&new.password)?;
     let created = store.write(|conn| {
         Ok(accounts::create_user(
             conn,

@@ -19,8 +19,10 @@ pub enum Credentials {
     },
 }
 
-/// The caller the credentials belong to. Refuses while the account or the address (`peer`) is
-/// throttled, counts a failure, clears the account's failures on success.
+/// The caller the credentials belong to. Each attempt is counted against the account and the
+/// address (`peer`) before the secret is checked, so a burst cannot slip past the limits while
+/// its checks run: over a limit, the attempt is refused (429) without a check. A success clears the
+/// account's count and takes back the address's attempt; a failure stays counted.
 pub fn sign_in(
     store: &Store,
     credentials: Credentials,
@@ -35,34 +37,25 @@ pub fn sign_in(
         Credentials::Client { client_id, .. } => format!("client:{client_id}"),
     };
     let peer_key = format!("peer:{peer}");
-    for key in [&account_key, &peer_key] {
-        if let Some(until) = store.read(|conn| Ok(throttle::locked_until(conn, key, now)?))? {
-            return Err(AppError::TooManyAttempts { until });
-        }
+    let limits = ctx.login_limits;
+    let peer_limits = throttle::Limits {
+        failures: limits.failures * 4,
+        ..limits
+    };
+    let keys = [
+        (account_key.as_str(), limits),
+        (peer_key.as_str(), peer_limits),
+    ];
+    if let Some(until) = store.write(|conn| Ok(throttle::begin_attempt(conn, &keys, now)?))? {
+        return Err(AppError::TooManyAttempts { until });
     }
-    match verify(store, credentials) {
-        Ok(caller) => {
-            store.write(|conn| Ok(throttle::clear(conn, &account_key)?))?;
-            Ok(caller)
-        }
-        Err(AppError::InvalidCredentials) => {
-            let limits = ctx.login_limits;
-            let peer_limits = throttle::Limits {
-                failures: limits.failures * 4,
-                ..limits
-            };
-            let locked = store.write(|conn| {
-                let a = throttle::record_failure(conn, &account_key, limits, now)?;
-                let p = throttle::record_failure(conn, &peer_key, peer_limits, now)?;
-                Ok(a.or(p))
-            })?;
-            match locked {
-                Some(until) => Err(AppError::TooManyAttempts { until }),
-                None => Err(AppError::InvalidCredentials),
-            }
-        }
-        Err(err) => Err(err),
-    }
+    let caller = verify(store, credentials)?;
+    store.write(|conn| {
+        throttle::clear(conn, &account_key)?;
+        throttle::forgive(conn, &peer_key)?;
+        Ok(())
+    })?;
+    Ok(caller)
 }
 
 /// Unknown accounts cost the same time as a wrong secret, so answers do not reveal which
@@ -72,10 +65,10 @@ fn verify(store: &Store, credentials: Credentials) -> Result<Caller, AppError> {
         Credentials::Password { email, password } => {
             let found = store.read(|conn| Ok(accounts::find_user_by_email(conn, &email)?))?;
             let Some((user, hash)) = found else {
-                verify_against_dummy(&password);
+                verify_against_dummy(&password)?;
                 return Err(AppError::InvalidCredentials);
             };
-            if !verify_secret(&password, &hash) {
+            if !verify_secret(&password, &hash)? {
                 return Err(AppError::InvalidCredentials);
             }
             user.check_may_sign_in()?;
@@ -91,10 +84,10 @@ fn verify(store: &Store, credentials: Credentials) -> Result<Caller, AppError> {
         } => {
             let found = store.read(|conn| Ok(accounts::find_api_client(conn, &client_id)?))?;
             let Some((client, hash)) = found else {
-                verify_against_dummy(&client_secret);
+                verify_against_dummy(&client_secret)?;
                 return Err(AppError::InvalidCredentials);
             };
-            if !verify_secret(&client_secret, &hash) || client.revoked_at.is_some() {
+            if !verify_secret(&client_secret, &hash)? || client.revoked_at.is_some() {
                 return Err(AppError::InvalidCredentials);
             }
             Ok(Caller::new(

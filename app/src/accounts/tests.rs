@@ -106,6 +106,8 @@ fn registrations_answer_alike_whatever_exists_and_wait_for_approval() {
                 password: "correct horse battery".into(),
                 customer_number: ocn(customer),
             },
+            "192.0.2.1",
+            &f.ctx,
             now(),
         )
     };
@@ -134,6 +136,37 @@ fn registrations_answer_alike_whatever_exists_and_wait_for_approval() {
 }
 
 #[test]
+fn registrations_are_limited_per_address() {
+    let f = fixture();
+    let limit = f.ctx.registration_limits.failures;
+    let register_from = |peer: &str, n: i32| {
+        register(
+            &f.store,
+            Registration {
+                email: format!("r{n}@acme.example"),
+                name: "Reg".into(),
+                password: "correct horse battery".into(),
+                customer_number: ocn("OCN-1"),
+            },
+            peer,
+            &f.ctx,
+            now(),
+        )
+    };
+    for n in 0..limit {
+        assert!(register_from("198.51.100.7", n).is_ok(), "registration {n}");
+    }
+    assert!(matches!(
+        register_from("198.51.100.7", limit),
+        Err(AppError::TooManyAttempts { .. })
+    ));
+    assert!(
+        register_from("198.51.100.8", limit).is_ok(),
+        "another address"
+    );
+}
+
+#[test]
 fn repeated_failed_sign_ins_are_throttled_not_locked_for_good() {
     let f = fixture();
     let wrong = || Credentials::Password {
@@ -155,10 +188,16 @@ fn repeated_failed_sign_ins_are_throttled_not_locked_for_good() {
         sign_in(&f.store, wrong(), "192.0.2.1", &f.ctx, at),
         Err(AppError::TooManyAttempts { .. })
     ));
-    // After the lock, the account may try again.
+    // After the lock, the account may try again: the attempt is checked (and, wrong, locks for
+    // longer).
     let later = until + chrono::Duration::seconds(1);
     assert!(matches!(
         sign_in(&f.store, wrong(), "192.0.2.1", &f.ctx, later),
-        Err(AppError::InvalidCredentials) | Err(AppError::TooManyAttempts { .. })
+        Err(AppError::InvalidCredentials)
     ));
+    let longer = match sign_in(&f.store, wrong(), "192.0.2.1", &f.ctx, later) {
+        Err(AppError::TooManyAttempts { until }) => until,
+        other => panic!("{other:?}"),
+    };
+    assert!(longer - later > until - at, "the lock doubles");
 }

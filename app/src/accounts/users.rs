@@ -28,7 +28,7 @@ pub fn create_user(
 ) -> Result<User, AppError> {
     let customer = account_customer(caller, new.role, new.customer_number)?;
     domain::account::check_password(&new.password, &new.email)?;
-    let hash = hash_secret(&new.password).map_err(AppError::Internal)?;
+    let hash = hash_secret(&new.password)?;
     store.write(|conn| {
         accounts::create_user(
             conn,

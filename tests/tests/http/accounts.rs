@@ -12,6 +12,7 @@ on_both_backends!(
     disabled_users_and_revoked_clients_lose_their_tokens,
     role_changes_and_secret_rotation,
     repeated_failed_logins_are_throttled_not_locked_forever,
+    behind_a_trusted_proxy_one_clients_failures_lock_out_no_other,
 );
 
 fn registration(ocn: &str, email: &str) -> serde_json::Value {
@@ -465,4 +466,77 @@ async fn repeated_failed_logins_are_throttled_not_locked_forever(app: TestApp) {
     app.login(tests::ADMIN_EMAIL, "wrong password 1")
         .await
         .expect_problem(401, "invalid_credentials");
+}
+
+/// Issue 20: behind a load balancer every connection comes from its address. With the balancer in
+/// `TRUSTED_PROXIES` the forwarded client address is what the per-address limit counts, so one
+/// client's failures lock out no other; without it the header is not believed.
+async fn behind_a_trusted_proxy_one_clients_failures_lock_out_no_other(app: TestApp) {
+    async fn attempt(app: &TestApp, email: &str, password: &str, client: &str) -> tests::Reply {
+        app.send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"grant_type": "password", "email": email, "password": password})),
+            &[("X-Forwarded-For", client)],
+        )
+        .await
+    }
+    let mut settings = tests::test_settings();
+    settings.login_limits = api::config::login_limits(5, 60);
+    settings.trusted_proxies =
+        api::http::client_address::TrustedProxies::parse("127.0.0.1").unwrap();
+    let app = app.restart(settings.clone()).await;
+    let per_address = 4 * 5;
+    // Client A tries many accounts (none of them locked on its own) until its address is.
+    for n in 0..per_address {
+        attempt(
+            &app,
+            &format!("nobody{n}@acme.example"),
+            "wrong password",
+            "198.51.100.1",
+        )
+        .await
+        .expect_problem(401, "invalid_credentials");
+    }
+    attempt(
+        &app,
+        "nobody-more@acme.example",
+        "wrong password",
+        "198.51.100.1",
+    )
+    .await
+    .expect_problem(429, "too_many_attempts");
+    // Client B, through the same balancer, signs in.
+    attempt(
+        &app,
+        tests::ADMIN_EMAIL,
+        tests::ADMIN_PASSWORD,
+        "198.51.100.2",
+    )
+    .await
+    .expect(200);
+
+    // Without the balancer trusted, the header is ignored: everyone shares the connection's
+    // address, and a client cannot pick a fresh one by sending the header.
+    settings.trusted_proxies = Default::default();
+    let app = app.restart(settings).await;
+    for n in 0..per_address {
+        attempt(
+            &app,
+            &format!("other{n}@acme.example"),
+            "wrong password",
+            "198.51.100.3",
+        )
+        .await
+        .expect_problem(401, "invalid_credentials");
+    }
+    attempt(
+        &app,
+        tests::ADMIN_EMAIL,
+        tests::ADMIN_PASSWORD,
+        "198.51.100.4",
+    )
+    .await
+    .expect_problem(429, "too_many_attempts");
 }

@@ -75,14 +75,8 @@ pub async fn layer(
     }
     // The caller the authentication layer resolved before this one.
     let subject = crate::http::caller::Identity::of(req.request()).map(|c| c.subject);
-    let key = subject.unwrap_or_else(|| {
-        format!(
-            "peer:{}",
-            req.peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default()
-        )
-    });
+    let key = subject
+        .unwrap_or_else(|| format!("peer:{}", crate::http::client_address::of(req.request())));
     if let Some(wait) = limiter.check(&key) {
         let err = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -64,10 +64,7 @@ pub async fn issue_token(
     req: actix_web::HttpRequest,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let peer = crate::http::client_address::of(&req);
     let credentials = match body.into_inner() {
         TokenRequest::Password { email, password } => Credentials::Password { email, password },
         TokenRequest::ClientCredentials {

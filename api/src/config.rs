@@ -26,6 +26,7 @@
 //! | `LOGIN_MAX_FAILURES` | `5` | failed logins per account within 15 min before it is throttled (per address: 4×) |
 //! | `LOGIN_LOCK_SECONDS` | `30` | first throttle period; doubles per further failure, at most 15 min |
 //! | `REGISTRATIONS_PER_HOUR` | `10` | self-registrations per client address and hour; beyond: 429 |
+//! | `EVENT_STREAMS_PER_SUBJECT` | `5` | open `GET /events` streams per token subject and instance; beyond: 429 |
 //! | `TRUSTED_PROXIES` | unset | comma-separated CIDRs of load balancers whose `Forwarded` / `X-Forwarded-For` name the client |
 //! | `RATE_LIMIT_PER_SECOND` / `RATE_LIMIT_BURST` | `100` / `200` | requests per second and burst per client (token subject or address) and instance; `0` turns limiting off |
 //! | `CORS_ALLOWED_ORIGINS` | unset | comma-separated origins allowed cross-origin (the portal's), e.g. `https://portal.example.com` |
@@ -81,6 +82,8 @@ pub struct ServiceSettings {
     pub login_limits: app::LoginLimits,
     /// Registrations per client address and hour.
     pub registrations_per_hour: i32,
+    /// Open event streams per token subject and instance.
+    pub streams_per_subject: usize,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client (see `http::client_address`).
     pub trusted_proxies: crate::http::client_address::TrustedProxies,
     pub cors_origins: Vec<String>,
@@ -211,6 +214,7 @@ impl Default for ServiceSettings {
             revocation_check: Duration::from_secs(30),
             login_limits: login_limits(5, 30),
             registrations_per_hour: 10,
+            streams_per_subject: 5,
             trusted_proxies: Default::default(),
             cors_origins: Vec::new(),
             rate_limit_per_second: 100,
@@ -394,6 +398,7 @@ impl Config {
                     parsed("LOGIN_LOCK_SECONDS", 30)?.max(1),
                 ),
                 registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?.max(1),
+                streams_per_subject: parsed("EVENT_STREAMS_PER_SUBJECT", 5)?.max(1),
                 trusted_proxies: crate::http::client_address::TrustedProxies::parse(
                     &var("TRUSTED_PROXIES").unwrap_or_default(),
                 )?,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Per-client request limits of this instance (the rate-limit layer's).
     pub limiter: Arc<Limiter>,
+    /// Open event streams per token subject on this instance (the stream route's cap).
+    pub streams: Arc<crate::routes::events::OpenStreams>,
     /// Set on SIGTERM: readiness answers 503 so that traffic moves elsewhere before the stop.
     pub draining: Arc<AtomicBool>,
 }
@@ -46,6 +48,7 @@ impl AppState {
                 settings.rate_limit_per_second,
                 settings.rate_limit_burst,
             )),
+            streams: Arc::default(),
             draining: Arc::new(AtomicBool::new(false)),
             store,
             settings,

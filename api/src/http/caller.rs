@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use domain::{Caller, Permission};
 
 use crate::http::error::ApiError;
-use crate::http::jwt::{TokenError, TokenService};
+use crate::http::jwt::{TokenError, TokenService, Verified};
 
 /// A request's authenticated caller. Extracting it answers 401 when the token is missing,
 /// malformed, expired, wrongly signed, meant for another issuer or audience, or belongs to an
@@ -80,7 +80,7 @@ impl SubjectCache {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+pub(crate) fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -167,32 +167,50 @@ impl Authenticator {
     /// Resolves the bearer token of a request: signature, issuer, audience, expiry, then the
     /// account behind it (cached, see [`SubjectCache`]).
     async fn resolve(self: Arc<Self>, req: &HttpRequest) -> Result<Caller, ApiError> {
-        let (caller, issued_at) = self
-            .tokens
-            .verify(&bearer_token(req)?)
-            .map_err(|e| match e {
-                TokenError::Expired => {
-                    ApiError::new(StatusCode::UNAUTHORIZED, "token_expired", e.to_string())
-                }
-                TokenError::Invalid(_) => {
-                    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", e.to_string())
-                }
-            })?;
-        let current = match self.subjects.get(&caller.subject) {
+        let token = self.verify(&bearer_token(req)?)?;
+        let current = match self.subjects.get(&token.caller.subject) {
             Some(known) => known,
             None => {
-                let (me, subject) = (self.clone(), caller.subject.clone());
-                let current = web::block(move || {
-                    me.store
-                        .read(|conn| app::accounts::subject_state(conn, &subject))
-                })
-                .await??;
-                self.subjects.put(caller.subject.clone(), current.clone());
+                let current = self.clone().subject_now(&token.caller.subject).await?;
+                self.subjects
+                    .put(token.caller.subject.clone(), current.clone());
                 current
             }
         };
-        check_current(&current, &caller, issued_at)?;
-        Ok(caller)
+        check_current(&current, &token.caller, token.issued_at)?;
+        Ok(token.caller)
+    }
+
+    /// The token's signature, issuer, audience and expiry, as a 401 when any is wrong.
+    pub fn verify(&self, token: &str) -> Result<Verified, ApiError> {
+        self.tokens.verify(token).map_err(|e| match e {
+            TokenError::Expired => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "token_expired", e.to_string())
+            }
+            TokenError::Invalid(_) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", e.to_string())
+            }
+        })
+    }
+
+    /// Is this (already verified) token still good, asking the database now rather than the
+    /// cache? For long-lived requests (event streams) that must end when the account changes.
+    /// An error means the question could not be answered (the database is unreachable).
+    pub async fn still_good(self: Arc<Self>, token: &Verified) -> Result<bool, ApiError> {
+        if token.expires_at <= chrono::Utc::now() {
+            return Ok(false);
+        }
+        let current = self.subject_now(&token.caller.subject).await?;
+        Ok(check_current(&current, &token.caller, token.issued_at).is_ok())
+    }
+
+    async fn subject_now(self: Arc<Self>, subject: &str) -> Result<SubjectState, ApiError> {
+        let subject = subject.to_owned();
+        Ok(web::block(move || {
+            self.store
+                .read(|conn| app::accounts::subject_state(conn, &subject))
+        })
+        .await??)
     }
 }
 

@@ -12,6 +12,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::JwtConfig;
 
+/// A token that passed verification.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub caller: Caller,
+    pub issued_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Claims carried by every token.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -97,11 +105,8 @@ impl TokenService {
     }
 
     /// Verifies signature, algorithm, expiry, issuer and audience, and rebuilds the caller, with
-    /// the time the token was issued.
-    pub fn verify(
-        &self,
-        token: &str,
-    ) -> Result<(Caller, chrono::DateTime<chrono::Utc>), TokenError> {
+    /// the times the token was issued and expires.
+    pub fn verify(&self, token: &str) -> Result<Verified, TokenError> {
         use jsonwebtoken::errors::ErrorKind;
         let data = decode::<Claims>(token, &self.keys.decoding, &self.keys.validation).map_err(
             |e| match e.kind() {
@@ -127,8 +132,14 @@ impl TokenService {
             claims.iat_ms.unwrap_or(claims.iat.saturating_mul(1000)),
         )
         .ok_or_else(|| TokenError::Invalid("bad iat".into()))?;
+        let expires_at = chrono::DateTime::from_timestamp(claims.exp, 0)
+            .ok_or_else(|| TokenError::Invalid("bad exp".into()))?;
         let caller = Caller::new(claims.sub, claims.role, customer)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
-        Ok((caller, issued_at))
+        Ok(Verified {
+            caller,
+            issued_at,
+            expires_at,
+        })
     }
 }

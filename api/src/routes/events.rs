@@ -6,8 +6,14 @@
 //! commits, which can be out of order across instances: the stream remembers gaps in the id
 //! sequence for a minute and delivers late events when they appear, so nothing committed is
 //! skipped (delivery is at least once; use the id to drop duplicates after a resume).
+//!
+//! A stream lives no longer than its token: it ends at the token's `exp`, and when the account
+//! behind it is disabled, revoked or changes role (checked against the database every
+//! `TOKEN_REVOCATION_CHECK_SECONDS`). One subject holds at most `EVENT_STREAMS_PER_SUBJECT` open
+//! streams per instance; one more is 429 `too_many_streams`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
@@ -18,8 +24,9 @@ use futures_util::stream;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::caller::Authenticated;
+use crate::http::caller::{bearer_token, Authenticated, Authenticator};
 use crate::http::error::ApiError;
+use crate::http::jwt::Verified;
 use crate::state::{read, AppState};
 
 const POLL: Duration = Duration::from_millis(300);
@@ -27,8 +34,80 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 const GAP_PATIENCE: Duration = Duration::from_secs(60);
 const MAX_GAPS: usize = 1000;
 
+/// Open streams per token subject, on this instance.
+#[derive(Debug, Default)]
+pub struct OpenStreams(Mutex<HashMap<String, usize>>);
+
+/// One open stream of a subject; closing the stream (dropping this) frees it.
+struct Slot {
+    streams: Arc<OpenStreams>,
+    subject: String,
+}
+
+impl OpenStreams {
+    fn open(self: &Arc<Self>, subject: &str, max: usize) -> Option<Slot> {
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(subject.to_owned()).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            streams: self.clone(),
+            subject: subject.to_owned(),
+        })
+    }
+
+    /// How many streams `subject` has open here.
+    pub fn count(&self, subject: &str) -> usize {
+        let open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        open.get(subject).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.streams.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.subject) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.subject);
+            }
+        }
+    }
+}
+
+/// The token a stream was opened with, checked again while it lasts.
+struct Licence {
+    auth: Arc<Authenticator>,
+    token: Verified,
+    every: Duration,
+    last_check: Instant,
+    _slot: Slot,
+}
+
+impl Licence {
+    /// Still allowed to stream? Past `exp` never; the account is asked every `every`.
+    async fn holds(&mut self) -> bool {
+        if self.token.expires_at <= chrono::Utc::now() {
+            return false;
+        }
+        if self.last_check.elapsed() < self.every {
+            return true;
+        }
+        self.last_check = Instant::now();
+        // When the database cannot answer, the stream goes on and asks again next time.
+        self.auth
+            .clone()
+            .still_good(&self.token)
+            .await
+            .unwrap_or(true)
+    }
+}
+
 struct Cursor {
     state: web::Data<AppState>,
+    licence: Licence,
     scope: Option<CustomerNumber>,
     seen_max: i64,
     gaps: BTreeMap<i64, Instant>,
@@ -157,7 +236,10 @@ pub struct StreamEvent {
 /// incident updates, planned works, maintenance requests — with `id:` and `event:` lines and a
 /// JSON `data:` line. Starts with new events; send `Last-Event-ID` (or `?last_event_id=`) to
 /// resume after an event. A comment line is sent every 15 s as a heartbeat. Customers receive
-/// only their company's events; provider staff receive all.
+/// only their company's events; provider staff receive all. The stream ends at the token's expiry
+/// and when the account is disabled or changes: reconnect with a new token. An account holds a
+/// few streams at once (`EVENT_STREAMS_PER_SUBJECT`, default 5); one more is 429
+/// `too_many_streams`.
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
@@ -172,14 +254,38 @@ pub struct StreamEvent {
 #[get("/events")]
 pub async fn stream_events(
     state: web::Data<AppState>,
+    auth: web::Data<Authenticator>,
     caller: Authenticated,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let token = auth.verify(&bearer_token(&req)?)?;
+    let slot = state
+        .streams
+        .open(&caller.subject, state.settings.streams_per_subject)
+        .ok_or_else(|| {
+            ApiError::new(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "too_many_streams",
+                format!(
+                    "at most {} event streams per account at once; close one first",
+                    state.settings.streams_per_subject
+                ),
+            )
+            .with_retry_after(HEARTBEAT.as_secs() as i64)
+        })?;
+    let licence = Licence {
+        auth: auth.into_inner(),
+        token,
+        every: state.settings.revocation_check.max(Duration::from_secs(1)),
+        last_check: Instant::now(),
+        _slot: slot,
+    };
     let start = match resume_point(&req)? {
         Some(id) => id.max(0),
         None => read(&state, app::events::latest_id).await?,
     };
     let cursor = Cursor {
+        licence,
         state,
         scope: app::events::stream_scope(&caller),
         seen_max: start,
@@ -189,6 +295,11 @@ pub async fn stream_events(
     };
     let body = stream::unfold(cursor, |mut cursor| async move {
         loop {
+            if !cursor.licence.holds().await {
+                // The token expired or its account changed: the stream ends (a reconnect with
+                // the same token is then refused).
+                return None;
+            }
             if let Some(frame) = cursor.queue.pop_front() {
                 cursor.last_sent = Instant::now();
                 return Some((Ok::<_, actix_web::Error>(frame), cursor));

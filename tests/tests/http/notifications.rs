@@ -17,6 +17,7 @@ on_both_backends!(
     event_stream_resumes_without_loss_and_spans_instances,
     webhooks_are_signed_retried_failed_and_redelivered,
     a_rebinding_name_reaches_nothing_private,
+    event_streams_end_with_their_token_and_are_capped,
 );
 
 fn contact(email: &str, major: bool, incidents: bool) -> Value {
@@ -381,6 +382,124 @@ async fn event_stream_resumes_without_loss_and_spans_instances(app: TestApp) {
     assert!(staff
         .iter()
         .any(|(_, _, d)| d["customer_number"] == "OCN-2002"));
+}
+
+/// Opens an event stream; the response is returned as it is (200 or an error).
+async fn open_stream(
+    app: &TestApp,
+    token: &str,
+) -> awc::ClientResponse<
+    impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>,
+> {
+    app.client
+        .get(format!("{}/api/v1/events", app.base_url))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .expect("stream")
+}
+
+/// Reads a stream until it ends or `within` passes: whether it ended, and the events it sent.
+async fn drain(
+    resp: &mut (impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+              + Unpin),
+    within: Duration,
+) -> (bool, String) {
+    let deadline = std::time::Instant::now() + within;
+    let mut text = String::new();
+    while std::time::Instant::now() < deadline {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match actix_web::rt::time::timeout(left, resp.next()).await {
+            Ok(Some(Ok(bytes))) => text.push_str(&String::from_utf8_lossy(&bytes)),
+            Ok(None) | Ok(Some(Err(_))) => return (true, text),
+            Err(_) => break,
+        }
+    }
+    (false, text)
+}
+
+/// Issue 20: a stream ends when its account is disabled (within the revocation bound) and at its
+/// token's expiry, and one subject holds a bounded number of streams.
+async fn event_streams_end_with_their_token_and_are_capped(app: TestApp) {
+    let mut settings = test_settings();
+    settings.revocation_check = Duration::from_secs(1);
+    settings.streams_per_subject = 2;
+    let app = app.restart(settings).await;
+    let (admin, a, _) = app.two_tenants().await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    app.post(
+        "/api/v1/users",
+        &a_admin,
+        json!({"email": "sam@acme.example", "name": "Sam", "password": "correct horse battery 9", "role": "customer_user"}),
+    )
+    .await
+    .expect(201);
+    let sam = app
+        .login("sam@acme.example", "correct horse battery 9")
+        .await
+        .expect(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sam_id = app.get("/api/v1/me", &sam).await.expect(200).body["subject"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("user:")
+        .to_owned();
+
+    let mut first = open_stream(&app, &sam).await;
+    assert_eq!(first.status().as_u16(), 200);
+    let mut second = open_stream(&app, &sam).await;
+    assert_eq!(second.status().as_u16(), 200);
+    let mut third = open_stream(&app, &sam).await;
+    assert_eq!(third.status().as_u16(), 429);
+    let refused: Value = third.json().await.unwrap();
+    assert_eq!(refused["code"], "too_many_streams");
+    // Another subject is not held back by Sam's streams.
+    assert_eq!(open_stream(&app, &a).await.status().as_u16(), 200);
+
+    // Sam is disabled: within the revocation bound both streams end, with nothing raised after.
+    app.send(
+        actix_web::http::Method::PATCH,
+        &format!("/api/v1/users/{sam_id}"),
+        Some(&admin),
+        Some(json!({"status": "disabled"})),
+        &[],
+    )
+    .await
+    .expect(200);
+    let (ended, _) = drain(&mut first, Duration::from_secs(4)).await;
+    assert!(ended, "the first stream ended within the revocation bound");
+    app.raise(&a, "SVC-A", "degraded").await;
+    let (ended, text) = drain(&mut second, Duration::from_secs(4)).await;
+    assert!(ended, "the second stream ended too");
+    assert!(!text.contains("incident.created"), "{text}");
+    // A reconnect with the same token is refused.
+    assert_eq!(open_stream(&app, &sam).await.status().as_u16(), 401);
+
+    // Tokens about to expire: their streams end at `exp`, and the places they held are free again.
+    let agent = app.token_for(Role::Agent, None);
+    let caller = app.tokens.verify(&agent).unwrap().caller;
+    let ttl = chrono::Duration::seconds(app.tokens.ttl_seconds() as i64);
+    let short = app
+        .tokens
+        .issue(&caller, Utc::now() - ttl + chrono::Duration::seconds(2))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut expiring = [
+        open_stream(&app, &short).await,
+        open_stream(&app, &short).await,
+    ];
+    assert!(expiring.iter().all(|r| r.status().as_u16() == 200));
+    assert_eq!(open_stream(&app, &agent).await.status().as_u16(), 429);
+    for stream in &mut expiring {
+        let (ended, _) = drain(stream, Duration::from_secs(6)).await;
+        assert!(ended, "the stream ended at the token's expiry");
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(open_stream(&app, &agent).await.status().as_u16(), 200);
 }
 
 /// HMAC-SHA256 written out from the hash function (RFC 2104), independent of the `hmac` crate

@@ -9,7 +9,7 @@
 //! | `JWT_SECRET_FILE` | `data/jwt-secret` | where the local secret is kept when `JWT_SECRET` is unset on loopback |
 //! | `JWT_ISSUER` | `service-assurance` | `iss` claim issued and required |
 //! | `JWT_AUDIENCE` | `service-assurance-api` | `aud` claim issued and required |
-//! | `TOKEN_TTL_SECONDS` | `3600` | lifetime of issued tokens |
+//! | `TOKEN_TTL_SECONDS` | `3600` | lifetime of issued tokens, 60 s to 24 h |
 //! | `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD` | unset | create this admin at start if absent |
 //! | `DATABASE_POOL_SIZE` | `10` | connections per instance |
 //! | `DATABASE_TIMEOUT_SECONDS` | `5` | wait for a pooled connection before answering 503 |
@@ -27,6 +27,7 @@
 //! | `LOGIN_LOCK_SECONDS` | `30` | first throttle period; doubles per further failure, at most 15 min |
 //! | `REGISTRATIONS_PER_HOUR` | `10` | self-registrations per client address and hour; beyond: 429 |
 //! | `EVENT_STREAMS_PER_SUBJECT` | `5` | open `GET /events` streams per token subject and instance; beyond: 429 |
+//! | `HSTS_MAX_AGE_SECONDS` | unset | send `Strict-Transport-Security` with this max-age (when served over TLS) |
 //! | `TRUSTED_PROXIES` | unset | comma-separated CIDRs of load balancers whose `Forwarded` / `X-Forwarded-For` name the client |
 //! | `RATE_LIMIT_PER_SECOND` / `RATE_LIMIT_BURST` | `100` / `200` | requests per second and burst per client (token subject or address) and instance; `0` turns limiting off |
 //! | `CORS_ALLOWED_ORIGINS` | unset | comma-separated origins allowed cross-origin (the portal's), e.g. `https://portal.example.com` |
@@ -55,7 +56,7 @@ pub const PUBLISHED_DEV_SECRET: &str = "dev-only-insecure-secret-change-me-01234
 /// The secret of the test suite's applications; never read from the environment.
 const TEST_JWT_SECRET: &str = "test-suite-only-secret-0123456789abcdef-xyz";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub database_url: String,
     pub bind_addr: String,
@@ -84,6 +85,8 @@ pub struct ServiceSettings {
     pub registrations_per_hour: i32,
     /// Open event streams per token subject and instance.
     pub streams_per_subject: usize,
+    /// `Strict-Transport-Security: max-age=…` on every answer (set it when served over TLS).
+    pub hsts_max_age: Option<u64>,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client (see `http::client_address`).
     pub trusted_proxies: crate::http::client_address::TrustedProxies,
     pub cors_origins: Vec<String>,
@@ -133,7 +136,7 @@ pub struct NotifySettings {
 }
 
 /// An SMTP relay.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
@@ -215,6 +218,7 @@ impl Default for ServiceSettings {
             login_limits: login_limits(5, 30),
             registrations_per_hour: 10,
             streams_per_subject: 5,
+            hsts_max_age: None,
             trusted_proxies: Default::default(),
             cors_origins: Vec::new(),
             rate_limit_per_second: 100,
@@ -237,12 +241,95 @@ fn working_calendar() -> Result<domain::WorkingCalendar, String> {
     domain::WorkingCalendar::new(&zone, &holidays).map_err(|e| e.to_string())
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct JwtConfig {
     pub secret: String,
     pub issuer: String,
     pub audience: String,
     pub ttl_seconds: u64,
+}
+
+/// Never prints a password: not the database's, not the bootstrap admin's.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &without_password(&self.database_url))
+            .field("bind_addr", &self.bind_addr)
+            .field("jwt", &self.jwt)
+            .field(
+                "bootstrap_admin",
+                &self
+                    .bootstrap_admin
+                    .as_ref()
+                    .map(|(email, _)| (email, REDACTED)),
+            )
+            .field("pool", &self.pool)
+            .field("workers", &self.workers)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .field("service", &self.service)
+            .finish()
+    }
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|(user, _)| (user, REDACTED)),
+            )
+            .finish()
+    }
+}
+
+const REDACTED: &str = "<redacted>";
+
+/// `postgres://user:secret@host/db` as `postgres://user:<redacted>@host/db`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, None), |(a, p)| (a, Some(p)));
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:{REDACTED}@{host}"),
+            None => authority.to_owned(),
+        },
+        None => authority.to_owned(),
+    };
+    match path {
+        Some(path) => format!("{scheme}://{authority}/{path}"),
+        None => format!("{scheme}://{authority}"),
+    }
+}
+
+/// `TOKEN_TTL_SECONDS` within reason: a minute to a day.
+fn token_ttl(seconds: u64) -> Result<u64, String> {
+    if (60..=86_400).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "TOKEN_TTL_SECONDS={seconds}: use 60 (a minute) to 86400 (a day)"
+        ))
+    }
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for JwtConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtConfig")
+            .field("secret", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("ttl_seconds", &self.ttl_seconds)
+            .finish()
+    }
 }
 
 impl JwtConfig {
@@ -363,7 +450,7 @@ impl Config {
                 secret,
                 issuer: var("JWT_ISSUER").unwrap_or_else(|| "service-assurance".into()),
                 audience: var("JWT_AUDIENCE").unwrap_or_else(|| "service-assurance-api".into()),
-                ttl_seconds: parsed("TOKEN_TTL_SECONDS", 3600)?,
+                ttl_seconds: token_ttl(parsed("TOKEN_TTL_SECONDS", 3600)?)?,
             },
             bootstrap_admin,
             pool: PoolOptions {
@@ -399,6 +486,12 @@ impl Config {
                 ),
                 registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?.max(1),
                 streams_per_subject: parsed("EVENT_STREAMS_PER_SUBJECT", 5)?.max(1),
+                hsts_max_age: var("HSTS_MAX_AGE_SECONDS")
+                    .map(|v| {
+                        v.parse::<u64>()
+                            .map_err(|_| format!("HSTS_MAX_AGE_SECONDS={v:?}: not a number"))
+                    })
+                    .transpose()?,
                 trusted_proxies: crate::http::client_address::TrustedProxies::parse(
                     &var("TRUSTED_PROXIES").unwrap_or_default(),
                 )?,
@@ -420,6 +513,52 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_carries_no_secret() {
+        let config = Config {
+            database_url: "postgres://svc:db-pass-123@db.internal:5432/sa".into(),
+            bind_addr: "0.0.0.0:8080".into(),
+            jwt: JwtConfig {
+                secret: "jwt-secret-value-0123456789abcdef-0123".into(),
+                ..JwtConfig::for_tests()
+            },
+            bootstrap_admin: Some(("root@example.com".into(), "admin-pass-456".into())),
+            pool: PoolOptions::default(),
+            workers: None,
+            shutdown_grace: Duration::ZERO,
+            service: ServiceSettings {
+                notify: NotifySettings {
+                    smtp: Some(SmtpSettings {
+                        host: "smtp.example".into(),
+                        port: 587,
+                        tls: "starttls".into(),
+                        credentials: Some(("mailer".into(), "smtp-pass-789".into())),
+                    }),
+                    ..NotifySettings::default()
+                },
+                ..ServiceSettings::default()
+            },
+        };
+        let printed = format!("{config:?}");
+        for secret in [
+            "db-pass-123",
+            "jwt-secret-value",
+            "admin-pass-456",
+            "smtp-pass-789",
+        ] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("postgres://svc:<redacted>@db.internal:5432/sa"));
+        assert!(printed.contains("root@example.com") && printed.contains("mailer"));
+    }
+
+    #[test]
+    fn token_lifetimes_stay_within_a_minute_and_a_day() {
+        assert!(token_ttl(59).is_err());
+        assert!(token_ttl(86_401).is_err());
+        assert_eq!(token_ttl(3600), Ok(3600));
+    }
 
     #[test]
     fn the_published_secret_and_short_ones_are_refused() {

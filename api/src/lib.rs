@@ -18,7 +18,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use http::middleware::{idempotency, metrics, nul, rate_limit, unrouted};
+use http::middleware::{headers, idempotency, metrics, nul, rate_limit, unrouted};
 
 pub use state::AppState;
 
@@ -97,5 +97,6 @@ pub fn create_app(
     .wrap(middleware::from_fn(http::caller::authenticate))
     .wrap(middleware::from_fn(metrics::record))
     .wrap(cors(&cors_origins))
+    .wrap(middleware::from_fn(headers::layer))
     .wrap(middleware::Logger::new("%r %s %b %Dms"))
 }

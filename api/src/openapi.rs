@@ -18,7 +18,9 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
     ),
     servers((url = "/", description = "This server")),
     modifiers(&BearerSecurity),
-    components(responses(
+    components(
+        schemas(crate::http::error::Problem),
+        responses(
         crate::http::error::BadRequest,
         crate::http::error::Unauthorized,
         crate::http::error::Forbidden,
@@ -31,7 +33,8 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         crate::http::error::InternalError,
         crate::http::error::TooManyRequests,
         crate::http::error::ServiceUnavailable,
-    )),
+        ),
+    ),
     tags(
         (name = "auth", description = "Tokens and the current caller"),
         (name = "accounts", description = "Users and API clients"),

@@ -71,7 +71,10 @@ fn verify(store: &Store, credentials: Credentials) -> Result<Caller, AppError> {
             if !verify_secret(&password, &hash)? {
                 return Err(AppError::InvalidCredentials);
             }
-            user.check_may_sign_in()?;
+            // Pending or disabled: the same answer as a wrong password, so that signing in with
+            // a password one chose at registration does not tell whether the email was taken.
+            user.check_may_sign_in()
+                .map_err(|_| AppError::InvalidCredentials)?;
             Ok(Caller::new(
                 user.subject(),
                 user.role,

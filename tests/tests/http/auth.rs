@@ -15,6 +15,7 @@ on_both_backends!(
     customer_roles_cannot_administer_inventory,
     customer_admin_manages_only_own_company_accounts,
     duplicate_email_is_a_conflict,
+    overlong_credentials_are_422_before_any_check,
 );
 
 async fn password_grant_issues_a_bearer_token_that_identifies_the_caller(app: TestApp) {
@@ -365,4 +366,35 @@ async fn duplicate_email_is_a_conflict(app: TestApp) {
     app.post("/api/v1/users", &admin, again)
         .await
         .expect_problem(409, "email_taken");
+}
+
+/// Issue 20: the lengths the schema states for credentials are enforced, before any hashing.
+async fn overlong_credentials_are_422_before_any_check(app: TestApp) {
+    let long = "x".repeat(1025);
+    for (body, field) in [
+        (
+            json!({"grant_type": "password", "email": format!("{}@acme.example", "a".repeat(250)), "password": "p"}),
+            "email",
+        ),
+        (
+            json!({"grant_type": "password", "email": ADMIN_EMAIL, "password": long}),
+            "password",
+        ),
+        (
+            json!({"grant_type": "client_credentials", "client_id": "c".repeat(129), "client_secret": "s"}),
+            "client_id",
+        ),
+        (
+            json!({"grant_type": "client_credentials", "client_id": "c", "client_secret": long}),
+            "client_secret",
+        ),
+    ] {
+        let reply = app
+            .send(Method::POST, "/api/v1/auth/token", None, Some(body), &[])
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(reply.body["errors"][0]["field"], field, "{}", reply.body);
+    }
+    // Not counted as failures: the admin still signs in.
+    app.admin_token().await;
 }

@@ -8,6 +8,7 @@ mod concurrency;
 mod contract;
 mod documents;
 mod escalations;
+mod headers;
 mod help;
 mod idempotency;
 mod incidents;

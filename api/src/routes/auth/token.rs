@@ -29,6 +29,34 @@ pub enum TokenRequest {
     },
 }
 
+impl TokenRequest {
+    /// The lengths the schema states, enforced (before any hashing).
+    fn check_lengths(&self) -> Result<(), ApiError> {
+        let fields: [(&str, &str, usize); 2] = match self {
+            TokenRequest::Password { email, password } => {
+                [("email", email, 254), ("password", password, 1024)]
+            }
+            TokenRequest::ClientCredentials {
+                client_id,
+                client_secret,
+            } => [
+                ("client_id", client_id, 128),
+                ("client_secret", client_secret, 1024),
+            ],
+        };
+        for (name, value, max) in fields {
+            if value.chars().count() > max {
+                return Err(ApiError::field(
+                    name,
+                    "too_long",
+                    format!("at most {max} characters"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A signed access token.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9…", "token_type": "Bearer", "expires_in": 3600}))]
@@ -47,7 +75,8 @@ pub struct TokenResponse {
 /// secret (`grant_type: client_credentials`) for a signed JWT carrying the caller's role and
 /// customer number. Send it as `Authorization: Bearer <access_token>` on every other call.
 /// Repeated failures for one account (5 in 15 minutes) or one address (20) are refused for a
-/// while with 429 and `Retry-After` (30 s, doubling, at most 15 minutes).
+/// while with 429 and `Retry-After` (30 s, doubling, at most 15 minutes). An account waiting for
+/// approval, or disabled, answers as a wrong password does (401 `invalid_credentials`).
 #[utoipa::path(
     tag = "auth",
     security(()),
@@ -55,7 +84,6 @@ pub struct TokenResponse {
     responses(
         (status = 200, description = "Token issued.", body = TokenResponse),
         (status = 401, response = crate::http::error::Unauthorized),
-        (status = 403, description = "The account exists but is pending or disabled.", body = crate::http::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/token")]
@@ -65,7 +93,9 @@ pub async fn issue_token(
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let peer = crate::http::client_address::of(&req);
-    let credentials = match body.into_inner() {
+    let body = body.into_inner();
+    body.check_lengths()?;
+    let credentials = match body {
         TokenRequest::Password { email, password } => Credentials::Password { email, password },
         TokenRequest::ClientCredentials {
             client_id,

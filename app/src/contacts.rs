@@ -6,7 +6,7 @@ use domain::policy::{self, Permission};
 use domain::{Caller, Contact, CustomerNumber};
 use persistence::{contacts, customers, Cursor, Page, StoreError};
 
-use crate::{AppError, Conn};
+use crate::{AppError, Conn, Ctx};
 
 /// The notices a contact receives.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +30,7 @@ pub fn create(
     conn: &mut Conn,
     caller: &Caller,
     new: NewContact,
+    ctx: &Ctx,
     now: DateTime<Utc>,
 ) -> Result<Contact, AppError> {
     policy::require(caller, Permission::ManageContacts)?;
@@ -56,6 +57,15 @@ pub fn create(
         StoreError::NotFound(_) => AppError::invalid("customer_number", "no such customer"),
         other => other.into(),
     })?;
+    if contacts::count(conn, &customer)? >= i64::from(ctx.contacts_per_company) {
+        return Err(AppError::Conflict {
+            code: "too_many_contacts",
+            message: format!(
+                "a company has at most {} contacts; delete one first",
+                ctx.contacts_per_company
+            ),
+        });
+    }
     let contact = Contact {
         id: 0,
         customer_number: customer,

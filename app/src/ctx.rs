@@ -16,6 +16,9 @@ pub struct Ctx {
     pub login_limits: Limits,
     /// Registrations per client address before throttling.
     pub registration_limits: Limits,
+    /// Caps per company: contacts (each an address mail goes to) and webhooks + hub listeners.
+    pub contacts_per_company: u32,
+    pub webhooks_per_company: u32,
     /// Where webhooks may go (public addresses only, unless allowed for tests).
     pub egress: crate::webhooks::Egress,
     /// Attempts before a delivery fails, and the first retry delay (doubling, at most 1 h).

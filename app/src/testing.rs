@@ -51,6 +51,8 @@ pub fn ctx() -> Ctx {
             max_lock: chrono::Duration::minutes(15),
         },
         registration_limits: crate::LoginLimits::per_hour(10),
+        contacts_per_company: 500,
+        webhooks_per_company: 25,
         egress: crate::webhooks::Egress::new(true),
         delivery_max_attempts: 3,
         delivery_retry_base: chrono::Duration::seconds(1),

@@ -6,7 +6,7 @@ use domain::{
 };
 
 use crate::testing::{caller, fixture, now, ocn, other_company, raise_cmd};
-use crate::AppError;
+use crate::{AppError, Ctx};
 
 fn forbidden<T: std::fmt::Debug>(r: Result<T, AppError>) -> bool {
     matches!(r, Err(AppError::Domain(DomainError::Forbidden(_))))
@@ -81,17 +81,19 @@ fn contacts_belong_to_the_callers_company_and_receive_what_they_subscribed_to() 
         phone: None,
         notices,
     };
-    assert!(forbidden(f.run(|conn, _| crate::contacts::create(
+    assert!(forbidden(f.run(|conn, ctx| crate::contacts::create(
         conn,
         &caller(Role::CustomerUser),
         new(None),
+        ctx,
         now()
     ))));
     assert!(matches!(
-        f.run(|conn, _| crate::contacts::create(
+        f.run(|conn, ctx| crate::contacts::create(
             conn,
             &caller(Role::CustomerAdmin),
             new(Some("OCN-2")),
+            ctx,
             now()
         )),
         Err(AppError::Field {
@@ -100,15 +102,21 @@ fn contacts_belong_to_the_callers_company_and_receive_what_they_subscribed_to() 
         })
     ));
     assert!(matches!(
-        f.run(|conn, _| crate::contacts::create(conn, &caller(Role::Admin), new(None), now())),
+        f.run(|conn, ctx| crate::contacts::create(
+            conn,
+            &caller(Role::Admin),
+            new(None),
+            ctx,
+            now()
+        )),
         Err(AppError::Field {
             code: "required",
             ..
         })
     ));
     let contact = f
-        .run(|conn, _| {
-            crate::contacts::create(conn, &caller(Role::CustomerAdmin), new(None), now())
+        .run(|conn, ctx| {
+            crate::contacts::create(conn, &caller(Role::CustomerAdmin), new(None), ctx, now())
         })
         .unwrap();
     assert!(contact.receives(Category::IncidentUpdates));
@@ -141,7 +149,7 @@ fn webhooks_take_known_event_types_and_a_customer_subscribes_to_its_own_events()
     let f = fixture();
     let subscribe = |who: domain::Caller, types: &[&str]| {
         let target = crate::webhooks::check_target("https://hooks.acme.example/x", &f.ctx).unwrap();
-        f.run(|conn, _| {
+        f.run(|conn, ctx| {
             crate::webhooks::subscribe(
                 conn,
                 &who,
@@ -153,6 +161,7 @@ fn webhooks_take_known_event_types_and_a_customer_subscribes_to_its_own_events()
                     format: crate::webhooks::NATIVE,
                     query: None,
                 },
+                ctx,
                 now(),
             )
         })
@@ -283,4 +292,72 @@ fn a_tmf621_patch_follows_the_same_rules_in_one_change() {
         [IncidentStatus::Acknowledged, IncidentStatus::InProgress]
     );
     assert_eq!(entries[0].text, "first note");
+}
+
+#[test]
+fn contacts_and_webhooks_are_capped_per_company() {
+    let f = fixture();
+    let ctx = Ctx {
+        contacts_per_company: 2,
+        webhooks_per_company: 1,
+        ..f.ctx.clone()
+    };
+    let admin = caller(Role::CustomerAdmin);
+    let contact = |n: u32| crate::contacts::NewContact {
+        customer_number: None,
+        name: format!("NOC {n}"),
+        email: format!("noc{n}@acme.example"),
+        phone: None,
+        notices: crate::contacts::Notices {
+            incident_updates: true,
+            major_incidents: true,
+            planned_works: true,
+            escalations: true,
+        },
+    };
+    for n in 0..2 {
+        f.store
+            .write(|conn| crate::contacts::create(conn, &admin, contact(n), &ctx, now()))
+            .unwrap();
+    }
+    assert!(matches!(
+        f.store
+            .write(|conn| crate::contacts::create(conn, &admin, contact(2), &ctx, now())),
+        Err(AppError::Conflict {
+            code: "too_many_contacts",
+            ..
+        })
+    ));
+    let subscribe = || {
+        let target = crate::webhooks::check_target("https://hooks.acme.example/x", &ctx).unwrap();
+        f.store.write(|conn| {
+            crate::webhooks::subscribe(
+                conn,
+                &admin,
+                crate::webhooks::Subscribe {
+                    target,
+                    event_types: vec!["incident.*".into()],
+                    customer_number: None,
+                    secret: None,
+                    format: crate::webhooks::NATIVE,
+                    query: None,
+                },
+                &ctx,
+                now(),
+            )
+        })
+    };
+    let first = subscribe().unwrap();
+    assert!(matches!(
+        subscribe(),
+        Err(AppError::Conflict {
+            code: "too_many_webhooks",
+            ..
+        })
+    ));
+    // A deleted one no longer counts.
+    f.store
+        .write(|conn| crate::webhooks::unsubscribe(conn, &admin, first.id, now()))
+        .unwrap();
+    assert!(subscribe().is_ok());
 }

@@ -144,6 +144,7 @@ pub fn subscribe(
     conn: &mut Conn,
     caller: &Caller,
     new: Subscribe,
+    ctx: &Ctx,
     now: DateTime<Utc>,
 ) -> Result<Subscription, AppError> {
     policy::require(caller, Permission::ManageWebhooks)?;
@@ -154,6 +155,15 @@ pub fn subscribe(
         Some(own) => Some(own.clone()),
         None => new.customer_number,
     };
+    if webhooks::count_active(conn, customer.as_ref())? >= i64::from(ctx.webhooks_per_company) {
+        return Err(AppError::Conflict {
+            code: "too_many_webhooks",
+            message: format!(
+                "at most {} webhooks and hub listeners per company; delete one first",
+                ctx.webhooks_per_company
+            ),
+        });
+    }
     let subscription = Subscription {
         id: 0,
         customer_number: customer,
@@ -264,6 +274,8 @@ mod tests {
                 max_lock: chrono::Duration::minutes(15),
             },
             registration_limits: crate::LoginLimits::per_hour(10),
+            contacts_per_company: 500,
+            webhooks_per_company: 25,
             egress: Egress::new(allow_private),
             delivery_max_attempts: 8,
             delivery_retry_base: chrono::Duration::seconds(30),

@@ -178,3 +178,11 @@ pub fn delete(
     diesel::delete(contacts::table.find(id)).execute(conn)?;
     Ok(())
 }
+
+/// Contacts of one company.
+pub fn count(conn: &mut DbConnection, customer: &CustomerNumber) -> Result<i64, StoreError> {
+    Ok(contacts::table
+        .filter(contacts::customer_number.eq(customer.as_str()))
+        .count()
+        .get_result(conn)?)
+}

@@ -178,3 +178,21 @@ pub fn delete(
         .execute(conn)?;
     Ok(())
 }
+
+/// Active subscriptions of one company (`None`: provider staff's own, for all companies).
+pub fn count_active(
+    conn: &mut DbConnection,
+    customer: Option<&CustomerNumber>,
+) -> Result<i64, StoreError> {
+    let active = ws::table.filter(ws::deleted_at.is_null());
+    Ok(match customer {
+        Some(c) => active
+            .filter(ws::customer_number.eq(c.as_str()))
+            .count()
+            .get_result(conn)?,
+        None => active
+            .filter(ws::customer_number.is_null())
+            .count()
+            .get_result(conn)?,
+    })
+}

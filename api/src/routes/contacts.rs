@@ -109,7 +109,8 @@ impl From<Contact> for ContactView {
 /// Add a contact.
 ///
 /// Customer admins for their company (admins for any). Emails are validated and unique within
-/// the company.
+/// the company; a company has at most `CONTACTS_PER_COMPANY` (default 500) contacts, one more is
+/// 409 `too_many_contacts`.
 #[utoipa::path(
     tag = "contacts",
     security(("bearer" = [])),
@@ -143,8 +144,8 @@ pub async fn create_contact(
         phone: body.phone,
         notices: body.notices.into(),
     };
-    let saved = write(&state, move |conn, _, now| {
-        app::contacts::create(conn, &caller, new, now)
+    let saved = write(&state, move |conn, ctx, now| {
+        app::contacts::create(conn, &caller, new, ctx, now)
     })
     .await?;
     Ok(HttpResponse::Created()

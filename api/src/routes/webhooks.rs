@@ -133,6 +133,8 @@ impl DeliveryView {
 ///
 /// Customer admins subscribe to their company's events; admins may subscribe to one company's
 /// or to all. Deliveries are signed (see the `webhooks` tag description and `X-Signature`).
+/// A company has at most `WEBHOOKS_PER_COMPANY` (default 25) webhooks and hub listeners; one
+/// more is 409 `too_many_webhooks`.
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),
@@ -140,6 +142,7 @@ impl DeliveryView {
     responses(
         (status = 201, description = "Subscribed; the secret is shown only now.", body = WebhookView),
         (status = 403, response = crate::http::error::Forbidden),
+        (status = 409, response = crate::http::error::Conflict),
     )
 )]
 #[post("/webhooks")]
@@ -172,8 +175,8 @@ pub async fn create_webhook(
         format: NATIVE,
         query: None,
     };
-    let saved = write(&state, move |conn, _, now| {
-        app::webhooks::subscribe(conn, &caller, new, now)
+    let saved = write(&state, move |conn, ctx, now| {
+        app::webhooks::subscribe(conn, &caller, new, ctx, now)
     })
     .await?;
     Ok(HttpResponse::Created()

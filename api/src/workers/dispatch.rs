@@ -99,7 +99,12 @@ pub fn render_email(event: &Event) -> (String, String) {
         .unwrap_or_default();
     match event.event_type {
         EventType::IncidentCreated => (
-            format!("[{ticket}] Incident logged: {}", text("summary")),
+            // The summary is the customer's own text: never in a subject line sent from our
+            // address (it stays in the body, below our own words).
+            format!(
+                "[{ticket}] Incident logged on service {}",
+                text("service_id")
+            ),
             format!(
                 "Your incident {ticket} on service {} has been logged with priority {}.\n\n{}",
                 text("service_id"),

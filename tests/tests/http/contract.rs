@@ -494,6 +494,12 @@ mod gates {
                 .await
                 .expect(200);
         }
+        // Invented methods are counted as "other", not as a new series each.
+        for invented in ["BREW", "XYZZY"] {
+            let method = actix_web::http::Method::from_bytes(invented.as_bytes()).unwrap();
+            app.send(method, "/api/v1/incidents", Some(&a), None, &[])
+                .await;
+        }
         let mut resp = app
             .client
             .get(format!("{}/metrics", app.base_url))
@@ -512,6 +518,8 @@ mod gates {
             })
             .unwrap_or_else(|| panic!("per-route counter missing:\n{text}"));
         assert!(line.ends_with(" 3"), "{line}");
+        assert!(!text.contains("BREW") && !text.contains("XYZZY"), "{text}");
+        assert!(text.contains("method=\"other\""), "{text}");
         assert!(text.contains("http_request_duration_seconds_bucket"));
         assert!(text.contains("db_pool_connections"));
         assert!(

@@ -35,6 +35,7 @@ use crate::state::{write, AppState};
         (status = 201, description = "Registered; the secret is shown only now.", body = EventSubscription,
             headers(("Location" = String, description = "URL of the listener"))),
         (status = 403, response = crate::http::error::Forbidden),
+        (status = 409, response = crate::http::error::Conflict),
     )
 )]
 #[post("/hub")]
@@ -63,8 +64,8 @@ pub async fn register_listener(
         format: TMF621,
         query,
     };
-    let saved = write(&state, move |conn, _, now| {
-        app::webhooks::subscribe(conn, &caller, new, now)
+    let saved = write(&state, move |conn, ctx, now| {
+        app::webhooks::subscribe(conn, &caller, new, ctx, now)
     })
     .await?;
     Ok(HttpResponse::Created()

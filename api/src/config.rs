@@ -29,6 +29,7 @@
 //! | `EVENT_STREAMS_PER_SUBJECT` | `5` | open `GET /events` streams per token subject and instance; beyond: 429 |
 //! | `HSTS_MAX_AGE_SECONDS` | unset | send `Strict-Transport-Security` with this max-age (when served over TLS) |
 //! | `CONTACTS_PER_COMPANY` / `WEBHOOKS_PER_COMPANY` | `500` / `25` | caps per company; one more is 409 |
+//! | `RETENTION_DAYS` | `90` | events and their finished deliveries (and attempt logs) are purged after this |
 //! | `TRUSTED_PROXIES` | unset | comma-separated CIDRs of load balancers whose `Forwarded` / `X-Forwarded-For` name the client |
 //! | `RATE_LIMIT_PER_SECOND` / `RATE_LIMIT_BURST` | `100` / `200` | requests per second and burst per client (token subject or address) and instance; `0` turns limiting off |
 //! | `CORS_ALLOWED_ORIGINS` | unset | comma-separated origins allowed cross-origin (the portal's), e.g. `https://portal.example.com` |
@@ -86,6 +87,8 @@ pub struct ServiceSettings {
     pub registrations_per_hour: i32,
     /// Open event streams per token subject and instance.
     pub streams_per_subject: usize,
+    /// How long events and delivery logs are kept.
+    pub retention: chrono::Duration,
     /// Caps per company.
     pub contacts_per_company: u32,
     pub webhooks_per_company: u32,
@@ -120,6 +123,7 @@ impl ServiceSettings {
             login_limits: self.login_limits,
             registration_limits: app::LoginLimits::per_hour(self.registrations_per_hour),
             contacts_per_company: self.contacts_per_company,
+            retention: self.retention,
             webhooks_per_company: self.webhooks_per_company,
             egress: self.notify.egress(),
             delivery_max_attempts: self.notify.max_attempts,
@@ -226,6 +230,7 @@ impl Default for ServiceSettings {
             streams_per_subject: 5,
             contacts_per_company: 500,
             webhooks_per_company: 25,
+            retention: chrono::Duration::days(90),
             hsts_max_age: None,
             trusted_proxies: Default::default(),
             cors_origins: Vec::new(),
@@ -495,6 +500,7 @@ impl Config {
                 registrations_per_hour: parsed("REGISTRATIONS_PER_HOUR", 10)?.max(1),
                 streams_per_subject: parsed("EVENT_STREAMS_PER_SUBJECT", 5)?.max(1),
                 contacts_per_company: parsed("CONTACTS_PER_COMPANY", 500)?.max(1),
+                retention: chrono::Duration::days(parsed("RETENTION_DAYS", 90)?.max(1)),
                 webhooks_per_company: parsed("WEBHOOKS_PER_COMPANY", 25)?.max(1),
                 hsts_max_age: var("HSTS_MAX_AGE_SECONDS")
                     .map(|v| {

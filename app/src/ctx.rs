@@ -10,6 +10,8 @@ pub struct Ctx {
     pub calendar: WorkingCalendar,
     /// A resolved ticket closes itself after this long unless reopened.
     pub auto_close_after: chrono::Duration,
+    /// How long the event log and delivery logs are kept.
+    pub retention: chrono::Duration,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: chrono::Duration,
     /// Failed sign-ins before throttling.

@@ -21,6 +21,7 @@ pub mod maintenance;
 pub mod major_incidents;
 pub mod notifications;
 pub mod planned_works;
+pub mod retention;
 pub mod setup;
 pub mod store;
 pub mod tmf621;

@@ -53,6 +53,7 @@ pub fn ctx() -> Ctx {
         registration_limits: crate::LoginLimits::per_hour(10),
         contacts_per_company: 500,
         webhooks_per_company: 25,
+        retention: chrono::Duration::days(90),
         egress: crate::webhooks::Egress::new(true),
         delivery_max_attempts: 3,
         delivery_retry_base: chrono::Duration::seconds(1),

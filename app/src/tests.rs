@@ -361,3 +361,98 @@ fn contacts_and_webhooks_are_capped_per_company() {
         .unwrap();
     assert!(subscribe().is_ok());
 }
+
+#[test]
+fn retention_forgets_old_finished_events_and_keeps_what_is_owed() {
+    let f = fixture();
+    let admin = caller(Role::CustomerAdmin);
+    f.run(|conn, ctx| {
+        crate::contacts::create(
+            conn,
+            &admin,
+            crate::contacts::NewContact {
+                customer_number: None,
+                name: "NOC".into(),
+                email: "noc@acme.example".into(),
+                phone: None,
+                notices: crate::contacts::Notices {
+                    incident_updates: true,
+                    major_incidents: false,
+                    planned_works: false,
+                    escalations: false,
+                },
+            },
+            ctx,
+            now(),
+        )
+    })
+    .unwrap();
+    let t0 = now();
+    f.run(|conn, ctx| {
+        crate::incidents::raise(
+            conn,
+            &caller(Role::CustomerUser),
+            raise_cmd("SVC-A"),
+            ctx,
+            t0,
+        )
+    })
+    .unwrap();
+    let old_event = f.store.read(crate::events::latest_id).unwrap();
+    f.run(|conn, _| crate::notifications::expand(conn, 10, t0))
+        .unwrap();
+    let later = t0 + chrono::Duration::days(100);
+    // Its email is still owed: kept, however old.
+    let purged = crate::retention::purge(&f.store, &f.ctx, later).unwrap();
+    assert_eq!(purged.events, 0);
+    let claimed = f
+        .run(|conn, _| crate::notifications::claim(conn, 10, chrono::Duration::seconds(60), t0))
+        .unwrap();
+    let attempt = crate::notifications::Attempt {
+        succeeded: true,
+        response_status: None,
+        error: None,
+        duration_ms: 5,
+        permanent: false,
+    };
+    f.run(|conn, ctx| {
+        crate::notifications::record_attempt(conn, claimed[0].0.id, &attempt, ctx, t0)
+    })
+    .unwrap();
+    // A recent event (raised within the retention) stays.
+    f.run(|conn, ctx| {
+        crate::incidents::raise(
+            conn,
+            &caller(Role::CustomerUser),
+            raise_cmd("SVC-A"),
+            ctx,
+            later - chrono::Duration::days(1),
+        )
+    })
+    .unwrap();
+    let recent = f.store.read(crate::events::latest_id).unwrap();
+    // A failed sign-in leaves a throttle row.
+    let _ = crate::accounts::sign_in(
+        &f.store,
+        crate::accounts::Credentials::Password {
+            email: "agent@test.example".into(),
+            password: "wrong".into(),
+        },
+        "192.0.2.9",
+        &f.ctx,
+        t0,
+    );
+    let purged = crate::retention::purge(&f.store, &f.ctx, later).unwrap();
+    assert_eq!(purged.events, 1);
+    assert_eq!(purged.throttles, 2, "the account's row and the address's");
+    let left = f
+        .store
+        .read(|conn| crate::events::by_ids(conn, &[old_event, recent]))
+        .unwrap();
+    assert_eq!(left.iter().map(|e| e.id).collect::<Vec<_>>(), [recent]);
+    // Nothing more to do the second time.
+    assert_eq!(
+        crate::retention::purge(&f.store, &f.ctx, later).unwrap(),
+        crate::retention::Purged::default()
+    );
+}

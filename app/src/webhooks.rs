@@ -276,6 +276,7 @@ mod tests {
             registration_limits: crate::LoginLimits::per_hour(10),
             contacts_per_company: 500,
             webhooks_per_company: 25,
+            retention: chrono::Duration::days(90),
             egress: Egress::new(allow_private),
             delivery_max_attempts: 8,
             delivery_retry_base: chrono::Duration::seconds(30),

@@ -370,3 +370,43 @@ pub fn count_by_status(conn: &mut DbConnection, status: &str) -> Result<i64, Sto
         .count()
         .get_result(conn)?)
 }
+
+/// Forgets up to `limit` events created before `cutoff` whose every delivery is finished
+/// (delivered or failed), with those deliveries and their attempts. Events still owed a delivery
+/// (pending or held) stay, however old. Returns how many events went. Safe on several instances
+/// at once: a row another instance deleted first is simply not there.
+pub fn purge_before(
+    conn: &mut DbConnection,
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<usize, StoreError> {
+    write_transaction(conn, |conn| {
+        let old: Vec<i64> = events::table
+            .filter(events::created_at.lt(to_db_time(cutoff)))
+            .filter(events::dispatched_at.is_not_null())
+            .order(events::id.asc())
+            .limit(limit)
+            .select(events::id)
+            .load(conn)?;
+        if old.is_empty() {
+            return Ok(0);
+        }
+        let owed: Vec<i64> = deliveries::table
+            .filter(deliveries::event_id.eq_any(&old))
+            .filter(deliveries::status.eq_any(["pending", "held"]))
+            .select(deliveries::event_id)
+            .distinct()
+            .load(conn)?;
+        let gone: Vec<i64> = old.into_iter().filter(|id| !owed.contains(id)).collect();
+        let finished: Vec<i64> = deliveries::table
+            .filter(deliveries::event_id.eq_any(&gone))
+            .select(deliveries::id)
+            .load(conn)?;
+        diesel::delete(
+            delivery_attempts::table.filter(delivery_attempts::delivery_id.eq_any(&finished)),
+        )
+        .execute(conn)?;
+        diesel::delete(deliveries::table.filter(deliveries::id.eq_any(&finished))).execute(conn)?;
+        Ok(diesel::delete(events::table.filter(events::id.eq_any(&gone))).execute(conn)?)
+    })
+}

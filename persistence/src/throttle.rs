@@ -142,3 +142,21 @@ pub fn clear(conn: &mut DbConnection, key: &str) -> Result<(), StoreError> {
         Ok(())
     })
 }
+
+/// Forgets throttle rows whose window began before `cutoff` and that hold no lock at `now`.
+pub fn purge_before(
+    conn: &mut DbConnection,
+    cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        lf::table
+            .filter(lf::window_start.lt(to_db_time(cutoff)))
+            .filter(
+                lf::locked_until
+                    .is_null()
+                    .or(lf::locked_until.lt(to_db_time(now))),
+            ),
+    )
+    .execute(conn)?)
+}

@@ -1,4 +1,5 @@
-//! Background jobs: auto-close of resolved tickets (R-INC4) and expiry of idempotency keys.
+//! Background jobs: auto-close of resolved tickets (R-INC4), expiry of idempotency keys, and
+//! retention (events, delivery logs, throttle rows; see `app::retention`).
 //!
 //! Safe with several instances on one database: each ticket closes in its own transaction with a
 //! version check (see `app::incidents::auto_close`), so when two instances race, one closes it
@@ -49,6 +50,15 @@ pub fn spawn(state: AppState) -> std::io::Result<std::thread::JoinHandle<()>> {
                 Ok(0) => {}
                 Ok(n) => log::debug!("purged {n} expired idempotency keys"),
                 Err(e) => log::warn!("idempotency key purge failed: {e}"),
+            }
+            match app::retention::purge(&state.store, &state.ctx, now) {
+                Ok(p) if p == app::retention::Purged::default() => {}
+                Ok(p) => log::info!(
+                    "retention: purged {} events with their deliveries, {} throttle rows",
+                    p.events,
+                    p.throttles
+                ),
+                Err(e) => log::warn!("retention purge failed: {e}"),
             }
             std::thread::sleep(
                 state

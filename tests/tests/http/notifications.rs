@@ -18,6 +18,7 @@ on_both_backends!(
     webhooks_are_signed_retried_failed_and_redelivered,
     a_rebinding_name_reaches_nothing_private,
     event_streams_end_with_their_token_and_are_capped,
+    retention_purges_old_events_and_their_delivery_logs,
 );
 
 fn contact(email: &str, major: bool, incidents: bool) -> Value {
@@ -382,6 +383,48 @@ async fn event_stream_resumes_without_loss_and_spans_instances(app: TestApp) {
     assert!(staff
         .iter()
         .any(|(_, _, d)| d["customer_number"] == "OCN-2002"));
+}
+
+/// Issue 20: the event log and finished delivery logs are purged after the retention, on every
+/// backend; what is still owed stays.
+async fn retention_purges_old_events_and_their_delivery_logs(app: TestApp) {
+    let (_, a, _) = app.two_tenants().await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let receiver = WebhookReceiver::start();
+    let sub = app
+        .post(
+            "/api/v1/webhooks",
+            &a_admin,
+            json!({"url": receiver.url, "event_types": ["incident.created"]}),
+        )
+        .await
+        .expect(201);
+    let sub_id = sub.body["id"].as_i64().unwrap();
+    app.raise(&a, "SVC-A", "degraded").await;
+    let now = Utc::now();
+    assert_eq!(app.dispatch(now).await.delivered, 1);
+    receiver.answer(503);
+    app.raise(&a, "SVC-A", "degraded").await;
+    assert_eq!(
+        app.dispatch(now).await.retried,
+        1,
+        "the second is still owed"
+    );
+    let state = app.state();
+    let later = now + chrono::Duration::days(91);
+    let purged =
+        actix_web::web::block(move || app::retention::purge(&state.store, &state.ctx, later))
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(purged.events, 1);
+    let log = app
+        .get(&format!("/api/v1/webhooks/{sub_id}/deliveries"), &a_admin)
+        .await
+        .expect(200);
+    let items = log.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", log.body);
+    assert_eq!(items[0]["status"], "pending");
 }
 
 /// Opens an event stream; the response is returned as it is (200 or an error).

@@ -248,6 +248,27 @@ pub fn get_user_in(
     }
 }
 
+/// A user of `scope` (or any, for staff), locked against concurrent changes until the write
+/// transaction ends: `FOR UPDATE` on PostgreSQL (SQLite's write transaction excludes others
+/// already). Two changes made at once then apply one after the other, the second on the first's
+/// result — a role change cannot write back the status a concurrent disable just changed.
+pub fn lock_user_in(
+    conn: &mut DbConnection,
+    id: i64,
+    scope: Option<&CustomerNumber>,
+) -> Result<User, StoreError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        users::table
+            .find(id)
+            .select(users::id)
+            .for_update()
+            .first::<i64>(pg)
+            .optional()?
+            .ok_or(StoreError::NotFound("user"))?;
+    }
+    get_user_in(conn, id, scope)
+}
+
 /// Writes a user's role, status and status reason.
 pub fn save_user(conn: &mut DbConnection, user: &User) -> Result<User, StoreError> {
     diesel::update(users::table.find(user.id))

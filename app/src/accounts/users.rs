@@ -82,7 +82,7 @@ pub fn update_user(conn: &mut Conn, caller: &Caller, change: UserChange) -> Resu
     if let Some(role) = change.role {
         policy::may_assign_role(caller, role)?;
     }
-    let mut user = accounts::get_user_in(conn, change.id, caller.tenant_scope())?;
+    let mut user = accounts::lock_user_in(conn, change.id, caller.tenant_scope())?;
     if let Some(role) = change.role {
         domain::access::check_role_binding(role, user.customer_number.as_ref())?;
         user.role = role;

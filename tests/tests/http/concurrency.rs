@@ -15,6 +15,7 @@ on_both_backends!(
     concurrent_notes_closes_and_changes_on_one_ticket_lose_nothing,
     concurrent_cascades_and_links_give_every_child_every_update_once,
     a_change_held_up_by_a_lock_answers_503_and_writes_nothing,
+    a_role_change_beside_a_disable_never_resurrects_the_account,
 );
 
 async fn fifty_concurrent_raises_get_fifty_distinct_references(app: TestApp) {
@@ -256,4 +257,51 @@ async fn a_change_held_up_by_a_lock_answers_503_and_writes_nothing(app: TestApp)
     )
     .await
     .expect(200);
+}
+
+/// Issue 20: a role change and a disable sent at once apply one after the other; the role change
+/// never writes back the status it read before the disable.
+async fn a_role_change_beside_a_disable_never_resurrects_the_account(app: TestApp) {
+    app.two_tenants().await;
+    let acme_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    for n in 0..12 {
+        let user = app
+            .post(
+                "/api/v1/users",
+                &acme_admin,
+                json!({"email": format!("racer{n}@acme.example"), "name": "Racer", "password": "correct horse battery 9", "role": "customer_user"}),
+            )
+            .await
+            .expect(201);
+        let path = format!("/api/v1/users/{}", user.body["id"]);
+        let disable = app.send(
+            Method::PATCH,
+            &path,
+            Some(&acme_admin),
+            Some(json!({"status": "disabled", "reason": "left"})),
+            &[],
+        );
+        let promote = app.send(
+            Method::PATCH,
+            &path,
+            Some(&acme_admin),
+            Some(json!({"role": "customer_admin"})),
+            &[],
+        );
+        let (disabled, promoted) = futures_util::join!(disable, promote);
+        disabled.expect(200);
+        promoted.expect(200);
+        let listed = app
+            .get("/api/v1/users?status=disabled&limit=100", &acme_admin)
+            .await
+            .expect(200);
+        let now = listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == user.body["id"])
+            .cloned()
+            .unwrap_or_else(|| panic!("racer{n} was resurrected: {}", listed.body));
+        assert_eq!(now["role"], "customer_admin", "both changes applied");
+    }
 }

@@ -1,6 +1,8 @@
 //! The outbox dispatcher (R-CON2, R-CON4): expands events into deliveries and sends them — email
 //! over SMTP (lettre), webhooks over HTTP (ureq), signed with HMAC-SHA256 — with retries and
-//! backoff. Runs on a thread of its own; safe with several instances (see `app::notifications`).
+//! backoff. Runs on a thread of its own, serving up to 8 targets side by side (a slow target holds
+//! one lane, not every tenant; one target's deliveries go in order; a batch ends well inside its
+//! lease); safe with several instances (see `app::notifications`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -313,6 +315,86 @@ fn send_webhook(
     }
 }
 
+/// Deliveries claimed at once, and attempted at once.
+const BATCH: i64 = 20;
+const PARALLEL: usize = 8;
+/// No attempt starts later than this into a batch; the longest attempt (an email) takes 20 s.
+const BATCH_BUDGET: Duration = Duration::from_secs(60);
+const _: () = assert!(
+    BATCH_BUDGET.as_secs() as i64 + 25 < LEASE_SECONDS,
+    "a batch must end inside its lease, even when every target is as slow as allowed"
+);
+
+/// The claimed deliveries grouped by target (a subscription, or an email address), each group
+/// in claim order.
+fn by_target(claimed: Vec<(Delivery, Event)>) -> Vec<Vec<(Delivery, Event)>> {
+    let mut groups: Vec<(String, Vec<(Delivery, Event)>)> = Vec::new();
+    for (delivery, event) in claimed {
+        let key = match delivery.subscription_id {
+            Some(id) => format!("subscription:{id}"),
+            None => format!("recipient:{}", delivery.recipient),
+        };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push((delivery, event)),
+            None => groups.push((key, vec![(delivery, event)])),
+        }
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
+}
+
+/// What became of one claimed delivery.
+enum Outcome {
+    /// An email kept because SMTP is not configured.
+    Held,
+    /// Attempted; the delivery's status after it.
+    Recorded(String),
+}
+
+/// Attempts one claimed delivery and records the attempt.
+fn deliver(
+    state: &AppState,
+    senders: &Senders,
+    delivery: &Delivery,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Outcome, AppError> {
+    let store = &state.store;
+    let attempt = match delivery.channel {
+        Channel::Email if senders.smtp.is_none() => {
+            let (subject, _) = render_email(event);
+            log::info!(
+                "email to {} kept (SMTP not configured): {subject}",
+                delivery.recipient
+            );
+            store.write(|conn| {
+                app::notifications::hold(conn, delivery.id, "SMTP not configured; kept")
+            })?;
+            return Ok(Outcome::Held);
+        }
+        Channel::Email => {
+            let started = Instant::now();
+            match send_email(senders, delivery, event) {
+                Ok(()) => Attempt {
+                    succeeded: true,
+                    response_status: None,
+                    error: None,
+                    duration_ms: started.elapsed().as_millis() as i64,
+                    permanent: false,
+                },
+                Err(mut a) => {
+                    a.duration_ms = started.elapsed().as_millis() as i64;
+                    a
+                }
+            }
+        }
+        Channel::Webhook => send_webhook(state, senders, delivery, event, now),
+    };
+    let status = store.write(|conn| {
+        app::notifications::record_attempt(conn, delivery.id, &attempt, &state.ctx, now)
+    })?;
+    Ok(Outcome::Recorded(status))
+}
+
 /// One round: expand new events, then attempt every due delivery once.
 pub fn dispatch_once(
     state: &AppState,
@@ -330,58 +412,80 @@ pub fn dispatch_once(
     }
     loop {
         let lease = chrono::Duration::seconds(LEASE_SECONDS);
-        let claimed = store.write(|conn| app::notifications::claim(conn, 20, lease, now))?;
+        let claimed = store.write(|conn| app::notifications::claim(conn, BATCH, lease, now))?;
         if claimed.is_empty() {
             break;
         }
-        let mut claimed = claimed.into_iter();
-        while let Some((delivery, event)) = claimed.next() {
-            if stopping() {
-                let rest: Vec<i64> = std::iter::once(delivery.id)
-                    .chain(claimed.map(|(d, _)| d.id))
-                    .collect();
-                store.write(|conn| app::notifications::release_claims(conn, &rest))?;
-                return Ok(round);
-            }
-            let attempt = match delivery.channel {
-                Channel::Email if senders.smtp.is_none() => {
-                    let (subject, _) = render_email(&event);
-                    log::info!(
-                        "email to {} kept (SMTP not configured): {subject}",
-                        delivery.recipient
-                    );
-                    store.write(|conn| {
-                        app::notifications::hold(conn, delivery.id, "SMTP not configured; kept")
-                    })?;
-                    round.held += 1;
-                    continue;
-                }
-                Channel::Email => {
-                    let started = Instant::now();
-                    match send_email(senders, &delivery, &event) {
-                        Ok(()) => Attempt {
-                            succeeded: true,
-                            response_status: None,
-                            error: None,
-                            duration_ms: started.elapsed().as_millis() as i64,
-                            permanent: false,
-                        },
-                        Err(mut a) => {
-                            a.duration_ms = started.elapsed().as_millis() as i64;
-                            a
+        // Up to PARALLEL targets at once, each attempt within its channel's time budget (10 s
+        // per webhook, 20 s per email): one slow target holds one lane, not every tenant. One
+        // target's deliveries go in order, one after the other; after a failure the rest of its
+        // share of the batch waits for the next round. No lane starts an attempt after
+        // BATCH_BUDGET, so a batch ends inside its lease and no other instance takes it over.
+        let started = Instant::now();
+        let queue = std::sync::Mutex::new(by_target(claimed).into_iter());
+        let shared = std::sync::Mutex::new((round, None::<AppError>, Vec::<i64>::new()));
+        std::thread::scope(|scope| {
+            for _ in 0..PARALLEL {
+                scope.spawn(|| loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some(group) = next else { break };
+                    let mut items = group.into_iter();
+                    while let Some((delivery, event)) = items.next() {
+                        if stopping() || started.elapsed() >= BATCH_BUDGET {
+                            let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+                            shared.2.push(delivery.id);
+                            shared.2.extend(items.by_ref().map(|(d, _)| d.id));
+                            break;
+                        }
+                        let outcome = deliver(state, senders, &delivery, &event, now);
+                        let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+                        let failed = match outcome {
+                            Ok(Outcome::Held) => {
+                                shared.0.held += 1;
+                                false
+                            }
+                            Ok(Outcome::Recorded(status)) => match status.as_str() {
+                                "delivered" => {
+                                    shared.0.delivered += 1;
+                                    false
+                                }
+                                "failed" => {
+                                    shared.0.failed += 1;
+                                    true
+                                }
+                                _ => {
+                                    shared.0.retried += 1;
+                                    true
+                                }
+                            },
+                            Err(e) => {
+                                shared.1 = Some(e);
+                                true
+                            }
+                        };
+                        if failed {
+                            shared.2.extend(items.by_ref().map(|(d, _)| d.id));
+                            break;
                         }
                     }
-                }
-                Channel::Webhook => send_webhook(state, senders, &delivery, &event, now),
-            };
-            let status = store.write(|conn| {
-                app::notifications::record_attempt(conn, delivery.id, &attempt, &state.ctx, now)
-            })?;
-            match status.as_str() {
-                "delivered" => round.delivered += 1,
-                "failed" => round.failed += 1,
-                _ => round.retried += 1,
+                });
             }
+        });
+        let (counted, failure, unattempted) =
+            shared.into_inner().unwrap_or_else(|e| e.into_inner());
+        if !unattempted.is_empty() {
+            store.write(|conn| app::notifications::release_claims(conn, &unattempted))?;
+        }
+        round = counted;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if stopping() {
+            return Ok(round);
+        }
+        if !unattempted.is_empty() {
+            // What was handed back waits for the next round (after the interval).
+            break;
         }
     }
     Ok(round)

@@ -19,6 +19,7 @@ on_both_backends!(
     a_rebinding_name_reaches_nothing_private,
     event_streams_end_with_their_token_and_are_capped,
     retention_purges_old_events_and_their_delivery_logs,
+    deliveries_run_side_by_side,
 );
 
 fn contact(email: &str, major: bool, incidents: bool) -> Value {
@@ -425,6 +426,59 @@ async fn retention_purges_old_events_and_their_delivery_logs(app: TestApp) {
     let items = log.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", log.body);
     assert_eq!(items[0]["status"], "pending");
+}
+
+/// Issue 20: a slow target does not hold up the others. Two targets that each answer only once
+/// the other has been called (or fail after 5 s) are both delivered in one round: the dispatcher
+/// calls them side by side.
+async fn deliveries_run_side_by_side(app: TestApp) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let (_, a, _) = app.two_tenants().await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let counter = arrived.clone();
+    let server = actix_web::HttpServer::new(move || {
+        let counter = counter.clone();
+        actix_web::App::new().default_service(actix_web::web::to(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let deadline = std::time::Instant::now() + Duration::from_secs(5);
+                while counter.load(Ordering::SeqCst) < 2 && std::time::Instant::now() < deadline {
+                    actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+                }
+                if counter.load(Ordering::SeqCst) >= 2 {
+                    actix_web::HttpResponse::Ok().finish()
+                } else {
+                    actix_web::HttpResponse::ServiceUnavailable().finish()
+                }
+            }
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    for path in ["one", "two"] {
+        app.post(
+            "/api/v1/webhooks",
+            &a_admin,
+            json!({"url": format!("http://127.0.0.1:{port}/{path}"), "event_types": ["incident.created"]}),
+        )
+        .await
+        .expect(201);
+    }
+    app.raise(&a, "SVC-A", "degraded").await;
+    let round = app.dispatch(Utc::now()).await;
+    assert_eq!(round.delivered, 2, "{round:?}");
+    assert_eq!(arrived.load(Ordering::SeqCst), 2);
+    handle.stop(false).await;
 }
 
 /// Opens an event stream; the response is returned as it is (200 or an error).

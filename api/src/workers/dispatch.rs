@@ -54,6 +54,27 @@ pub struct Round {
     pub held: usize,
 }
 
+impl Round {
+    /// Counts one delivery's outcome; whether its target took it (held emails count as taken).
+    fn count(&mut self, outcome: &Outcome) -> bool {
+        match outcome {
+            Outcome::Held => self.held += 1,
+            Outcome::Recorded(status) => match status.as_str() {
+                "delivered" => self.delivered += 1,
+                "failed" => {
+                    self.failed += 1;
+                    return false;
+                }
+                _ => {
+                    self.retried += 1;
+                    return false;
+                }
+            },
+        }
+        true
+    }
+}
+
 /// The senders, built once from the settings.
 pub struct Senders {
     smtp: Option<SmtpTransport>,
@@ -440,24 +461,7 @@ pub fn dispatch_once(
                         let outcome = deliver(state, senders, &delivery, &event, now);
                         let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
                         let failed = match outcome {
-                            Ok(Outcome::Held) => {
-                                shared.0.held += 1;
-                                false
-                            }
-                            Ok(Outcome::Recorded(status)) => match status.as_str() {
-                                "delivered" => {
-                                    shared.0.delivered += 1;
-                                    false
-                                }
-                                "failed" => {
-                                    shared.0.failed += 1;
-                                    true
-                                }
-                                _ => {
-                                    shared.0.retried += 1;
-                                    true
-                                }
-                            },
+                            Ok(outcome) => !shared.0.count(&outcome),
                             Err(e) => {
                                 shared.1 = Some(e);
                                 true

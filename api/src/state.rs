@@ -14,6 +14,7 @@ use crate::http::error::ApiError;
 use crate::http::jwt::TokenService;
 use crate::http::middleware::metrics::Metrics;
 use crate::http::middleware::rate_limit::Limiter;
+use crate::workers::event_feed::EventFeed;
 
 /// Cheap to clone: everything inside is reference-counted.
 #[derive(Clone)]
@@ -30,20 +31,24 @@ pub struct AppState {
     pub limiter: Arc<Limiter>,
     /// Open event streams per token subject on this instance (the stream route's cap).
     pub streams: Arc<crate::routes::events::OpenStreams>,
+    /// The one reader of the event table that every stream of this instance listens to.
+    pub feed: Arc<EventFeed>,
     /// Set on SIGTERM: readiness answers 503 so that traffic moves elsewhere before the stop.
     pub draining: Arc<AtomicBool>,
 }
 
 impl AppState {
     pub fn new(store: Store, tokens: TokenService, settings: ServiceSettings) -> Self {
+        let metrics = Arc::new(Metrics::new());
         Self {
+            feed: EventFeed::new(store.clone(), metrics.event_feed_reads.clone()),
             ctx: Arc::new(settings.ctx()),
             auth: Arc::new(Authenticator::new(
                 tokens,
                 store.clone(),
                 settings.revocation_check,
             )),
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             limiter: Arc::new(Limiter::new(
                 settings.rate_limit_per_second,
                 settings.rate_limit_burst,

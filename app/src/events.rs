@@ -13,13 +13,15 @@ pub fn latest_id(conn: &mut Conn) -> Result<i64, AppError> {
     Ok(events::latest_id(conn)?)
 }
 
-/// Ids and owners of all events after `after_id`, oldest first (for gap detection).
-pub fn ids_after(
+/// Up to `limit` events after `after_id` that `scope` sees (a company's own, or all), oldest
+/// first.
+pub fn after(
     conn: &mut Conn,
+    scope: Option<&CustomerNumber>,
     after_id: i64,
     limit: i64,
-) -> Result<Vec<(i64, Option<String>)>, AppError> {
-    Ok(events::ids_after(conn, after_id, limit)?)
+) -> Result<Vec<Event>, AppError> {
+    Ok(events::list_after(conn, scope, after_id, limit)?)
 }
 
 /// Events by id, oldest first.

@@ -1,27 +1,31 @@
 //! `GET /events`: Server-Sent Events of the caller's own events (R-CON3).
 //!
-//! The stream reads the shared event table, so an event committed by any API instance reaches
-//! subscribers on every instance. Each event carries its id; reconnect with `Last-Event-ID` to
-//! resume after it. Ids are assigned when a transaction inserts and become visible when it
-//! commits, which can be out of order across instances: the stream remembers gaps in the id
-//! sequence for a minute and delivers late events when they appear, so nothing committed is
-//! skipped (delivery is at least once; use the id to drop duplicates after a resume).
+//! Streams read the shared event table, so an event committed by any API instance reaches
+//! subscribers on every instance. One reader per instance (`workers::event_feed`) reads the
+//! table and fans out to every stream, so an idle stream costs no query; a stream reads the
+//! table itself only to catch up after `Last-Event-ID`. Each event carries its id; reconnect with
+//! `Last-Event-ID` to resume after it. Events committed out of id order are delivered when they
+//! appear (within a minute), so nothing committed is skipped (delivery is at least once; use the
+//! id to drop duplicates after a resume). A stream that falls thousands of events behind is
+//! ended; its client resumes from the table.
 //!
 //! A stream lives no longer than its token: it ends at the token's `exp`, and when the account
 //! behind it is disabled, revoked or changes role (checked against the database every
 //! `TOKEN_REVOCATION_CHECK_SECONDS`). One subject holds at most `EVENT_STREAMS_PER_SUBJECT` open
 //! streams per instance; one more is 429 `too_many_streams`.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use app::events::StreamedEvent as Event;
+use chrono::{DateTime, Utc};
 use domain::CustomerNumber;
 use futures_util::stream;
 use serde::Serialize;
+use tokio::sync::broadcast;
 use utoipa::ToSchema;
 
 use crate::http::caller::{bearer_token, Authenticated, Authenticator};
@@ -29,10 +33,11 @@ use crate::http::error::ApiError;
 use crate::http::jwt::Verified;
 use crate::state::{read, AppState};
 
-const POLL: Duration = Duration::from_millis(300);
 const HEARTBEAT: Duration = Duration::from_secs(15);
-const GAP_PATIENCE: Duration = Duration::from_secs(60);
-const MAX_GAPS: usize = 1000;
+/// How long a new stream waits for the instance's feed to start reading.
+const JOIN_PATIENCE: Duration = Duration::from_secs(5);
+const CATCH_UP_PAGE: i64 = 500;
+const CATCH_UP_RETRY: Duration = Duration::from_secs(1);
 
 /// Open streams per token subject, on this instance.
 #[derive(Debug, Default)]
@@ -83,25 +88,42 @@ struct Licence {
     token: Verified,
     every: Duration,
     last_check: Instant,
+    /// When the account was last found in order (wall clock, to compare with events' times).
+    checked_at: DateTime<Utc>,
     _slot: Slot,
 }
 
 impl Licence {
-    /// Still allowed to stream? Past `exp` never; the account is asked every `every`.
-    async fn holds(&mut self) -> bool {
-        if self.token.expires_at <= chrono::Utc::now() {
+    /// Still allowed to stream? Past `exp` never; the account is asked every `every`, and before
+    /// an event newer than the last answer is sent (`fresh`), so that an account disabled
+    /// before an event happened never receives it.
+    async fn holds(&mut self, fresh: bool) -> bool {
+        if self.token.expires_at <= Utc::now() {
             return false;
         }
-        if self.last_check.elapsed() < self.every {
+        if !fresh && self.last_check.elapsed() < self.every {
             return true;
         }
         self.last_check = Instant::now();
+        let asked_at = Utc::now();
         // When the database cannot answer, the stream goes on and asks again next time.
-        self.auth
-            .clone()
-            .still_good(&self.token)
-            .await
-            .unwrap_or(true)
+        match self.auth.clone().still_good(&self.token).await {
+            Ok(good) => {
+                self.checked_at = asked_at;
+                good
+            }
+            Err(_) => true,
+        }
+    }
+
+    /// How long the stream may wait before `holds` must be asked again.
+    fn next_check_in(&self) -> Duration {
+        let to_expiry = (self.token.expires_at - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        self.every
+            .saturating_sub(self.last_check.elapsed())
+            .min(to_expiry)
     }
 }
 
@@ -109,9 +131,17 @@ struct Cursor {
     state: web::Data<AppState>,
     licence: Licence,
     scope: Option<CustomerNumber>,
-    seen_max: i64,
-    gaps: BTreeMap<i64, Instant>,
-    queue: VecDeque<Bytes>,
+    feed: broadcast::Receiver<Arc<Event>>,
+    /// Events up to here come from the table (the catch-up), later ones from the feed.
+    feed_position: i64,
+    /// The catch-up has read the table up to here.
+    caught_up_to: i64,
+    /// Where the stream started: nothing at or before it is sent.
+    from: i64,
+    /// Ids at or before `feed_position` already sent (the feed may carry them too).
+    sent: HashSet<i64>,
+    /// Frames to send, each with the time of its event (none for control lines).
+    queue: VecDeque<(Bytes, Option<DateTime<Utc>>)>,
     last_sent: Instant,
 }
 
@@ -132,6 +162,12 @@ fn frame(event: &Event) -> Bytes {
     ))
 }
 
+/// What a stream does next.
+enum Step {
+    Go,
+    End,
+}
+
 impl Cursor {
     fn visible(&self, owner: Option<&str>) -> bool {
         match &self.scope {
@@ -140,51 +176,62 @@ impl Cursor {
         }
     }
 
-    /// One look at the table: new ids, gaps filled meanwhile, expired gaps dropped.
-    async fn poll(&mut self) -> Result<(), ApiError> {
-        let after = self.seen_max;
-        let gap_ids: Vec<i64> = self.gaps.keys().copied().collect();
-        let (new, filled) = read(&self.state, move |conn| {
-            let new = app::events::ids_after(conn, after, 500)?;
-            let filled = if gap_ids.is_empty() {
-                Vec::new()
-            } else {
-                app::events::by_ids(conn, &gap_ids)?
-            };
-            Ok((new, filled))
+    /// Queues `event` unless this stream must not send it (another company's, before its
+    /// start, or already sent).
+    fn offer(&mut self, event: &Event) {
+        if event.id <= self.from || !self.visible(event.customer_number.as_deref()) {
+            return;
+        }
+        if event.id <= self.feed_position && !self.sent.insert(event.id) {
+            return;
+        }
+        self.queue.push_back((frame(event), Some(event.created_at)));
+    }
+
+    /// One page of the catch-up read, while there is one.
+    async fn catch_up(&mut self) -> Result<(), ApiError> {
+        let (scope, after) = (self.scope.clone(), self.caught_up_to);
+        let page = read(&self.state, move |conn| {
+            app::events::after(conn, scope.as_ref(), after, CATCH_UP_PAGE)
         })
         .await?;
-        let mut wanted = Vec::new();
-        for (id, owner) in new {
-            if id > self.seen_max + 1 && id - self.seen_max < MAX_GAPS as i64 {
-                for missing in self.seen_max + 1..id {
-                    if self.gaps.len() < MAX_GAPS {
-                        self.gaps.insert(missing, Instant::now());
-                    }
-                }
-            }
-            self.seen_max = self.seen_max.max(id);
-            if self.visible(owner.as_deref()) {
-                wanted.push(id);
-            }
-        }
-        let mut late = Vec::new();
-        for event in filled {
-            self.gaps.remove(&event.id);
-            if self.visible(event.customer_number.as_deref()) {
-                late.push(event);
-            }
-        }
-        self.gaps.retain(|_, since| since.elapsed() < GAP_PATIENCE);
-        let events = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            read(&self.state, move |conn| app::events::by_ids(conn, &wanted)).await?
+        let full = page.len() as i64 == CATCH_UP_PAGE;
+        self.caught_up_to = match page.last() {
+            Some(last) if full => last.id.min(self.feed_position),
+            _ => self.feed_position,
         };
-        for event in late.iter().chain(events.iter()) {
-            self.queue.push_back(frame(event));
+        let upto = self.feed_position;
+        for event in page.iter().filter(|e| e.id <= upto) {
+            self.offer(event);
         }
         Ok(())
+    }
+
+    /// Waits for the feed, the heartbeat or the next licence check, whichever comes first.
+    async fn wait(&mut self) -> Step {
+        let heartbeat_in = HEARTBEAT.saturating_sub(self.last_sent.elapsed());
+        let wake_in = heartbeat_in.min(self.licence.next_check_in());
+        tokio::select! {
+            received = self.feed.recv() => match received {
+                Ok(event) => {
+                    self.offer(&event);
+                    Step::Go
+                }
+                // Fallen too far behind (or the feed is gone): the stream ends and the
+                // client resumes with `Last-Event-ID`, reading the rest from the table.
+                Err(e) => {
+                    log::info!("event stream ended: {e}");
+                    Step::End
+                }
+            },
+            () = actix_web::rt::time::sleep(wake_in) => {
+                if self.last_sent.elapsed() >= HEARTBEAT {
+                    self.queue
+                        .push_back((Bytes::from_static(b": heartbeat\n\n"), None));
+                }
+                Step::Go
+            }
+        }
     }
 }
 
@@ -239,7 +286,8 @@ pub struct StreamEvent {
 /// only their company's events; provider staff receive all. The stream ends at the token's expiry
 /// and when the account is disabled or changes: reconnect with a new token. An account holds a
 /// few streams at once (`EVENT_STREAMS_PER_SUBJECT`, default 5); one more is 429
-/// `too_many_streams`.
+/// `too_many_streams`. A client that reads too slowly to keep up (thousands of events behind)
+/// sees its stream end; resuming with `Last-Event-ID` reads the rest.
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
@@ -278,39 +326,56 @@ pub async fn stream_events(
         token,
         every: state.settings.revocation_check.max(Duration::from_secs(1)),
         last_check: Instant::now(),
+        checked_at: Utc::now(),
         _slot: slot,
     };
-    let start = match resume_point(&req)? {
-        Some(id) => id.max(0),
-        None => read(&state, app::events::latest_id).await?,
-    };
+    let resume = resume_point(&req)?;
+    let joined = state.feed.subscribe(JOIN_PATIENCE).await.ok_or_else(|| {
+        ApiError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "events_unavailable",
+            "the event feed is not reading the event table; try again shortly",
+        )
+        .with_retry_after(2)
+    })?;
+    let from = resume.map_or(joined.position, |id| id.max(0));
     let cursor = Cursor {
         licence,
         state,
         scope: app::events::stream_scope(&caller),
-        seen_max: start,
-        gaps: BTreeMap::new(),
-        queue: VecDeque::from([Bytes::from_static(b"retry: 2000\n\n")]),
+        feed: joined.events,
+        feed_position: joined.position,
+        caught_up_to: from.min(joined.position),
+        from,
+        sent: HashSet::new(),
+        queue: VecDeque::from([(Bytes::from_static(b"retry: 2000\n\n"), None)]),
         last_sent: Instant::now(),
     };
     let body = stream::unfold(cursor, |mut cursor| async move {
         loop {
-            if !cursor.licence.holds().await {
+            let fresh = cursor
+                .queue
+                .front()
+                .and_then(|(_, at)| *at)
+                .is_some_and(|at| at > cursor.licence.checked_at);
+            if !cursor.licence.holds(fresh).await {
                 // The token expired or its account changed: the stream ends (a reconnect with
                 // the same token is then refused).
                 return None;
             }
-            if let Some(frame) = cursor.queue.pop_front() {
+            if let Some((frame, _)) = cursor.queue.pop_front() {
                 cursor.last_sent = Instant::now();
                 return Some((Ok::<_, actix_web::Error>(frame), cursor));
             }
-            if cursor.last_sent.elapsed() >= HEARTBEAT {
-                cursor.last_sent = Instant::now();
-                return Some((Ok(Bytes::from_static(b": heartbeat\n\n")), cursor));
+            if cursor.caught_up_to < cursor.feed_position {
+                if let Err(e) = cursor.catch_up().await {
+                    log::warn!("event stream catch-up failed: {e}");
+                    actix_web::rt::time::sleep(CATCH_UP_RETRY).await;
+                }
+                continue;
             }
-            actix_web::rt::time::sleep(POLL).await;
-            if let Err(e) = cursor.poll().await {
-                log::warn!("event stream poll failed: {e}");
+            if let Step::End = cursor.wait().await {
+                return None;
             }
         }
     });

@@ -1,6 +1,8 @@
 //! Background work of an instance: the outbox dispatcher (email and webhooks) and the periodic
-//! jobs. Both are safe when several instances run them at once.
+//! jobs, both safe when several instances run them at once, and the event feed of the
+//! instance's streams.
 
 pub mod dispatch;
 pub mod egress;
+pub mod event_feed;
 pub mod jobs;

@@ -18,6 +18,7 @@ on_both_backends!(
     webhooks_are_signed_retried_failed_and_redelivered,
     a_rebinding_name_reaches_nothing_private,
     event_streams_end_with_their_token_and_are_capped,
+    streams_share_one_reader_of_the_event_table,
     retention_purges_old_events_and_their_delivery_logs,
     deliveries_run_side_by_side,
 );
@@ -597,6 +598,62 @@ async fn event_streams_end_with_their_token_and_are_capped(app: TestApp) {
     }
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(open_stream(&app, &agent).await.status().as_u16(), 200);
+}
+
+/// The instance's reads of the event table, from `/metrics`.
+async fn feed_reads(app: &TestApp) -> u64 {
+    let mut resp = app
+        .client
+        .get(format!("{}/metrics", app.base_url))
+        .send()
+        .await
+        .expect("metrics");
+    let text = String::from_utf8(resp.body().await.expect("metrics body").to_vec()).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("event_feed_reads_total "))
+        .expect("the feed's counter is exported")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Issue 20: idle streams cost no query each. Fifteen open streams on one instance are served by
+/// one reader of the event table (one read per tick, not two per stream and tick), and every
+/// stream still gets its company's events, another company's never.
+async fn streams_share_one_reader_of_the_event_table(app: TestApp) {
+    let (_, a, b) = app.two_tenants().await;
+    let agent = app.token_for(Role::Agent, None);
+    let mut streams = Vec::new();
+    for token in [&a, &b, &agent] {
+        for _ in 0..5 {
+            let stream = open_stream(&app, token).await;
+            assert_eq!(stream.status().as_u16(), 200);
+            streams.push(stream);
+        }
+    }
+    let before = feed_reads(&app).await;
+    let watched = std::time::Instant::now();
+    actix_web::rt::time::sleep(Duration::from_secs(3)).await;
+    let reads = feed_reads(&app).await - before;
+    let ticks = watched.elapsed().as_millis() as u64 / 300;
+    // Per stream and tick it used to be two queries: 15 streams, 10 ticks, 300 queries.
+    assert!(
+        reads <= ticks + 2,
+        "{reads} reads in {ticks} ticks with 15 streams open"
+    );
+    assert!(reads >= 1, "the feed reads while streams are open");
+    let raised = app.raise(&a, "SVC-A", "degraded").await;
+    let ticket = raised["ticket_number"].as_str().unwrap().to_owned();
+    for (i, stream) in streams.iter_mut().enumerate() {
+        let (_, text) = drain(
+            stream,
+            Duration::from_millis(if i == 0 { 3000 } else { 300 }),
+        )
+        .await;
+        let sees_it = text.contains(&ticket);
+        // Streams 0–4 are company A's, 5–9 company B's, 10–14 staff's.
+        assert_eq!(sees_it, !(5..10).contains(&i), "stream {i}: {text}");
+    }
 }
 
 /// HMAC-SHA256 written out from the hash function (RFC 2104), independent of the `hmac` crate

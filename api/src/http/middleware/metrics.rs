@@ -8,7 +8,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 /// The registry and the collectors the middleware feeds.
@@ -18,6 +19,9 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    /// Reads of the event table by the instance's event feed (one per tick while streams are
+    /// open, whatever their number).
+    pub event_feed_reads: IntCounter,
 }
 
 impl Default for Metrics {
@@ -58,13 +62,19 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
+        let event_feed_reads = IntCounter::new(
+            "event_feed_reads_total",
+            "Reads of the event table by this instance's event feed",
+        )?;
         registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(event_feed_reads.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
             pool_connections,
             pool_idle,
+            event_feed_reads,
         })
     }
 }

@@ -114,7 +114,8 @@ pub fn login_limits(failures: i32, lock_seconds: i64) -> app::LoginLimits {
 /// How notifications leave the building.
 impl ServiceSettings {
     /// The part of the settings the use cases read.
-    pub fn ctx(&self) -> app::Ctx {
+    /// The use cases' configuration; `links` signs mailed links (derived from the JWT secret).
+    pub fn ctx(&self, links: app::links::LinkKey) -> app::Ctx {
         app::Ctx {
             sla: self.sla.clone(),
             calendar: self.calendar.clone(),
@@ -128,6 +129,7 @@ impl ServiceSettings {
             egress: self.notify.egress(),
             delivery_max_attempts: self.notify.max_attempts,
             delivery_retry_base: self.notify.retry_base,
+            links,
         }
     }
 }

@@ -54,7 +54,9 @@ fn open_store(config: &Config) -> Result<Store, String> {
 fn load_demo() -> Result<(), String> {
     let config = Config::from_env()?;
     let store = open_store(&config)?;
-    let ctx = config.service.ctx();
+    let ctx = config
+        .service
+        .ctx(TokenService::new(&config.jwt).link_key());
     if setup::load_demo(&store, &ctx, app::now()).map_err(|e| e.to_string())? {
         println!(
             "Demo data loaded. Every demo account's password is {}:",

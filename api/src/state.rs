@@ -42,7 +42,7 @@ impl AppState {
         let metrics = Arc::new(Metrics::new());
         Self {
             feed: EventFeed::new(store.clone(), metrics.event_feed_reads.clone()),
-            ctx: Arc::new(settings.ctx()),
+            ctx: Arc::new(settings.ctx(tokens.link_key())),
             auth: Arc::new(Authenticator::new(
                 tokens,
                 store.clone(),

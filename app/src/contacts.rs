@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::policy::{self, Permission};
-use domain::{Caller, Contact, CustomerNumber};
-use persistence::{contacts, customers, Cursor, Page, StoreError};
+use domain::{Caller, Contact, CustomerNumber, EventType};
+use persistence::{contacts, customers, events, Cursor, Page, StoreError};
 
+use crate::links::{Purpose, Token};
 use crate::{AppError, Conn, Ctx};
 
 /// The notices a contact receives.
@@ -79,8 +80,90 @@ pub fn create(
         created_at: now,
         updated_at: now,
         version: 1,
+        confirmed_at: None,
     };
-    Ok(contacts::create(conn, &contact, now)?)
+    let contact = contacts::create(conn, &contact, now)?;
+    ask_confirmation(conn, &contact, now)?;
+    Ok(contact)
+}
+
+/// Queues the mail that asks the address to confirm (an internal event: the outbox sends it to
+/// that address alone; nothing else goes there until it is confirmed).
+fn ask_confirmation(conn: &mut Conn, c: &Contact, now: DateTime<Utc>) -> Result<(), AppError> {
+    let payload = serde_json::json!({
+        "contact_id": c.id,
+        "email": c.email,
+        "customer_number": c.customer_number.as_str(),
+    });
+    Ok(events::append(
+        conn,
+        EventType::ContactConfirmationRequested,
+        None,
+        None,
+        &payload,
+        now,
+    )?)
+}
+
+/// Sends the confirmation mail again (a lost mail, an expired link). A confirmed contact needs
+/// none: 409 `already_confirmed`.
+pub fn request_confirmation(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Contact, AppError> {
+    policy::require(caller, Permission::ManageContacts)?;
+    let c = contacts::get(conn, id, caller.tenant_scope())?;
+    if c.confirmed_at.is_some() {
+        return Err(AppError::Conflict {
+            code: "already_confirmed",
+            message: "this address is confirmed already".into(),
+        });
+    }
+    ask_confirmation(conn, &c, now)?;
+    Ok(c)
+}
+
+/// Confirms a contact's address with the token mailed to it. Anyone holding the token may: it
+/// proves access to the mailbox. A token that is malformed, forged, expired, or for an address
+/// the contact no longer has is 404 alike.
+pub fn confirm(
+    conn: &mut Conn,
+    token: &str,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<Contact, AppError> {
+    let unknown =
+        || AppError::NotFound("an address awaiting this code (unknown, expired or superseded)");
+    let token = Token::parse(token).ok_or_else(unknown)?;
+    let mut c = match contacts::get(conn, token.id, None) {
+        Ok(c) => c,
+        Err(StoreError::NotFound(_)) => return Err(unknown()),
+        Err(e) => return Err(e.into()),
+    };
+    if !ctx
+        .links
+        .holds(Purpose::ConfirmContact, &token, &c.email, now)
+    {
+        return Err(unknown());
+    }
+    if c.confirmed_at.is_some() {
+        return Ok(c);
+    }
+    c.confirmed_at = Some(now);
+    Ok(contacts::save(conn, &c, now)?)
+}
+
+/// The token of the confirmation mail for the request `event` (sent at its time).
+pub fn confirmation_token(
+    ctx: &Ctx,
+    contact_id: i64,
+    email: &str,
+    asked_at: DateTime<Utc>,
+) -> String {
+    ctx.links
+        .sign(Purpose::ConfirmContact, contact_id, email, asked_at)
 }
 
 pub fn get(conn: &mut Conn, caller: &Caller, id: i64) -> Result<Contact, AppError> {
@@ -120,8 +203,16 @@ pub fn update(
     if let Some(n) = changes.name {
         c.name = n.trim().to_owned();
     }
+    let mut readdressed = false;
     if let Some(e) = changes.email {
-        c.email = e.trim().to_owned();
+        let e = e.trim().to_owned();
+        readdressed =
+            domain::account::normalize_email(&e) != domain::account::normalize_email(&c.email);
+        c.email = e;
+        if readdressed {
+            // A new address is confirmed anew; the old one's link is void (it signs the address).
+            c.confirmed_at = None;
+        }
     }
     if let Some(p) = changes.phone {
         c.phone = Some(p.trim().to_owned());
@@ -132,7 +223,11 @@ pub fn update(
         c.planned_works = n.planned_works;
         c.escalations = n.escalations;
     }
-    Ok(contacts::save(conn, &c, now)?)
+    let c = contacts::save(conn, &c, now)?;
+    if readdressed {
+        ask_confirmation(conn, &c, now)?;
+    }
+    Ok(c)
 }
 
 pub fn delete(conn: &mut Conn, caller: &Caller, id: i64) -> Result<(), AppError> {

@@ -26,4 +26,6 @@ pub struct Ctx {
     /// Attempts before a delivery fails, and the first retry delay (doubling, at most 1 h).
     pub delivery_max_attempts: i32,
     pub delivery_retry_base: chrono::Duration,
+    /// The key of mailed links (address confirmations).
+    pub links: crate::links::LinkKey,
 }

@@ -17,6 +17,7 @@ pub mod help;
 pub mod idempotency;
 pub mod incidents;
 pub mod inventory;
+pub mod links;
 pub mod maintenance;
 pub mod major_incidents;
 pub mod notifications;

@@ -4,7 +4,9 @@
 //! dispatcher, and recorded. Safe with several instances (see the repositories' locking).
 
 use chrono::{DateTime, Duration, Utc};
+use domain::account::normalize_email;
 use domain::notification::{category_of, matches_event};
+use domain::EventType;
 use persistence::events::{self, Event};
 use persistence::outbox;
 use persistence::webhooks::{self, Subscription};
@@ -18,6 +20,11 @@ pub use persistence::outbox::{Attempt, Channel, Delivery};
 pub fn expand(conn: &mut Conn, limit: i64, now: DateTime<Utc>) -> Result<usize, AppError> {
     let new = events::claim_undispatched(conn, limit)?;
     for event in &new {
+        if event.event_type == EventType::ContactConfirmationRequested {
+            confirmation_mail(conn, event, now)?;
+            events::mark_dispatched(conn, event.id, now)?;
+            continue;
+        }
         if let (Some(customer), Some(category)) =
             (&event.customer_number, category_of(event.event_type))
         {
@@ -51,10 +58,30 @@ pub fn expand(conn: &mut Conn, limit: i64, now: DateTime<Utc>) -> Result<usize, 
     Ok(new.len())
 }
 
+/// The confirmation mail a contact's address is owed: to that address, when the contact still
+/// has it and has not confirmed it meanwhile.
+fn confirmation_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
+    let Some(id) = event.payload["contact_id"].as_i64() else {
+        return Ok(());
+    };
+    let asked = event.payload["email"].as_str().unwrap_or_default();
+    let contact = match contacts::get(conn, id, None) {
+        Ok(c) => c,
+        Err(StoreError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    if contact.confirmed_at.is_none() && normalize_email(&contact.email) == normalize_email(asked) {
+        outbox::insert_delivery(conn, event.id, Channel::Email, &contact.email, None, now)?;
+    }
+    Ok(())
+}
+
 /// Whether `sub` receives `event`: by its patterns, or for a TMF621 listener, when the event is
-/// one of the TMF621 notifications it asked for.
+/// one of the TMF621 notifications it asked for. Internal events go to no webhook.
 pub fn wants(sub: &Subscription, event: &Event) -> bool {
-    if sub.format == webhooks::TMF621 {
+    if event.event_type.is_internal() {
+        false
+    } else if sub.format == webhooks::TMF621 {
         tmf621_event_type(sub, event).is_some()
     } else {
         matches_event(&sub.event_types, event.event_type)

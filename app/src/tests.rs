@@ -5,7 +5,7 @@ use domain::{
     Category, DomainError, EventType, IncidentStatus, Reason, Role, ServiceId, ServiceStatus,
 };
 
-use crate::testing::{caller, fixture, now, ocn, other_company, raise_cmd};
+use crate::testing::{caller, fixture, now, ocn, other_company, raise_cmd, Fixture};
 use crate::{AppError, Ctx};
 
 fn forbidden<T: std::fmt::Debug>(r: Result<T, AppError>) -> bool {
@@ -119,6 +119,10 @@ fn contacts_belong_to_the_callers_company_and_receive_what_they_subscribed_to() 
             crate::contacts::create(conn, &caller(Role::CustomerAdmin), new(None), ctx, now())
         })
         .unwrap();
+    // Nothing goes to the address before it is confirmed; the code of its confirmation mail
+    // confirms it.
+    assert!(!contact.receives(Category::IncidentUpdates));
+    let contact = confirm(&f, &contact);
     assert!(contact.receives(Category::IncidentUpdates));
     assert!(!contact.receives(Category::MajorIncidents));
     // An incident on the company's service becomes one email to it when expanded.
@@ -135,13 +139,34 @@ fn contacts_belong_to_the_callers_company_and_receive_what_they_subscribed_to() 
     let expanded = f
         .run(|conn, _| crate::notifications::expand(conn, 10, now()))
         .unwrap();
-    assert_eq!(expanded, 1);
+    assert_eq!(expanded, 2, "the confirmation request, then the incident");
     let claimed = f
         .run(|conn, _| crate::notifications::claim(conn, 10, chrono::Duration::seconds(60), now()))
         .unwrap();
+    // The confirmation mail is no longer owed (the address was confirmed before it was sent).
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].0.recipient, "noc@acme.example");
     assert_eq!(claimed[0].1.event_type, EventType::IncidentCreated);
+}
+
+/// Confirms `contact`'s address with the code its confirmation mail carries.
+fn confirm(f: &Fixture, contact: &domain::Contact) -> domain::Contact {
+    let asked_at = f
+        .store
+        .read(|conn| {
+            let id = crate::events::latest_id(conn)?;
+            Ok(crate::events::by_ids(conn, &[id])?.remove(0))
+        })
+        .unwrap();
+    assert_eq!(asked_at.event_type, EventType::ContactConfirmationRequested);
+    let token = crate::contacts::confirmation_token(
+        &f.ctx,
+        contact.id,
+        &contact.email,
+        asked_at.created_at,
+    );
+    f.run(|conn, ctx| crate::contacts::confirm(conn, &token, ctx, now()))
+        .unwrap()
 }
 
 #[test]
@@ -366,27 +391,29 @@ fn contacts_and_webhooks_are_capped_per_company() {
 fn retention_forgets_old_finished_events_and_keeps_what_is_owed() {
     let f = fixture();
     let admin = caller(Role::CustomerAdmin);
-    f.run(|conn, ctx| {
-        crate::contacts::create(
-            conn,
-            &admin,
-            crate::contacts::NewContact {
-                customer_number: None,
-                name: "NOC".into(),
-                email: "noc@acme.example".into(),
-                phone: None,
-                notices: crate::contacts::Notices {
-                    incident_updates: true,
-                    major_incidents: false,
-                    planned_works: false,
-                    escalations: false,
+    let contact = f
+        .run(|conn, ctx| {
+            crate::contacts::create(
+                conn,
+                &admin,
+                crate::contacts::NewContact {
+                    customer_number: None,
+                    name: "NOC".into(),
+                    email: "noc@acme.example".into(),
+                    phone: None,
+                    notices: crate::contacts::Notices {
+                        incident_updates: true,
+                        major_incidents: false,
+                        planned_works: false,
+                        escalations: false,
+                    },
                 },
-            },
-            ctx,
-            now(),
-        )
-    })
-    .unwrap();
+                ctx,
+                now(),
+            )
+        })
+        .unwrap();
+    confirm(&f, &contact);
     let t0 = now();
     f.run(|conn, ctx| {
         crate::incidents::raise(
@@ -402,9 +429,14 @@ fn retention_forgets_old_finished_events_and_keeps_what_is_owed() {
     f.run(|conn, _| crate::notifications::expand(conn, 10, t0))
         .unwrap();
     let later = t0 + chrono::Duration::days(100);
-    // Its email is still owed: kept, however old.
+    // Its email is still owed: kept, however old. (The contact's confirmation request, answered
+    // before it was mailed, owes nothing and goes.)
     let purged = crate::retention::purge(&f.store, &f.ctx, later).unwrap();
-    assert_eq!(purged.events, 0);
+    assert_eq!(purged.events, 1);
+    let kept = f
+        .store
+        .read(|conn| crate::events::by_ids(conn, &[old_event]));
+    assert_eq!(kept.unwrap().len(), 1);
     let claimed = f
         .run(|conn, _| crate::notifications::claim(conn, 10, chrono::Duration::seconds(60), t0))
         .unwrap();

@@ -106,12 +106,20 @@ impl DocumentRequest {
                 "the document text is required",
             ));
         }
+        let url = url.map(str::trim).filter(|u| !u.is_empty());
+        if let Some(url) = url {
+            // The portal shows it as a link: `javascript:`, `data:` or `file:` must never be one.
+            let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+            if !matches!(scheme.as_deref(), Some("http" | "https")) {
+                return Err(DomainError::invalid(
+                    "document_url",
+                    "must be an http or https link",
+                ));
+            }
+        }
         self.status = DocumentStatus::Delivered;
         self.document_text = Some(text.to_owned());
-        self.document_url = url
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_owned);
+        self.document_url = url.map(str::to_owned);
         self.updated_at = now;
         Ok(())
     }
@@ -194,6 +202,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.status, DocumentStatus::Delivered);
+        let mut other = request(DocumentStatus::Requested);
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "ftp://x/y",
+        ] {
+            assert!(
+                other.deliver("Root cause", Some(bad), now).is_err(),
+                "{bad}"
+            );
+        }
+        assert_eq!(other.status, DocumentStatus::Requested);
+        other
+            .deliver("Root cause", Some("HTTP://docs.example/rfo.pdf"), now)
+            .unwrap();
         assert_eq!(
             r.document_url.as_deref(),
             Some("https://docs.example/rfo.pdf")

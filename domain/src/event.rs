@@ -21,10 +21,17 @@ text_enum!(
         MaintenanceRequestAccepted => "maintenance_request.accepted",
         MaintenanceRequestRejected => "maintenance_request.rejected",
         MaintenanceRequestWithdrawn => "maintenance_request.withdrawn",
+        ContactConfirmationRequested => "contact.confirmation_requested",
     }
 );
 
 impl EventType {
+    /// The provider's own bookkeeping (a confirmation mail to send): mailed only to the address
+    /// concerned, never to webhooks or contacts' subscriptions, streamed to staff only.
+    pub fn is_internal(self) -> bool {
+        matches!(self, EventType::ContactConfirmationRequested)
+    }
+
     /// A step of a provider planned work.
     pub fn is_planned_work(self) -> bool {
         use EventType::*;

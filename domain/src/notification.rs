@@ -43,10 +43,19 @@ pub struct Contact {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// When someone at the address confirmed it; mail goes only to confirmed addresses.
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
 impl Contact {
+    /// Whether notices of `category` are mailed to this contact: subscribed, and the address
+    /// confirmed (no mail from the provider's address to an address nobody there agreed to).
     pub fn receives(&self, category: Category) -> bool {
+        self.confirmed_at.is_some() && self.subscribed_to(category)
+    }
+
+    /// Whether the contact asked for notices of `category`.
+    pub fn subscribed_to(&self, category: Category) -> bool {
         match category {
             Category::IncidentUpdates => self.incident_updates,
             Category::MajorIncidents => self.major_incidents,

@@ -24,6 +24,7 @@ struct ContactRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i64,
+    confirmed_at: Option<NaiveDateTime>,
 }
 
 impl ContactRow {
@@ -41,6 +42,7 @@ impl ContactRow {
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),
             version: self.version,
+            confirmed_at: self.confirmed_at.map(from_db_time),
         })
     }
 }
@@ -65,6 +67,7 @@ pub fn create(
             contacts::created_at.eq(to_db_time(now)),
             contacts::updated_at.eq(to_db_time(now)),
             contacts::version.eq(1_i64),
+            contacts::confirmed_at.eq(c.confirmed_at.map(to_db_time)),
         ))
         .returning(contacts::all_columns)
         .get_result::<ContactRow>(conn)
@@ -155,6 +158,7 @@ pub fn save(
         contacts::notify_escalations.eq(c.escalations),
         contacts::updated_at.eq(to_db_time(now)),
         contacts::version.eq(c.version + 1),
+        contacts::confirmed_at.eq(c.confirmed_at.map(to_db_time)),
     ))
     .returning(contacts::all_columns)
     .get_result(conn)

@@ -231,6 +231,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        confirmed_at -> Nullable<Timestamp>,
     }
 }
 

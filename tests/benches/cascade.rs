@@ -14,7 +14,7 @@ const CHILDREN: usize = 10_000;
 fn run(backend: &str, url: &str) {
     let db = Database::open(url, &PoolOptions::default()).expect("open");
     let store = app::Store::new(db.clone());
-    let ctx = tests::test_settings().ctx();
+    let ctx = tests::ctx_of(&tests::test_settings());
     let noc = Caller::new("bench", Role::IncidentManager, None).expect("caller");
     let now = chrono::Utc::now();
     let ocn = CustomerNumber::parse("OCN-1001").expect("ocn");

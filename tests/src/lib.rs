@@ -91,6 +91,11 @@ pub fn test_settings() -> ServiceSettings {
     s
 }
 
+/// The use cases' configuration of `settings`, with the tests' link key (as a test server has).
+pub fn ctx_of(settings: &ServiceSettings) -> app::Ctx {
+    settings.ctx(TokenService::new(&JwtConfig::for_tests()).link_key())
+}
+
 /// A response as the tests look at it.
 #[derive(Debug)]
 pub struct Reply {

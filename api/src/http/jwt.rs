@@ -50,6 +50,7 @@ pub struct TokenService {
     issuer: String,
     audience: String,
     ttl_seconds: u64,
+    link_key: app::links::LinkKey,
 }
 
 /// Why a presented token was refused.
@@ -77,7 +78,13 @@ impl TokenService {
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
             ttl_seconds: config.ttl_seconds,
+            link_key: app::links::LinkKey::derive(config.secret.as_bytes()),
         }
+    }
+
+    /// The key of mailed links, derived from the signing secret.
+    pub fn link_key(&self) -> app::links::LinkKey {
+        self.link_key.clone()
     }
 
     pub fn ttl_seconds(&self) -> u64 {

@@ -72,7 +72,7 @@ pub struct UpdateContact {
 
 /// A contact.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 3, "customer_number": "OCN-1001", "name": "Network Operations", "email": "noc@acme.example", "phone": "+44 20 7946 0111", "notices": {"incident_updates": true, "major_incidents": true, "planned_works": true, "escalations": false}, "created_at": "2026-11-02T10:15:00Z", "updated_at": "2026-11-20T08:00:00Z", "version": 2}))]
+#[schema(example = json!({"id": 3, "customer_number": "OCN-1001", "name": "Network Operations", "email": "noc@acme.example", "phone": "+44 20 7946 0111", "notices": {"incident_updates": true, "major_incidents": true, "planned_works": true, "escalations": false}, "confirmed_at": "2026-11-02T10:20:00Z", "created_at": "2026-11-02T10:15:00Z", "updated_at": "2026-11-20T08:00:00Z", "version": 2}))]
 pub struct ContactView {
     pub id: i64,
     pub customer_number: String,
@@ -80,6 +80,9 @@ pub struct ContactView {
     pub email: String,
     pub phone: Option<String>,
     pub notices: Subscriptions,
+    /// When someone at the address confirmed it with the code mailed there; `null` until then,
+    /// and no notice is mailed to an unconfirmed address.
+    pub confirmed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -99,6 +102,7 @@ impl From<Contact> for ContactView {
             name: c.name,
             email: c.email,
             phone: c.phone,
+            confirmed_at: c.confirmed_at,
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
@@ -110,7 +114,8 @@ impl From<Contact> for ContactView {
 ///
 /// Customer admins for their company (admins for any). Emails are validated and unique within
 /// the company; a company has at most `CONTACTS_PER_COMPANY` (default 500) contacts, one more is
-/// 409 `too_many_contacts`.
+/// 409 `too_many_contacts`. The address is sent a code to confirm it with
+/// (`POST /contact-confirmations`); until then (`confirmed_at` is `null`) no notice goes there.
 #[utoipa::path(
     tag = "contacts",
     security(("bearer" = [])),
@@ -205,7 +210,8 @@ pub async fn get_contact(
 
 /// Change a contact.
 ///
-/// Customer admins. Honours `If-Match`.
+/// Customer admins. Honours `If-Match`. A new email address must be confirmed again: the old
+/// code no longer works, and a new one is mailed to the new address.
 #[utoipa::path(
     tag = "contacts",
     security(("bearer" = [])),
@@ -272,6 +278,87 @@ pub async fn delete_contact(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Send the confirmation code again.
+///
+/// Customer admins, for a contact whose address is not confirmed yet (the mail was lost, or its
+/// code expired after 7 days); a confirmed one is 409 `already_confirmed`.
+#[utoipa::path(
+    tag = "contacts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Contact id")),
+    responses(
+        (status = 202, description = "A new code is on its way.", body = ContactView),
+        (status = 403, response = crate::http::error::Forbidden),
+        (status = 409, response = crate::http::error::Conflict),
+    )
+)]
+#[post("/contacts/{id}/confirmation")]
+pub async fn resend_confirmation(
+    state: web::Data<AppState>,
+    caller: Permit<gate::ManageContacts>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let c = write(&state, move |conn, _, now| {
+        app::contacts::request_confirmation(conn, &caller, id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header(("ETag", etag(c.version)))
+        .json(ContactView::from(c)))
+}
+
+/// The code mailed to a contact's address.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "3.1796630400.5f0c6a3d9e8b7a6f5e4d3c2b1a09f8e7"}))]
+pub struct ConfirmContact {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+}
+
+/// A confirmed address.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"email": "noc@acme.example", "customer_number": "OCN-1001", "confirmed_at": "2026-11-02T10:20:00Z"}))]
+pub struct ContactConfirmed {
+    pub email: String,
+    pub customer_number: String,
+    pub confirmed_at: DateTime<Utc>,
+}
+
+/// Confirm a contact's address.
+///
+/// No authentication: the code mailed to the address is the proof. Service notices are mailed
+/// to it from now on. Confirming twice is harmless. A code that is unknown, expired (7 days), or
+/// for an address the contact no longer has is 404.
+#[utoipa::path(
+    tag = "contacts",
+    security(()),
+    request_body = ConfirmContact,
+    responses(
+        (status = 200, description = "Confirmed.", body = ContactConfirmed),
+        (status = 404, response = crate::http::error::NotFound),
+    )
+)]
+#[post("/contact-confirmations")]
+pub async fn confirm_contact(
+    state: web::Data<AppState>,
+    body: web::Json<ConfirmContact>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let token = body.into_inner().token;
+    let c = write(&state, move |conn, ctx, now| {
+        app::contacts::confirm(conn, &token, ctx, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ContactConfirmed {
+        email: c.email,
+        customer_number: c.customer_number.to_string(),
+        confirmed_at: c.confirmed_at.unwrap_or(c.updated_at),
+    }))
 }
 
 impl From<Subscriptions> for Notices {

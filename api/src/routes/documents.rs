@@ -33,9 +33,13 @@ pub struct DeliverDocument {
     #[validate(length(min = 1, max = 100000))]
     #[schema(min_length = 1, max_length = 100000)]
     pub document_text: String,
-    /// Optional link to an attachment (http or https).
+    /// Optional link to an attachment: an `http` or `https` URL (any other scheme is 422).
     #[validate(url, length(max = 2000))]
-    #[schema(format = "uri", max_length = 2000)]
+    #[schema(
+        format = "uri",
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://",
+        max_length = 2000
+    )]
     pub document_url: Option<String>,
 }
 

@@ -107,6 +107,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(contacts::get_contact)
                 .service(contacts::update_contact)
                 .service(contacts::delete_contact)
+                .service(contacts::resend_confirmation)
+                .service(contacts::confirm_contact)
                 .service(webhooks::create_webhook)
                 .service(webhooks::list_webhooks)
                 .service(webhooks::delete_webhook)

@@ -107,8 +107,9 @@ fn smtp_transport(s: &SmtpSettings) -> Result<SmtpTransport, String> {
     Ok(builder.build())
 }
 
-/// Subject and body of the email telling a contact about `event`.
-pub fn render_email(event: &Event) -> (String, String) {
+/// Subject and body of the email telling a contact about `event` (`ctx` signs the link of a
+/// confirmation mail).
+pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
     let p = &event.payload;
     let text = |k: &str| {
         p.get(k)
@@ -191,6 +192,32 @@ pub fn render_email(event: &Event) -> (String, String) {
                 ),
             )
         }
+        EventType::ContactConfirmationRequested => {
+            let token = app::contacts::confirmation_token(
+                ctx,
+                p["contact_id"].as_i64().unwrap_or_default(),
+                &text("email"),
+                event.created_at,
+            );
+            (
+                "Please confirm your address for service notices".to_owned(),
+                // Lines under 78 characters: the mail goes as plain 7-bit text, and the code is
+                // copied from it as it is.
+                format!(
+                    "This address was added as a contact of customer {}\n\
+                     to receive service notices (incidents, major incidents,\n\
+                     planned works) from us.\n\n\
+                     If you agree, confirm it within {} days with this code:\n\n\
+                     {token}\n\n\
+                     in the customer portal, or with POST /api/v1/contact-confirmations\n\
+                     and the body {{\"token\": \"<the code>\"}}.\n\n\
+                     If you did not expect this message, ignore it: nothing more will\n\
+                     be sent to you.\n",
+                    text("customer_number"),
+                    app::links::LINK_VALIDITY.num_days()
+                ),
+            )
+        }
         other => (
             format!("Service assurance notice: {}", other.as_str()),
             serde_json::to_string_pretty(p).unwrap_or_default(),
@@ -198,7 +225,12 @@ pub fn render_email(event: &Event) -> (String, String) {
     }
 }
 
-fn send_email(senders: &Senders, delivery: &Delivery, event: &Event) -> Result<(), Attempt> {
+fn send_email(
+    senders: &Senders,
+    delivery: &Delivery,
+    event: &Event,
+    ctx: &app::Ctx,
+) -> Result<(), Attempt> {
     let fail = |e: String, permanent: bool| Attempt {
         succeeded: false,
         response_status: None,
@@ -221,7 +253,7 @@ fn send_email(senders: &Senders, delivery: &Delivery, event: &Event) -> Result<(
         .recipient
         .parse()
         .map_err(|e| fail(format!("bad recipient: {e}"), true))?;
-    let (subject, body) = render_email(event);
+    let (subject, body) = render_email(event, ctx);
     let message = Message::builder()
         .from(from)
         .to(to)
@@ -382,7 +414,7 @@ fn deliver(
     let store = &state.store;
     let attempt = match delivery.channel {
         Channel::Email if senders.smtp.is_none() => {
-            let (subject, _) = render_email(event);
+            let (subject, _) = render_email(event, &state.ctx);
             log::info!(
                 "email to {} kept (SMTP not configured): {subject}",
                 delivery.recipient
@@ -394,7 +426,7 @@ fn deliver(
         }
         Channel::Email => {
             let started = Instant::now();
-            match send_email(senders, delivery, event) {
+            match send_email(senders, delivery, event, &state.ctx) {
                 Ok(()) => Attempt {
                     succeeded: true,
                     response_status: None,

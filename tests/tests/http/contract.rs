@@ -578,7 +578,7 @@ fn demo_data_loads_once_with_every_kind_of_record() {
     let (url, _scratch) = tests::scratch_sqlite();
     let db = persistence::Database::open(&url, &persistence::PoolOptions::default()).unwrap();
     let store = app::Store::new(db.clone());
-    let ctx = tests::test_settings().ctx();
+    let ctx = tests::ctx_of(&tests::test_settings());
     assert!(app::setup::load_demo(&store, &ctx, app::now()).unwrap());
     assert!(
         !app::setup::load_demo(&store, &ctx, app::now()).unwrap(),

@@ -69,6 +69,22 @@ async fn rfo_is_requested_prepared_and_delivered(app: TestApp) {
     )
     .await
     .expect_problem(422, "validation_failed");
+    // Issue 20: the link is shown to customers; only http(s) may be one.
+    for link in [
+        "javascript:alert(document.cookie)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "file:///etc/passwd",
+    ] {
+        let refused = app
+            .post(
+                &format!("/api/v1/document-requests/{id}/deliver"),
+                &agent,
+                json!({"document_text": "RFO", "document_url": link}),
+            )
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(refused.body["errors"][0]["field"], "document_url", "{link}");
+    }
     let delivered = app
         .post(
             &format!("/api/v1/document-requests/{id}/deliver"),

@@ -508,6 +508,13 @@ fn matrix(f: &Fixture) -> Vec<Op> {
         )
         .refuse(gated(Permission::ManageContacts)),
         op(
+            M::POST,
+            "/api/v1/contacts/{id}/confirmation",
+            format!("/api/v1/contacts/{}/confirmation", f.contact),
+            Some(json!({})),
+        )
+        .refuse(gated(Permission::ManageContacts)),
+        op(
             M::DELETE,
             "/api/v1/contacts/{id}",
             format!("/api/v1/contacts/{}", f.contact),
@@ -1018,7 +1025,7 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
     );
     let stale: Vec<_> = in_matrix.difference(&in_contract).collect();
     assert!(stale.is_empty(), "not in the contract: {stale:?}");
-    assert_eq!(in_contract.len(), 55, "operations with ids in the contract");
+    assert_eq!(in_contract.len(), 56, "operations with ids in the contract");
 
     // B's own webhook, to pair with A's delivery and listener ids.
     let b_receiver = WebhookReceiver::start();
@@ -1642,6 +1649,11 @@ const GATED: &[(&str, &str, Permission)] = &[
     ("POST", "/api/v1/contacts", Permission::ManageContacts),
     ("PATCH", "/api/v1/contacts/{id}", Permission::ManageContacts),
     (
+        "POST",
+        "/api/v1/contacts/{id}/confirmation",
+        Permission::ManageContacts,
+    ),
+    (
         "DELETE",
         "/api/v1/contacts/{id}",
         Permission::ManageContacts,
@@ -1693,6 +1705,7 @@ const OPEN: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/token"),
     ("GET", "/api/v1/me"),
     ("POST", "/api/v1/registrations"),
+    ("POST", "/api/v1/contact-confirmations"),
     ("GET", "/api/v1/customers"),
     ("GET", "/api/v1/customers/{customer_number}"),
     ("GET", "/api/v1/services"),

@@ -28,7 +28,7 @@ fn raise_logged_hours_ago(app: &TestApp, hours_ago: i64) -> String {
                     },
                     external_id: None,
                 },
-                &app.settings.ctx(),
+                &tests::ctx_of(&app.settings),
                 logged,
             )
         })

@@ -29,8 +29,8 @@ pub struct IncidentQuery {
     pub status: Option<String>,
     /// `true`: not closed or cancelled; `false`: closed or cancelled.
     pub open: Option<bool>,
-    /// Only tickets on this service.
-    #[param(max_length = 64)]
+    /// Only tickets on this service (its id exactly: 1–64 printable characters, no spaces).
+    #[param(max_length = 64, pattern = "^[!-~]{1,64}$", example = "SVC-0001")]
     #[validate(length(max = 64))]
     pub service_id: Option<String>,
     /// Only this priority: P1, P2, P3 or P4.
@@ -96,10 +96,14 @@ impl IncidentQuery {
                 .transpose()?,
             statuses,
             open: self.open,
+            // Exactly the published pattern: a service id is not trimmed in a query.
             service_id: self
                 .service_id
                 .as_deref()
-                .map(ServiceId::parse)
+                .map(|v| match v.bytes().all(|b| b.is_ascii_graphic()) {
+                    true => ServiceId::parse(v),
+                    false => ServiceId::parse(""),
+                })
                 .transpose()?,
             priority: self
                 .priority

@@ -20,8 +20,14 @@ pub use persistence::outbox::{Attempt, Channel, Delivery};
 pub fn expand(conn: &mut Conn, limit: i64, now: DateTime<Utc>) -> Result<usize, AppError> {
     let new = events::claim_undispatched(conn, limit)?;
     for event in &new {
-        if event.event_type == EventType::ContactConfirmationRequested {
-            confirmation_mail(conn, event, now)?;
+        if event.event_type.is_internal() {
+            match event.event_type {
+                EventType::ContactConfirmationRequested => confirmation_mail(conn, event, now)?,
+                EventType::RegistrationVerificationRequested => {
+                    verification_mail(conn, event, now)?
+                }
+                _ => {}
+            }
             events::mark_dispatched(conn, event.id, now)?;
             continue;
         }
@@ -72,6 +78,27 @@ fn confirmation_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Resu
     };
     if contact.confirmed_at.is_none() && normalize_email(&contact.email) == normalize_email(asked) {
         outbox::insert_delivery(conn, event.id, Channel::Email, &contact.email, None, now)?;
+    }
+    Ok(())
+}
+
+/// The verification mail a registration is owed: to its address, while it is pending and
+/// unverified.
+fn verification_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
+    let Some(id) = event.payload["user_id"].as_i64() else {
+        return Ok(());
+    };
+    let asked = event.payload["email"].as_str().unwrap_or_default();
+    let user = match persistence::accounts::get_user_in(conn, id, None) {
+        Ok(user) => user,
+        Err(StoreError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    if user.status == domain::AccountStatus::Pending
+        && user.email_verified_at.is_none()
+        && normalize_email(&user.email) == normalize_email(asked)
+    {
+        outbox::insert_delivery(conn, event.id, Channel::Email, &user.email, None, now)?;
     }
     Ok(())
 }

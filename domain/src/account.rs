@@ -50,6 +50,9 @@ pub struct User {
     /// Why it was rejected or disabled.
     pub status_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When the person proved the address reaches them (the code mailed at registration);
+    /// accounts staff create are verified from the start.
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -121,6 +124,14 @@ impl User {
     /// Approves a pending registration.
     pub fn approve(&mut self) -> Result<(), DomainError> {
         self.expect_pending()?;
+        if self.email_verified_at.is_none() {
+            // Anyone can type a colleague's address: the address must answer first.
+            return Err(DomainError::refused(
+                crate::error::Reason::EmailNotVerified,
+                "the registration's email address is not verified yet (the code mailed to it \
+                 has not been used)",
+            ));
+        }
         self.status = AccountStatus::Active;
         self.status_reason = None;
         Ok(())
@@ -208,12 +219,20 @@ mod tests {
             status: AccountStatus::Pending,
             status_reason: None,
             created_at: Utc::now(),
+            email_verified_at: None,
         };
         assert!(
             u.set_enabled(false, None).is_err(),
             "pending accounts are decided first"
         );
         assert!(u.reject(" ").is_err());
+        let refused = u.approve().unwrap_err();
+        assert_eq!(
+            refused.reason().map(|r| r.code()),
+            Some("email_not_verified")
+        );
+        assert_eq!(u.status, AccountStatus::Pending);
+        u.email_verified_at = Some(Utc::now());
         u.approve().unwrap();
         assert!(u.approve().is_err());
         u.set_enabled(false, Some("left the company")).unwrap();

@@ -54,6 +54,8 @@ pub enum Reason {
     TooEarly {
         earliest_allowed_start: DateTime<Utc>,
     },
+    /// A registration is approved only once its email address is verified.
+    EmailNotVerified,
 }
 
 impl Reason {
@@ -72,6 +74,7 @@ impl Reason {
             Reason::SlaNotRunning => "sla_not_running",
             Reason::InsufficientNotice { .. } => "insufficient_notice",
             Reason::TooEarly { .. } => "too_early",
+            Reason::EmailNotVerified => "email_not_verified",
         }
     }
 

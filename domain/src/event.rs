@@ -22,6 +22,7 @@ text_enum!(
         MaintenanceRequestRejected => "maintenance_request.rejected",
         MaintenanceRequestWithdrawn => "maintenance_request.withdrawn",
         ContactConfirmationRequested => "contact.confirmation_requested",
+        RegistrationVerificationRequested => "registration.verification_requested",
     }
 );
 
@@ -29,7 +30,10 @@ impl EventType {
     /// The provider's own bookkeeping (a confirmation mail to send): mailed only to the address
     /// concerned, never to webhooks or contacts' subscriptions, streamed to staff only.
     pub fn is_internal(self) -> bool {
-        matches!(self, EventType::ContactConfirmationRequested)
+        matches!(
+            self,
+            EventType::ContactConfirmationRequested | EventType::RegistrationVerificationRequested
+        )
     }
 
     /// A step of a provider planned work.

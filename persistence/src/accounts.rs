@@ -22,6 +22,7 @@ struct UserRow {
     status: String,
     created_at: NaiveDateTime,
     status_reason: Option<String>,
+    email_verified_at: Option<NaiveDateTime>,
 }
 
 impl UserRow {
@@ -35,6 +36,7 @@ impl UserRow {
             status: AccountStatus::parse(&self.status).map_err(corrupt)?,
             status_reason: self.status_reason,
             created_at: from_db_time(self.created_at),
+            email_verified_at: self.email_verified_at.map(from_db_time),
         };
         Ok((user, self.password_hash))
     }
@@ -103,6 +105,22 @@ fn require_customer(
     Ok(())
 }
 
+/// Records that `id`'s email address was proved (the first time only).
+pub fn mark_email_verified(
+    conn: &mut DbConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set(users::email_verified_at.eq(to_db_time(now)))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Stores a user; the email (case-insensitive) must be new and the customer must exist.
 pub fn create_user(
     conn: &mut DbConnection,
@@ -120,6 +138,9 @@ pub fn create_user(
             users::customer_number.eq(new.customer_number.map(CustomerNumber::as_str)),
             users::status.eq(new.status.as_str()),
             users::created_at.eq(to_db_time(now)),
+            // A registration proves its address later; an account staff create is vouched for.
+            users::email_verified_at
+                .eq((new.status != AccountStatus::Pending).then(|| to_db_time(now))),
         ))
         .returning(users::all_columns)
         .get_result::<UserRow>(conn)

@@ -24,6 +24,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         status_reason -> Nullable<Text>,
+        email_verified_at -> Nullable<Timestamp>,
     }
 }
 

@@ -36,7 +36,7 @@ pub struct CreateUser {
 
 /// A user account (the password is never returned).
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 6, "email": "bob@acme.example", "name": "Bob Example", "role": "customer_user", "customer_number": "OCN-1001", "status": "active", "status_reason": null, "created_at": "2026-11-02T10:15:00Z"}))]
+#[schema(example = json!({"id": 6, "email": "bob@acme.example", "name": "Bob Example", "role": "customer_user", "customer_number": "OCN-1001", "status": "active", "status_reason": null, "created_at": "2026-11-02T10:15:00Z", "email_verified_at": "2026-11-02T10:15:00Z"}))]
 pub struct UserView {
     pub id: i64,
     pub email: String,
@@ -49,6 +49,9 @@ pub struct UserView {
     /// Why it was rejected or disabled.
     pub status_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When the address was proved with the code mailed at registration (accounts staff create
+    /// are verified from the start); a registration is approved only once it is.
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl From<User> for UserView {
@@ -62,6 +65,7 @@ impl From<User> for UserView {
             status: u.status.as_str().into(),
             status_reason: u.status_reason,
             created_at: u.created_at,
+            email_verified_at: u.email_verified_at,
         }
     }
 }

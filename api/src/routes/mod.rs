@@ -42,6 +42,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(accounts::revoke_api_client)
                 .service(accounts::rotate_client_secret)
                 .service(registrations::register)
+                .service(registrations::verify_registration_email)
                 .service(registrations::list_registrations)
                 .service(registrations::approve_registration)
                 .service(registrations::reject_registration)

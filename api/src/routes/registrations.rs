@@ -54,8 +54,9 @@ pub struct RejectRegistration {
 
 /// Register for an account.
 ///
-/// No authentication. The account is created `pending` for the company's customer admins to
-/// approve; it cannot sign in before. The answer is the same whether or not the email is already
+/// No authentication. The account is created `pending`; a code is mailed to the address, and
+/// once the address is verified with it (`POST /registrations/verifications`) the company's
+/// customer admins can approve the account; it cannot sign in before. The answer is the same whether or not the email is already
 /// registered or the customer number exists, so it reveals neither.
 #[utoipa::path(
     tag = "accounts",
@@ -90,6 +91,57 @@ pub async fn register(
             "If the details match a customer of ours, the company's administrator will review \
                   the request; you can sign in once it is approved."
                 .into(),
+    }))
+}
+
+/// The code mailed to a registration's address.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "41.1796630400.9c2e4b6a8d0f1e3c5a7b9d1f3e5c7a9b"}))]
+pub struct VerifyEmail {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+}
+
+/// A verified registration.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"email": "dana@acme.example", "status": "pending_approval"}))]
+pub struct EmailVerified {
+    pub email: String,
+    /// Still `pending_approval`: the company's administrator decides next.
+    #[schema(example = "pending_approval")]
+    pub status: String,
+}
+
+/// Verify a registration's email address.
+///
+/// No authentication: the code mailed to the address is the proof. The company's customer admins
+/// can then approve the registration. Verifying twice is harmless. A code that is unknown,
+/// expired (7 days), or not for a pending registration is 404.
+#[utoipa::path(
+    tag = "accounts",
+    security(()),
+    request_body = VerifyEmail,
+    responses(
+        (status = 200, description = "Verified; waiting for approval.", body = EmailVerified),
+        (status = 404, response = crate::http::error::NotFound),
+    )
+)]
+#[post("/registrations/verifications")]
+pub async fn verify_registration_email(
+    state: web::Data<AppState>,
+    body: web::Json<VerifyEmail>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let token = body.into_inner().token;
+    let user = write(&state, move |conn, ctx, now| {
+        app::accounts::verify_email(conn, &token, ctx, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(EmailVerified {
+        email: user.email,
+        status: "pending_approval".into(),
     }))
 }
 
@@ -156,7 +208,8 @@ async fn decide(
 /// Approve a registration.
 ///
 /// The company's customer admin (or an admin): the account becomes active and can sign in. A
-/// registration of another company answers 404.
+/// registration whose email is not verified yet is 409 `email_not_verified`; one of another
+/// company answers 404.
 #[utoipa::path(
     tag = "accounts",
     security(("bearer" = [])),

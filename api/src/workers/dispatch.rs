@@ -218,6 +218,29 @@ pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
                 ),
             )
         }
+        EventType::RegistrationVerificationRequested => {
+            let token = app::accounts::verification_token(
+                ctx,
+                p["user_id"].as_i64().unwrap_or_default(),
+                &text("email"),
+                event.created_at,
+            );
+            (
+                "Please verify your email for your account request".to_owned(),
+                format!(
+                    "Someone asked for an account on our customer portal with this\n\
+                     address. If it was you, verify the address within {} days\n\
+                     with this code:\n\n\
+                     {token}\n\n\
+                     on the portal, or with POST /api/v1/registrations/verifications\n\
+                     and the body {{\"token\": \"<the code>\"}}. Your company's\n\
+                     administrator can approve the account once it is verified.\n\n\
+                     If it was not you, ignore this message: no account is opened\n\
+                     without the code.\n",
+                    app::links::LINK_VALIDITY.num_days()
+                ),
+            )
+        }
         other => (
             format!("Service assurance notice: {}", other.as_str()),
             serde_json::to_string_pretty(p).unwrap_or_default(),

@@ -10,7 +10,10 @@ mod users;
 pub use clients::{
     create_api_client, list_api_clients, revoke_api_client, rotate_secret, NewClient,
 };
-pub use registration::{decide_registration, list_registrations, register, Registration};
+pub use registration::{
+    decide_registration, list_registrations, register, verification_token, verify_email,
+    Registration,
+};
 pub use sign_in::{sign_in, Credentials};
 pub use users::{create_user, list_users, update_user, NewAccount, UserChange};
 

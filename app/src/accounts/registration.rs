@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use domain::policy::{self, Permission};
-use domain::{AccountStatus, Caller, CustomerNumber, Role, User};
+use domain::{AccountStatus, Caller, CustomerNumber, EventType, Role, User};
 use persistence::accounts::{self, NewUser};
-use persistence::{throttle, Cursor, Page};
+use persistence::{events, throttle, Cursor, Page};
 
 use super::secrets::hash_secret;
+use crate::links::{Purpose, Token};
 use crate::{AppError, Ctx, Store};
 
 pub struct Registration {
@@ -38,7 +39,7 @@ pub fn register(
     // Hash first, always: the time taken does not depend on what exists.
     let hash = hash_secret(&new.password)?;
     let created = store.write(|conn| {
-        Ok(accounts::create_user(
+        let user = accounts::create_user(
             conn,
             NewUser {
                 email: &new.email,
@@ -49,7 +50,18 @@ pub fn register(
                 status: AccountStatus::Pending,
             },
             now,
-        )?)
+        )?;
+        // The code that proves the address goes out with the registration (same transaction).
+        let payload = serde_json::json!({"user_id": user.id, "email": user.email});
+        events::append(
+            conn,
+            EventType::RegistrationVerificationRequested,
+            None,
+            None,
+            &payload,
+            now,
+        )?;
+        Ok(user)
     });
     match created {
         Ok(user) => log::info!(
@@ -64,6 +76,39 @@ pub fn register(
         Err(other) => return Err(other),
     }
     Ok(())
+}
+
+/// Verifies a registration's email address with the code mailed to it. Anyone holding the code
+/// may: it proves the mailbox. A code that is malformed, forged, expired, or not for a pending
+/// registration at that address is 404 alike; verifying twice is harmless.
+pub fn verify_email(
+    conn: &mut crate::Conn,
+    token: &str,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    let unknown = || AppError::NotFound("a registration awaiting this code (unknown or expired)");
+    let token = Token::parse(token).ok_or_else(unknown)?;
+    let user = match accounts::get_user_in(conn, token.id, None) {
+        Ok(user) => user,
+        Err(persistence::StoreError::NotFound(_)) => return Err(unknown()),
+        Err(e) => return Err(e.into()),
+    };
+    if user.status != AccountStatus::Pending
+        || !ctx
+            .links
+            .holds(Purpose::VerifyRegistration, &token, &user.email, now)
+    {
+        return Err(unknown());
+    }
+    accounts::mark_email_verified(conn, user.id, now)?;
+    Ok(accounts::get_user_in(conn, user.id, None)?)
+}
+
+/// The code of the verification mail for a registration (sent at `asked_at`).
+pub fn verification_token(ctx: &Ctx, user_id: i64, email: &str, asked_at: DateTime<Utc>) -> String {
+    ctx.links
+        .sign(Purpose::VerifyRegistration, user_id, email, asked_at)
 }
 
 /// Registrations of the caller's company (all, for admins), pending or rejected.

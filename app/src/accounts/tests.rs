@@ -129,10 +129,52 @@ fn registrations_answer_alike_whatever_exists_and_wait_for_approval() {
         .unwrap()
         .items;
     assert_eq!(pending.len(), 1);
+    // Not before the address is verified.
+    let refused = f.run(|conn, _| {
+        decide_registration(conn, &caller(Role::CustomerAdmin), pending[0].id, None)
+    });
+    assert!(
+        matches!(&refused, Err(AppError::Domain(e)) if e.reason().map(|r| r.code()) == Some("email_not_verified")),
+        "{refused:?}"
+    );
+    // The code mailed with the registration verifies it; a code for another id does not.
+    let asked = f
+        .store
+        .read(|conn| {
+            let id = crate::events::latest_id(conn)?;
+            Ok(crate::events::by_ids(conn, &[id])?.remove(0))
+        })
+        .unwrap();
+    assert_eq!(
+        asked.event_type,
+        domain::EventType::RegistrationVerificationRequested
+    );
+    let code = crate::accounts::verification_token(
+        &f.ctx,
+        pending[0].id,
+        &pending[0].email,
+        asked.created_at,
+    );
+    let forged = code.replacen(
+        &format!("{}.", pending[0].id),
+        &format!("{}.", pending[0].id + 1),
+        1,
+    );
+    assert!(f
+        .run(|conn, ctx| crate::accounts::verify_email(conn, &forged, ctx, now()))
+        .is_err());
+    let verified = f
+        .run(|conn, ctx| crate::accounts::verify_email(conn, &code, ctx, now()))
+        .unwrap();
+    assert!(verified.email_verified_at.is_some());
     let approved = f
         .run(|conn, _| decide_registration(conn, &caller(Role::CustomerAdmin), pending[0].id, None))
         .unwrap();
     assert_eq!(approved.status, AccountStatus::Active);
+    // Once decided, the code is spent.
+    assert!(f
+        .run(|conn, ctx| crate::accounts::verify_email(conn, &code, ctx, now()))
+        .is_err());
 }
 
 #[test]

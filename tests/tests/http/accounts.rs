@@ -4,7 +4,8 @@
 use actix_web::http::Method;
 use domain::Role;
 use serde_json::json;
-use tests::{on_both_backends, TestApp};
+use tests::sinks::SmtpSink;
+use tests::{on_both_backends, test_settings, TestApp};
 
 on_both_backends!(
     registration_is_pending_until_approved_by_the_right_admin,
@@ -19,7 +20,41 @@ fn registration(ocn: &str, email: &str) -> serde_json::Value {
     json!({"customer_number": ocn, "name": "Dana Example", "email": email, "password": "correct horse battery 9"})
 }
 
+/// The code in the verification mail sent to `to`, as its reader copies it.
+fn mailed_code(smtp: &SmtpSink, to: &str) -> String {
+    let mail = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.to == to && m.subject == "Please verify your email for your account request")
+        .unwrap_or_else(|| panic!("no verification mail to {to}: {:?}", smtp.messages()));
+    assert!(
+        !mail.body.contains("Dana"),
+        "no registrant's text in our mail"
+    );
+    mail.body
+        .lines()
+        .map(str::trim)
+        .find(|l| l.split('.').count() == 3 && l.chars().all(|c| c.is_ascii_hexdigit() || c == '.'))
+        .unwrap_or_else(|| panic!("no code in {mail:?}"))
+        .to_owned()
+}
+
+async fn verify(app: &TestApp, code: &str) -> tests::Reply {
+    app.send(
+        Method::POST,
+        "/api/v1/registrations/verifications",
+        None,
+        Some(json!({"token": code})),
+        &[],
+    )
+    .await
+}
+
 async fn registration_is_pending_until_approved_by_the_right_admin(app: TestApp) {
+    let smtp = SmtpSink::start();
+    let mut settings = test_settings();
+    settings.notify.smtp = Some(smtp.settings());
+    let app = app.restart(settings).await;
     let (_, _, _) = app.two_tenants().await;
     let reply = app
         .send(
@@ -74,6 +109,24 @@ async fn registration_is_pending_until_approved_by_the_right_admin(app: TestApp)
     )
     .await
     .expect_problem(403, "forbidden");
+    // Issue 20: anyone can type a colleague's address, so the address must answer first.
+    assert_eq!(items[0]["email_verified_at"], serde_json::Value::Null);
+    app.post(
+        &format!("/api/v1/registrations/{id}/approve"),
+        &acme_admin,
+        json!({}),
+    )
+    .await
+    .expect_problem(409, "email_not_verified");
+    app.dispatch(chrono::Utc::now()).await;
+    let code = mailed_code(&smtp, "dana@acme.example");
+    verify(&app, "1.1.0123456789abcdef0123456789abcdef")
+        .await
+        .expect_problem(404, "not_found");
+    let verified = verify(&app, &code).await.expect(200);
+    assert_eq!(verified.body["email"], "dana@acme.example");
+    assert_eq!(verified.body["status"], "pending_approval");
+    verify(&app, &code).await.expect(200);
     let approved = app
         .post(
             &format!("/api/v1/registrations/{id}/approve"),
@@ -82,6 +135,9 @@ async fn registration_is_pending_until_approved_by_the_right_admin(app: TestApp)
         )
         .await
         .expect(200);
+    assert!(approved.body["email_verified_at"].is_string());
+    // The code is spent once the registration is decided.
+    verify(&app, &code).await.expect_problem(404, "not_found");
     assert_eq!(approved.body["status"], "active");
     assert_eq!(approved.body["role"], "customer_user");
     app.login("dana@acme.example", "correct horse battery 9")

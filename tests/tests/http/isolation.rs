@@ -1706,6 +1706,7 @@ const OPEN: &[(&str, &str)] = &[
     ("GET", "/api/v1/me"),
     ("POST", "/api/v1/registrations"),
     ("POST", "/api/v1/contact-confirmations"),
+    ("POST", "/api/v1/registrations/verifications"),
     ("GET", "/api/v1/customers"),
     ("GET", "/api/v1/customers/{customer_number}"),
     ("GET", "/api/v1/services"),

@@ -93,7 +93,8 @@ impl Modify for BearerSecurity {
 /// 401 on secured operations, 404 where a path names a resource, 413/415 where there is a body,
 /// 422 where a body or query is validated, 429 (rate limit, not on probes) and 503 (database
 /// busy). Answers a handler documents itself are kept. Also: optional header and query parameters
-/// are published as non-nullable (a query value is text, never JSON `null`).
+/// are published as non-nullable (a query value is text, never JSON `null`), and free-text
+/// strings of request bodies carry the plain-text pattern.
 pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::schema::{Schema, SchemaType, Type};
     use utoipa::openapi::{Ref, RefOr};
@@ -168,7 +169,12 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
         }
     }
-    api
+    // Free text in request bodies: the pattern the text layer enforces (`http::plain_text`).
+    let Ok(mut doc) = serde_json::to_value(&api) else {
+        return api;
+    };
+    crate::http::plain_text::mark(&mut doc);
+    serde_json::from_value(doc).unwrap_or(api)
 }
 
 /// The contract as YAML that every reader loads alike.

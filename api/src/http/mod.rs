@@ -1,5 +1,5 @@
 //! HTTP plumbing every route uses: problem+json errors, ETags, pagination, the caller
-//! extractors, tokens, schema helpers, and the layers (`middleware`).
+//! extractors, tokens, schema helpers, the free-text rule, and the layers (`middleware`).
 
 pub mod caller;
 pub mod client_address;
@@ -8,5 +8,6 @@ pub mod etag;
 pub mod jwt;
 pub mod middleware;
 pub mod pagination;
+pub mod plain_text;
 pub mod schemas;
 pub mod validation;

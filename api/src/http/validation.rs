@@ -1,6 +1,25 @@
 //! Custom validators used by request bodies (`#[validate(custom(function = …))]`).
 
+use domain::{CustomerNumber, DomainError, ServiceId};
 use validator::ValidationError;
+
+/// A customer number given in a query: exactly the published pattern,
+/// `^[A-Za-z0-9][A-Za-z0-9-]{2,31}$` (a query value is not trimmed: what the contract calls
+/// invalid is refused, not repaired).
+pub fn query_customer_number(value: &str) -> Result<CustomerNumber, DomainError> {
+    if value.bytes().any(|b| b.is_ascii_whitespace()) {
+        return CustomerNumber::parse("");
+    }
+    CustomerNumber::parse(value)
+}
+
+/// A service id given in a query: `^[!-~]{1,64}$` exactly (not trimmed).
+pub fn query_service_id(value: &str) -> Result<ServiceId, DomainError> {
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return ServiceId::parse("");
+    }
+    ServiceId::parse(value)
+}
 
 /// A telephone number as people write it: optional leading `+`, then digits, spaces and
 /// `( ) . / -`, with at least five digits.

@@ -179,7 +179,11 @@ pub struct ServiceQuery {
     #[validate(length(max = 100))]
     pub q: Option<String>,
     /// Provider staff: only this customer's services.
-    #[param(max_length = 32)]
+    #[param(
+        max_length = 32,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9-]{2,31}$",
+        example = "OCN-1001"
+    )]
     #[validate(length(max = 32))]
     pub customer_number: Option<String>,
 }
@@ -211,7 +215,7 @@ pub async fn list_services(
         customer_number: query
             .customer_number
             .as_deref()
-            .map(CustomerNumber::parse)
+            .map(crate::http::validation::query_customer_number)
             .transpose()?,
         circuit_reference: query.circuit_reference,
         order_number: query.order_number,

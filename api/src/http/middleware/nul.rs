@@ -6,6 +6,9 @@
 //! of a JSON body is 422 `validation_failed`, naming the field. Bodies are only parsed here when
 //! their bytes contain the `\u0000` escape, so ordinary requests pay a byte scan at most. A JSON
 //! array where the body must be an object (serde would read a struct from one) is 422 too.
+//!
+//! The same layer refuses control characters in the body's free text (`http::plain_text`): 422
+//! with the field's code `control_character`, judged along the operation's published schema.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -17,6 +20,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::http::error::ApiError;
+use crate::http::plain_text;
 
 fn refuse(req: ServiceRequest, err: ApiError) -> ServiceResponse<BoxBody> {
     req.into_response(actix_web::ResponseError::error_response(&err))
@@ -121,6 +125,30 @@ pub async fn layer(
                 };
                 let err =
                     ApiError::field(&field, "nul_character", "must not contain NUL (\\u0000)");
+                return Ok(refuse(req, err));
+            }
+        }
+    }
+    if plain_text::may_hold_control(&body) {
+        if let (Some(route), Ok(value)) =
+            (req.match_pattern(), serde_json::from_slice::<Value>(&body))
+        {
+            let method = req.method().as_str().to_owned();
+            if let Some((field, c)) = plain_text::rules().first_refused(&method, &route, &value) {
+                let field = if field.is_empty() {
+                    "body".into()
+                } else {
+                    field
+                };
+                let err = ApiError::field(
+                    &field,
+                    "control_character",
+                    format!(
+                        "must not contain control characters (found U+{:04X}); only tab and \
+                         line feed (\\n) are allowed",
+                        u32::from(c)
+                    ),
+                );
                 return Ok(refuse(req, err));
             }
         }

@@ -3,7 +3,7 @@
 use actix_web::{get, web, HttpResponse};
 use app::incidents::{IncidentFilter, IncidentOrder};
 use chrono::{DateTime, Utc};
-use domain::{CustomerNumber, IncidentStatus, Priority, ServiceId};
+use domain::{IncidentStatus, Priority};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
@@ -12,6 +12,7 @@ use super::{incident_response, ticket_from_path, IncidentView};
 use crate::http::caller::Authenticated;
 use crate::http::error::ApiError;
 use crate::http::pagination::{PageOf, PageParams};
+use crate::http::validation;
 use crate::state::{read, AppState};
 
 /// Filters and order of the incident list; all optional and combined with AND.
@@ -40,7 +41,11 @@ pub struct IncidentQuery {
     /// Only tickets changed at or after this instant (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// Provider staff: only this customer's tickets.
-    #[param(max_length = 32)]
+    #[param(
+        max_length = 32,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9-]{2,31}$",
+        example = "OCN-1001"
+    )]
     #[validate(length(max = 32))]
     pub customer_number: Option<String>,
     /// Service desk: only tickets assigned to this email.
@@ -92,18 +97,14 @@ impl IncidentQuery {
             customer_number: self
                 .customer_number
                 .as_deref()
-                .map(CustomerNumber::parse)
+                .map(validation::query_customer_number)
                 .transpose()?,
             statuses,
             open: self.open,
-            // Exactly the published pattern: a service id is not trimmed in a query.
             service_id: self
                 .service_id
                 .as_deref()
-                .map(|v| match v.bytes().all(|b| b.is_ascii_graphic()) {
-                    true => ServiceId::parse(v),
-                    false => ServiceId::parse(""),
-                })
+                .map(validation::query_service_id)
                 .transpose()?,
             priority: self
                 .priority

@@ -19,6 +19,21 @@ pub struct Mail {
     pub body: String,
 }
 
+impl Mail {
+    /// The code of a confirmation or verification mail, as its reader copies it: the line of
+    /// the form `<id>.<time>.<signature>`.
+    pub fn code(&self) -> String {
+        self.body
+            .lines()
+            .map(str::trim)
+            .find(|l| {
+                l.split('.').count() == 3 && l.chars().all(|c| c.is_ascii_hexdigit() || c == '.')
+            })
+            .unwrap_or_else(|| panic!("no code in {self:?}"))
+            .to_owned()
+    }
+}
+
 /// A running aiosmtpd process.
 pub struct SmtpSink {
     child: Child,

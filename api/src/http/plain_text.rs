@@ -155,13 +155,7 @@ impl BodyRules {
                 }
             }
         }
-        let join = |key: &str| {
-            if path.is_empty() {
-                key.to_owned()
-            } else {
-                format!("{path}.{key}")
-            }
-        };
+        let join = |key: &str| field_path(path, key);
         match value {
             Value::String(text) if schema.get("pattern") == Some(&Value::from(PLAIN_TEXT)) => text
                 .chars()
@@ -182,6 +176,15 @@ impl BodyRules {
             }
             _ => None,
         }
+    }
+}
+
+/// The path of `key` inside the JSON path `path` (`""` is the top level), as field errors name it.
+pub fn field_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
     }
 }
 

@@ -26,17 +26,6 @@ on_both_backends!(
 
 const CONFIRMATION_SUBJECT: &str = "Please confirm your address for service notices";
 
-/// The code in a confirmation mail, as its reader copies it (the line of the form
-/// `<id>.<time>.<signature>`).
-fn code_in(mail: &tests::sinks::Mail) -> String {
-    mail.body
-        .lines()
-        .map(str::trim)
-        .find(|l| l.split('.').count() == 3 && l.chars().all(|c| c.is_ascii_hexdigit() || c == '.'))
-        .unwrap_or_else(|| panic!("no code in {mail:?}"))
-        .to_owned()
-}
-
 /// Sends the outbox, then confirms every address a confirmation mail reached, with its code, as
 /// the person there would (no authentication).
 async fn confirm_mailed_addresses(app: &TestApp, smtp: &SmtpSink) -> usize {
@@ -52,7 +41,7 @@ async fn confirm_mailed_addresses(app: &TestApp, smtp: &SmtpSink) -> usize {
                 actix_web::http::Method::POST,
                 "/api/v1/contact-confirmations",
                 None,
-                Some(json!({"token": code_in(mail)})),
+                Some(json!({"token": mail.code()})),
                 &[],
             )
             .await
@@ -179,7 +168,7 @@ async fn contacts_receive_notices_only_at_confirmed_addresses(app: TestApp) {
     assert_eq!(mails.len(), 1, "only the confirmation mail: {mails:?}");
     assert_eq!(mails[0].subject, CONFIRMATION_SUBJECT);
     assert_eq!(mails[0].to, "ops@acme.example");
-    let first_code = code_in(&mails[0]);
+    let first_code = mails[0].code();
 
     let confirm = |token: String| {
         app.send(
@@ -218,10 +207,10 @@ async fn contacts_receive_notices_only_at_confirmed_addresses(app: TestApp) {
         .into_iter()
         .find(|m| m.to == "noc@acme.example")
         .expect("a code for the new address");
-    let confirmed = confirm(code_in(&second)).await.expect(200);
+    let confirmed = confirm(second.code()).await.expect(200);
     assert_eq!(confirmed.body["email"], "noc@acme.example");
     // Twice is harmless; a confirmed contact needs no new code.
-    confirm(code_in(&second)).await.expect(200);
+    confirm(second.code()).await.expect(200);
     app.post(
         &format!("/api/v1/contacts/{id}/confirmation"),
         &a_admin,
@@ -397,7 +386,7 @@ async fn outbox_survives_a_crash_and_waits_for_smtp(app: TestApp) {
         actix_web::http::Method::POST,
         "/api/v1/contact-confirmations",
         None,
-        Some(json!({"token": code_in(&smtp.messages()[0])})),
+        Some(json!({"token": smtp.messages()[0].code()})),
         &[],
     )
     .await

@@ -33,13 +33,7 @@ fn encodes_nul(text: &str) -> bool {
 
 /// The JSON path of the first string or key holding a NUL, if any (`""` for the top level).
 pub fn first_nul(value: &Value, path: &str) -> Option<String> {
-    let join = |key: &str| {
-        if path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
+    let join = |key: &str| plain_text::field_path(path, key);
     match value {
         Value::String(s) if s.contains('\0') => Some(path.to_owned()),
         Value::Array(items) => items

@@ -104,11 +104,9 @@ fn verification_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Resu
 }
 
 /// Whether `sub` receives `event`: by its patterns, or for a TMF621 listener, when the event is
-/// one of the TMF621 notifications it asked for. Internal events go to no webhook.
+/// one of the TMF621 notifications it asked for (internal events are neither).
 pub fn wants(sub: &Subscription, event: &Event) -> bool {
-    if event.event_type.is_internal() {
-        false
-    } else if sub.format == webhooks::TMF621 {
+    if sub.format == webhooks::TMF621 {
         tmf621_event_type(sub, event).is_some()
     } else {
         matches_event(&sub.event_types, event.event_type)

@@ -65,8 +65,12 @@ impl Contact {
     }
 }
 
-/// Does a subscription to `patterns` (exact types or `prefix.*`) cover `event_type`?
+/// Does a subscription to `patterns` (exact types or `prefix.*`) cover `event_type`? Internal
+/// events (the provider's own bookkeeping) are covered by none, not even `*`.
 pub fn matches_event(patterns: &[String], event_type: EventType) -> bool {
+    if event_type.is_internal() {
+        return false;
+    }
     let event_type = event_type.as_str();
     patterns.iter().any(|p| {
         p == "*"
@@ -93,7 +97,11 @@ pub fn check_event_types(patterns: &[String]) -> Result<(), DomainError> {
                 .iter()
                 .any(|t| matches_event(std::slice::from_ref(p), *t));
         if !known {
-            let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+            let names: Vec<&str> = EventType::ALL
+                .iter()
+                .filter(|t| !t.is_internal())
+                .map(|t| t.as_str())
+                .collect();
             return Err(DomainError::invalid(
                 "event_types",
                 format!("'{p}' matches no event type; known: {}", names.join(", ")),
@@ -232,6 +240,17 @@ mod tests {
         assert!(check_event_types(&p(&["incident.*", "planned_work.scheduled"])).is_ok());
         assert!(check_event_types(&p(&["ticket.*"])).is_err());
         assert!(check_event_types(&[]).is_err());
+        // The provider's own bookkeeping reaches no subscription and cannot be asked for.
+        for internal in EventType::ALL.iter().filter(|t| t.is_internal()) {
+            assert!(!matches_event(&p(&["*"]), *internal));
+            assert!(!matches_event(&p(&[internal.as_str()]), *internal));
+            assert!(check_event_types(&[internal.as_str().to_owned()]).is_err());
+        }
+        assert!(check_event_types(&p(&["contact.*"])).is_err());
+        let refused = check_event_types(&p(&["ticket.*"]))
+            .unwrap_err()
+            .to_string();
+        assert!(!refused.contains("confirmation"), "{refused}");
     }
 
     #[test]

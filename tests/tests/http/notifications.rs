@@ -150,8 +150,24 @@ async fn contacts_receive_notices_only_at_confirmed_addresses(app: TestApp) {
     let mut settings = test_settings();
     settings.notify.smtp = Some(smtp.settings());
     let app = app.restart(settings).await;
-    let (_, a, _) = app.two_tenants().await;
+    let (admin, a, _) = app.two_tenants().await;
     let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    // A provider-wide webhook that takes everything, and one that asks for the bookkeeping.
+    let receiver = WebhookReceiver::start();
+    app.post(
+        "/api/v1/webhooks",
+        &admin,
+        json!({"url": receiver.url, "event_types": ["*"]}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/webhooks",
+        &admin,
+        json!({"url": receiver.url, "event_types": ["contact.confirmation_requested"]}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
     let created = app
         .post(
             "/api/v1/contacts",
@@ -238,6 +254,22 @@ async fn contacts_receive_notices_only_at_confirmed_addresses(app: TestApp) {
         })
         .expect("the incident notice");
     assert_eq!(notice.to, "noc@acme.example");
+    // The webhook heard of the incidents, never of the confirmations.
+    let heard: Vec<String> = receiver
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    assert!(
+        heard.iter().any(|b| b.contains("incident.created")),
+        "{heard:?}"
+    );
+    assert!(
+        heard.iter().all(|b| !b.contains("confirmation")),
+        "{heard:?}"
+    );
 }
 
 async fn major_incident_update_reaches_subscribed_contacts_only(app: TestApp) {

@@ -18,7 +18,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use http::middleware::{headers, idempotency, metrics, nul, rate_limit, unrouted};
+use http::middleware::{dialect, headers, idempotency, metrics, nul, rate_limit, unrouted};
 
 pub use state::AppState;
 
@@ -95,6 +95,7 @@ pub fn create_app(
     .wrap(middleware::from_fn(nul::layer))
     .wrap(middleware::from_fn(rate_limit::layer))
     .wrap(middleware::from_fn(http::caller::authenticate))
+    .wrap(middleware::from_fn(dialect::layer))
     .wrap(middleware::from_fn(metrics::record))
     .wrap(cors(&cors_origins))
     .wrap(middleware::from_fn(headers::layer))

@@ -2,6 +2,8 @@
 //! collected from the handlers registered in `routes`, so none can be forgotten.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::http::dialect::Dialect;
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -19,7 +21,7 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
     servers((url = "/", description = "This server")),
     modifiers(&BearerSecurity),
     components(
-        schemas(crate::http::error::Problem),
+        schemas(crate::http::error::Problem, crate::http::dialect::TmfError),
         responses(
         crate::http::error::BadRequest,
         crate::http::error::Unauthorized,
@@ -59,8 +61,16 @@ Status mapping (ours → TMF621): `new`, `acknowledged` → `acknowledged`; `in_
 `pending_customer` → `pending`; `resolved` → `resolved`; `closed` → `closed`; `cancelled` → `cancelled`. \
 TMF621's `held` and `rejected` are never used. Severity ↔ impact: `Critical` service_down, `Major` degraded, \
 `Minor` intermittent, `Low` no_impact. Priority: `Critical` P1, `High` P2, `Medium` P3, `Low` P4.\n\n\
-Errors are problem+json like the rest of the API: `code` is the stable machine-readable reason, \
-`detail` the message, `status` the HTTP status (TMF630's `code`/`reason`/`message`/`status` in RFC 9457 form).\n\n\
+Errors are TMF630 `Error` objects (`application/json`), not the problem+json of `/api/v1`: \
+`@type` `Error`; `code` the same stable machine-readable code `/api/v1` gives (`not_found`, \
+`validation_failed`, `invalid_transition`, …); `reason` what went wrong; `message` the invalid fields in \
+words; `status` the HTTP status as a string; `referenceError` this section; and, when input was \
+invalid, the extension `errors`: `[{field, code, message}]` exactly as in `/api/v1`. The TMF621 v4 \
+document declares 400, 401, 403, 404, 405, 409 and 500, so invalid input is 400 (422 in `/api/v1`, \
+also 413 and 415) and an `If-Match` that is no longer current 409 (412 in `/api/v1`). \
+`DELETE /troubleTicket/{id}` is 405: tickets are never deleted (cancel or close them). \
+The document's `/listener/…` operations are the partner's side: they are the notifications \
+a hub listener receives, not operations of this server.\n\n\
 Paging is by `offset`/`limit` with `X-Total-Count` and `X-Result-Count`; unknown query parameters and \
 unknown attributes in a body are refused rather than ignored."),
     )
@@ -167,7 +177,12 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                     .entry(status.to_owned())
                     .or_insert_with(|| RefOr::Ref(Ref::from_response_name(response)));
             }
+            Dialect::of(path).document(&mut op.responses);
         }
+    }
+    let components = api.components.get_or_insert_with(Default::default);
+    for (name, response) in crate::http::dialect::tmf_responses() {
+        components.responses.insert(name, RefOr::T(response));
     }
     // Free text in request bodies: the pattern the text layer enforces (`http::plain_text`).
     let Ok(mut doc) = serde_json::to_value(&api) else {

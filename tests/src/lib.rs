@@ -8,6 +8,7 @@
 //! never skipped.
 
 pub mod sinks;
+pub mod specs;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -119,6 +120,22 @@ impl Reply {
             self.body
         );
         self
+    }
+
+    /// Asserts a TMF630 error (a TMF621 facade's) with this status and our stable code.
+    #[track_caller]
+    pub fn expect_tmf_error(self, status: u16, code: &str) -> Self {
+        let reply = self.expect(status);
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/json"),
+            "TMF errors are application/json"
+        );
+        assert_eq!(reply.body["@type"], json!("Error"));
+        assert_eq!(reply.body["status"], json!(status.to_string()));
+        assert_eq!(reply.body["code"], json!(code), "error: {}", reply.body);
+        assert!(reply.body["reason"].is_string());
+        reply
     }
 
     /// Asserts a problem+json error with this status and code.
@@ -278,6 +295,7 @@ impl TestApp {
         for (k, v) in headers {
             req = req.insert_header((*k, *v));
         }
+        let method = req.get_method().clone();
         let mut resp = match body {
             Some(b) => req.send_json(&b).await,
             None => req.send().await,
@@ -290,6 +308,15 @@ impl TestApp {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
+        // A facade's answer is judged by the standard's own document, whatever the test checks.
+        if let Some(spec) = specs::for_path(path) {
+            let errors = spec.response_errors(method.as_str(), path, resp.status().as_u16(), &body);
+            assert!(
+                errors.is_empty(),
+                "{method} {path} answered {} outside the standard: {errors:?}\n{body:#}",
+                resp.status()
+            );
+        }
         Reply {
             status: resp.status(),
             headers: resp.headers().clone(),

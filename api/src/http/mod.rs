@@ -1,8 +1,9 @@
-//! HTTP plumbing every route uses: problem+json errors, ETags, pagination, the caller
+//! HTTP plumbing every route uses: problem+json errors (and the facades' dialects of them), ETags, pagination, the caller
 //! extractors, tokens, schema helpers, the free-text rule, and the layers (`middleware`).
 
 pub mod caller;
 pub mod client_address;
+pub mod dialect;
 pub mod error;
 pub mod etag;
 pub mod jwt;

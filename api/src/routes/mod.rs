@@ -123,6 +123,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(tmf621::create_trouble_ticket)
                 .service(tmf621::get_trouble_ticket)
                 .service(tmf621::patch_trouble_ticket)
+                .service(tmf621::delete_trouble_ticket)
                 .service(tmf621::register_listener)
                 .service(tmf621::unregister_listener),
         );

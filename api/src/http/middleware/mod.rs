@@ -1,8 +1,9 @@
 //! The layers around every route, outermost first: request log, security headers, CORS, metrics,
-//! authentication (`http::caller`), rate limit, NUL refusal, idempotency; and the answer for
+//! the facades' error dialects, authentication (`http::caller`), rate limit, NUL refusal, idempotency; and the answer for
 //! unknown routes.
 //! Each owns its state.
 
+pub mod dialect;
 pub mod headers;
 pub mod idempotency;
 pub mod metrics;

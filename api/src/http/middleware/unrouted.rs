@@ -17,6 +17,17 @@ struct KnownPath {
     methods: Vec<&'static str>,
 }
 
+/// Whether an operation is served: documented with a success answer. An operation a standard
+/// defines and we refuse on purpose (TMF621's `deleteTroubleTicket`) documents its error only.
+fn served(op: &Option<utoipa::openapi::path::Operation>) -> bool {
+    op.as_ref().is_some_and(|op| {
+        op.responses
+            .responses
+            .keys()
+            .any(|status| status.starts_with('2'))
+    })
+}
+
 fn known_paths() -> &'static [KnownPath] {
     static PATHS: OnceLock<Vec<KnownPath>> = OnceLock::new();
     PATHS.get_or_init(|| {
@@ -31,11 +42,11 @@ fn known_paths() -> &'static [KnownPath] {
                     .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
                     .collect(),
                 methods: [
-                    ("GET", item.get.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                    ("PATCH", item.patch.is_some()),
+                    ("GET", served(&item.get)),
+                    ("PUT", served(&item.put)),
+                    ("POST", served(&item.post)),
+                    ("DELETE", served(&item.delete)),
+                    ("PATCH", served(&item.patch)),
                 ]
                 .into_iter()
                 .filter_map(|(name, served)| served.then_some(name))
@@ -107,6 +118,11 @@ mod tests {
         assert!(allowed_methods("/api/v1/incidents/1-0000000001")
             .is_some_and(|m| m.contains(&"GET") && m.contains(&"PATCH")));
         assert_eq!(allowed_methods("/api/v1/nowhere"), None);
+        // Documented, refused on purpose, so not among the methods served.
+        assert_eq!(
+            allowed_methods("/tmf-api/troubleTicket/v4/troubleTicket/1-0000000001"),
+            Some(vec!["GET", "PATCH"])
+        );
         assert_eq!(allowed_methods("/api/v1/incidents//close"), None);
     }
 }

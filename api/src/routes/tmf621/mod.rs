@@ -9,7 +9,8 @@ mod tickets;
 
 pub use hub::{notification, register_listener, unregister_listener};
 pub use model::*;
-pub use tickets::{create_trouble_ticket, get_trouble_ticket, list_trouble_tickets};
+pub use tickets::list_trouble_tickets;
+pub use tickets::{create_trouble_ticket, delete_trouble_ticket, get_trouble_ticket};
 pub use tickets::{patch_trouble_ticket, TroubleTicketQuery};
 
 use chrono::{DateTime, Utc};

@@ -1,6 +1,7 @@
 //! `GET|POST /troubleTicket`, `GET|PATCH /troubleTicket/{id}`.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, ResponseError};
 use app::incidents::{IncidentFilter, RaiseIncident};
 use app::tmf621::TicketPatch;
 use domain::tmf::{self, TmfStatus};
@@ -14,6 +15,7 @@ use super::{href, parse_fields, select, trouble_ticket, TroubleTicketCreate, Tro
 use crate::http::caller::{gate, Authenticated, Permit};
 use crate::http::error::ApiError;
 use crate::http::etag::{etag, if_match_version};
+use crate::http::middleware::unrouted::allowed_methods;
 use crate::routes::incidents::{ticket_from_path, ReporterInput};
 use crate::state::{read, write, AppState};
 
@@ -493,4 +495,35 @@ pub async fn patch_trouble_ticket(
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", etag(version)))
         .json(view(&state, &caller, incident, &entries)))
+}
+
+/// Delete a trouble ticket: not served.
+///
+/// TMF621 `deleteTroubleTicket`. A ticket is a record of what happened to a service and is never
+/// deleted: this answers 405 with the reason, and `Allow` lists the methods served. Withdraw a
+/// ticket with `PATCH` `status` `cancelled` (before work starts) or close it with `closed`.
+#[utoipa::path(
+    tag = "TMF621 trouble tickets",
+    operation_id = "deleteTroubleTicket",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Ticket reference", example = "1-0000000042")),
+    responses(
+        (status = 405, description = "Tickets are never deleted.",
+            headers(("Allow" = String, description = "The methods served: GET, PATCH"))),
+    )
+)]
+#[delete("/troubleTicket/{id}")]
+pub async fn delete_trouble_ticket(_caller: Authenticated, req: HttpRequest) -> HttpResponse {
+    let mut response = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "trouble tickets are never deleted; to withdraw one, PATCH its status to 'cancelled' \
+         (before work starts) or 'closed'",
+    )
+    .error_response();
+    let allow = allowed_methods(req.path()).unwrap_or_default().join(", ");
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }

@@ -15,6 +15,7 @@ on_both_backends!(
     hub_listeners_receive_signed_tmf621_notifications,
     tmf621_errors_are_tmf630_errors_of_the_official_document,
     the_official_schema_refuses_our_answers_without_their_required_attributes,
+    tmf621_creates_keep_idempotency_keys_like_api_v1,
 );
 
 const TT: &str = "/tmf-api/troubleTicket/v4/troubleTicket";
@@ -785,4 +786,41 @@ async fn the_official_schema_refuses_our_answers_without_their_required_attribut
             &json!({"code": "x", "reason": "y"})
         )
         .is_empty());
+}
+
+/// `Idempotency-Key` works under the facade as under `/api/v1`: a retried create is the first
+/// answer replayed, not a second ticket; a key reused for another body is refused in TMF630 form.
+async fn tmf621_creates_keep_idempotency_keys_like_api_v1(app: TestApp) {
+    let (admin, a, _) = app.two_tenants().await;
+    let key = [("Idempotency-Key", "partner-retry-7781")];
+    let first = app
+        .post_with(TT, &a, create_body("SVC-A", "Major"), &key)
+        .await
+        .expect(201);
+    let again = app
+        .post_with(TT, &a, create_body("SVC-A", "Major"), &key)
+        .await
+        .expect(201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(again.header("Location"), first.header("Location"));
+    let other = app
+        .post_with(TT, &a, create_body("SVC-A", "Critical"), &key)
+        .await
+        .expect_tmf_error(400, "idempotency_key_reused");
+    assert!(other.body["reason"].is_string());
+    app.post_with(
+        TT,
+        &a,
+        create_body("SVC-A", "Major"),
+        &[("Idempotency-Key", "")],
+    )
+    .await
+    .expect_tmf_error(400, "invalid_idempotency_key");
+    let all = app.get(TT, &admin).await.expect(200);
+    assert_eq!(
+        all.header("X-Total-Count"),
+        Some("1"),
+        "one ticket, however many retries"
+    );
 }

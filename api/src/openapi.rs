@@ -2,9 +2,9 @@
 //! collected from the handlers registered in `routes`, so none can be forgotten.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 use crate::http::dialect::Dialect;
-use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -63,9 +63,9 @@ TMF621's `held` and `rejected` are never used. Severity ↔ impact: `Critical` s
 `Minor` intermittent, `Low` no_impact. Priority: `Critical` P1, `High` P2, `Medium` P3, `Low` P4.\n\n\
 Errors are TMF630 `Error` objects (`application/json`), not the problem+json of `/api/v1`: \
 `@type` `Error`; `code` the same stable machine-readable code `/api/v1` gives (`not_found`, \
-`validation_failed`, `invalid_transition`, …); `reason` what went wrong; `message` the invalid fields in \
+`validation_failed`, `illegal_transition`, …); `reason` what went wrong; `message` the invalid fields in \
 words; `status` the HTTP status as a string; `referenceError` this section; and, when input was \
-invalid, the extension `errors`: `[{field, code, message}]` exactly as in `/api/v1`. The TMF621 v4 \
+invalid, the extension `errors`: `[{field, code, message}]` as in `/api/v1`, with TMF attribute names. The TMF621 v4 \
 document declares 400, 401, 403, 404, 405, 409 and 500, so invalid input is 400 (422 in `/api/v1`, \
 also 413 and 415) and an `If-Match` that is no longer current 409 (412 in `/api/v1`). \
 `DELETE /troubleTicket/{id}` is 405: tickets are never deleted (cancel or close them). \

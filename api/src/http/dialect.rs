@@ -40,7 +40,7 @@ pub const TMF621_V4_TAG: &str = "TMF621 trouble tickets";
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "@type": "Error", "code": "validation_failed", "status": "400",
-    "reason": "severity: 'Urgent' is not a TMF621 severity",
+    "reason": "severity: 'Urgent' is not a TMF621 severity; use Critical, Major, Minor or Low",
     "message": "severity: 'Urgent' is not a TMF621 severity; use Critical, Major, Minor or Low",
     "referenceError": "https://portal.example.net/swagger-ui/#/TMF621%20trouble%20tickets",
     "errors": [{"field": "severity", "code": "invalid",
@@ -121,9 +121,15 @@ impl Dialect {
                     c if c.is_empty() => "error".to_owned(),
                     c => c,
                 };
-                let reason = match text("detail") {
-                    d if d.is_empty() => status.canonical_reason().unwrap_or("Error").to_owned(),
-                    d => d,
+                // The detail names fields as the code does; with field errors it is rebuilt
+                // from them, so that it names them as TMF621 does.
+                let reason = match (errors.as_slice(), text("detail")) {
+                    ([one], _) => format!("{}: {}", one.field, one.message),
+                    ([_, _, ..], _) => format!("{} fields are invalid", errors.len()),
+                    ([], d) if d.is_empty() => {
+                        status.canonical_reason().unwrap_or("Error").to_owned()
+                    }
+                    ([], d) => d,
                 };
                 serde_json::to_value(TmfError {
                     at_type: "Error".to_owned(),
@@ -259,18 +265,18 @@ mod tests {
     fn a_validation_problem_becomes_a_tmf630_400_keeping_code_and_fields() {
         let problem = json!({
             "type": "/problems/validation_failed", "title": "Unprocessable Entity", "status": 422,
-            "detail": "severity: unknown", "code": "validation_failed",
-            "errors": [{"field": "severity", "code": "invalid", "message": "unknown"}]
+            "detail": "related_party: unknown", "code": "validation_failed",
+            "errors": [{"field": "related_party", "code": "invalid", "message": "unknown"}]
         });
         let status = Dialect::Tmf630V4.status(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let error = Dialect::Tmf630V4.translate(status, &problem, "https://x.example");
         assert_eq!(error["@type"], "Error");
         assert_eq!(error["code"], "validation_failed");
-        assert_eq!(error["reason"], "severity: unknown");
-        assert_eq!(error["message"], "severity: unknown");
+        assert_eq!(error["reason"], "relatedParty: unknown");
+        assert_eq!(error["message"], "relatedParty: unknown");
         assert_eq!(error["status"], "400");
-        assert_eq!(error["errors"][0]["field"], "severity");
+        assert_eq!(error["errors"][0]["field"], "relatedParty");
         assert_eq!(
             error["referenceError"],
             "https://x.example/swagger-ui/#/TMF621%20trouble%20tickets"

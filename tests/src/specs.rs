@@ -93,12 +93,14 @@ impl Spec {
         }
     }
 
-    /// A validator of `schema` (a schema of this document, which may `$ref` its named schemas).
-    /// OpenAPI's discriminators are applied (see [`pin_discriminators`]) unless `literal`.
+    /// A validator of `schema` (a schema of this document, which may `$ref` its named schemas),
+    /// with OpenAPI's discriminators applied.
     fn validator(&self, key: &str, schema: &Value) -> std::sync::Arc<jsonschema::Validator> {
         self.build(key, schema, false)
     }
 
+    /// As [`Spec::validator`]; `literal` reads the schemas as plain JSON Schema instead, without
+    /// [`pin_discriminators`]. Built once per key and kept.
     fn build(
         &self,
         key: &str,

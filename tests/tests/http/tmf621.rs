@@ -36,6 +36,17 @@ fn create_body(service_id: &str, severity: &str) -> Value {
     })
 }
 
+/// Creates a ticket on SVC-A through the facade and returns its id.
+async fn create_ticket(app: &TestApp, token: &str, severity: &str) -> String {
+    app.post(TT, token, create_body("SVC-A", severity))
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn patch(app: &TestApp, token: &str, id: &str, body: Value) -> tests::Reply {
     app.send(
         Method::PATCH,
@@ -164,11 +175,7 @@ async fn tickets_created_through_tmf621_are_ordinary_incidents_and_back(app: Tes
 
 async fn tmf621_lists_filter_page_and_select_fields_within_the_tenant(app: TestApp) {
     let (_, a, b) = app.two_tenants().await;
-    let first = app
-        .post(TT, &a, create_body("SVC-A", "Critical"))
-        .await
-        .expect(201);
-    let first_id = first.body["id"].as_str().unwrap().to_owned();
+    let first_id = create_ticket(&app, &a, "Critical").await;
     app.raise(&a, "SVC-A", "degraded").await;
     app.raise(&a, "SVC-A", "intermittent").await;
     app.raise(&b, "SVC-B", "degraded").await;
@@ -276,11 +283,7 @@ async fn tmf621_lists_filter_page_and_select_fields_within_the_tenant(app: TestA
 async fn tmf621_patch_drives_the_lifecycle_with_the_same_rules(app: TestApp) {
     let (_, a, _) = app.two_tenants().await;
     let desk = app.token_for(Role::Agent, None);
-    let created = app
-        .post(TT, &a, create_body("SVC-A", "Major"))
-        .await
-        .expect(201);
-    let id = created.body["id"].as_str().unwrap().to_owned();
+    let id = create_ticket(&app, &a, "Major").await;
 
     // Customers neither move the desk's statuses nor change priority.
     patch(&app, &a, &id, json!({"status": "inProgress"}))
@@ -467,14 +470,7 @@ async fn hub_listeners_receive_signed_tmf621_notifications(app: TestApp) {
         .expect(201);
     assert!(all.body["secret"].as_str().unwrap().len() >= 16);
 
-    let id = app
-        .post(TT, &a, create_body("SVC-A", "Critical"))
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_ticket(&app, &a, "Critical").await;
     let ticket = id.clone();
     let types = |r: &WebhookReceiver| -> Vec<String> {
         r.requests()
@@ -604,14 +600,7 @@ async fn hub_listeners_receive_signed_tmf621_notifications(app: TestApp) {
 async fn tmf621_errors_are_tmf630_errors_of_the_official_document(app: TestApp) {
     let (_, a, b) = app.two_tenants().await;
     let v4 = specs::tmf621_v4();
-    let id = app
-        .post(TT, &a, create_body("SVC-A", "Major"))
-        .await
-        .expect(201)
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_ticket(&app, &a, "Major").await;
     let mut errors = Vec::new();
 
     // 400: malformed JSON, a body of the wrong shape, invalid values (422 in /api/v1).

@@ -32,8 +32,11 @@ faketime_lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
 read -r -a roles <<<"${CONTRACT_ROLES:-admin customer_user}"
 # Partner facades fuzzed against the standard's own published document (tests/specs/, unmodified)
 # after each role's run: name, schemathesis settings, document, root of the facade on this server.
+# A document whose schemas use OpenAPI discriminators is given with them made explicit
+# (tests/src/bin/pinned-spec.rs), since schemathesis validates responses as plain JSON Schema.
 FACADES=(
     "tmf621-v4 scripts/schemathesis-tmf621-v4.toml tests/specs/TMF621-TroubleTicket-v4.0.0.swagger.json /tmf-api/troubleTicket/v4"
+    "tmf621-v5 scripts/schemathesis-tmf621-v5.toml pinned:tests/specs/TMF621-Trouble_Ticket-v5.0.1.oas.yaml /tmf-api/troubleTicket/v5"
 )
 logs="$root/contract-logs"
 rm -rf "$logs" && mkdir -p "$logs"
@@ -59,7 +62,7 @@ if ! cmp -s "$requirements" "$venv/.installed" 2>/dev/null; then
 fi
 
 # --- the server binary ----------------------------------------------------------------------------
-cargo build --locked --bin service-assurance
+cargo build --locked --bin service-assurance --bin pinned-spec
 target_dir="$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 
@@ -88,6 +91,7 @@ trap 'exit 130' INT TERM
 # A copy, so that another build in the same target folder cannot swap it mid-run.
 bin="$work/service-assurance"
 cp "$target_dir/debug/service-assurance" "$bin"
+cp "$target_dir/debug/pinned-spec" "$work/pinned-spec"
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -183,6 +187,10 @@ run_backend() {
             local facade name config document root
             for facade in "${FACADES[@]}"; do
                 read -r name config document root <<<"$facade"
+                if [[ "$document" == pinned:* ]]; then
+                    "$work/pinned-spec" "${document#pinned:}" "$work/$name.json"
+                    document="$work/$name.json"
+                fi
                 log="$logs/$label-$role-$name.log"
                 started=$(date +%s)
                 rc=0

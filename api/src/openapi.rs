@@ -73,6 +73,20 @@ The document's `/listener/…` operations are the partner's side: they are the n
 a hub listener receives, not operations of this server.\n\n\
 Paging is by `offset`/`limit` with `X-Total-Count` and `X-Result-Count`; unknown query parameters and \
 unknown attributes in a body are refused rather than ignored."),
+        (name = "TMF621 v5 trouble tickets", description = "TM Forum TMF621 Trouble Ticket Management v5.0.1 \
+under `/tmf-api/troubleTicket/v5`: the same tickets, rules, mappings, tenancy and bearer tokens as `/api/v1` \
+and TMF621 v4, in the v5 shapes. Every object carries its `@type`; the affected service is a `relatedEntity` \
+whose `entity` is an `EntityRef`; parties are `RelatedPartyRefOrPartyRoleRef` with a `PartyRef` in \
+`partyOrPartyRole` (the reporter's email and phone as the extension `contactMedium`: `EmailContactMedium`, \
+`PhoneContactMedium`); the status history is `statusChangeHistory`; the partner's identifier is one \
+`externalIdentifier` (filter with `externalIdentifier.id`). Status, severity and priority map as in v4.\n\n\
+Errors are the v5 `Error` (`application/json`), built as in v4: `@type` `Error`, `code` our stable code, \
+`reason`, `message`, `status` as a string, `referenceError` this section, and the extension `errors` with \
+the invalid fields. Invalid input is 400 (422 in `/api/v1`, also 413 and 415), a stale `If-Match` 409. \
+`DELETE /troubleTicket/{id}` is 405. Trouble ticket specifications (`/troubleTicketSpecification`) are not \
+offered (404), nor the document's `before`/`after`/`sort`/`filter` list parameters or JSON Patch. \
+Listeners registered with `POST /hub` receive v5 events (`@type`, `timeOccurred`, `event.troubleTicket` in \
+the v5 shape); those of v4 receive v4 events."),
     )
 )]
 pub struct ApiDoc;

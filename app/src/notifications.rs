@@ -106,14 +106,14 @@ fn verification_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Resu
 /// Whether `sub` receives `event`: by its patterns, or for a TMF621 listener, when the event is
 /// one of the TMF621 notifications it asked for (internal events are neither).
 pub fn wants(sub: &Subscription, event: &Event) -> bool {
-    if sub.format == webhooks::TMF621 {
+    if webhooks::LISTENER_FORMATS.contains(&sub.format.as_str()) {
         tmf621_event_type(sub, event).is_some()
     } else {
         matches_event(&sub.event_types, event.event_type)
     }
 }
 
-/// The TMF621 notification `event` is for the TMF621 listener `sub`, if any.
+/// The TMF621 notification `event` is for the TMF621 listener `sub` (v4 or v5), if any.
 pub fn tmf621_event_type(sub: &Subscription, event: &Event) -> Option<&'static str> {
     let status = |key: &str| {
         event.payload[key]

@@ -205,6 +205,7 @@ fn webhooks_take_known_event_types_and_a_customer_subscribes_to_its_own_events()
             conn,
             &caller(Role::CustomerAdmin),
             sub.id,
+            crate::webhooks::TMF621,
             now()
         )),
         Err(AppError::NotFound("listener"))

@@ -16,7 +16,7 @@ use crate::accounts::secrets::random_token;
 use crate::{AppError, Conn, Ctx};
 
 pub use persistence::outbox::{AttemptRecord, Delivery};
-pub use persistence::webhooks::{Subscription, NATIVE, TMF621};
+pub use persistence::webhooks::{Subscription, LISTENER_FORMATS, NATIVE, TMF621, TMF621_V5};
 
 /// How host names become addresses for outgoing partner traffic: the system resolver unless a
 /// test puts another in (one that answers differently on each call, say).
@@ -134,7 +134,7 @@ pub struct Subscribe {
     pub customer_number: Option<CustomerNumber>,
     /// Generated when absent.
     pub secret: Option<String>,
-    /// `NATIVE` or `TMF621`.
+    /// `NATIVE`, or a hub listener's format (`LISTENER_FORMATS`).
     pub format: &'static str,
     /// A hub listener's query as it registered it.
     pub query: Option<String>,
@@ -243,17 +243,29 @@ pub fn redeliver(
     Ok((delivery, event.event_type))
 }
 
-/// Unregisters a TMF621 hub listener (a subscription of another format is not one: 404).
+/// A hub listener of `format` (a subscription of another format is not one: 404).
+pub fn get_listener(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: i64,
+    format: &str,
+) -> Result<Subscription, AppError> {
+    let sub = get(conn, caller, id)?;
+    if sub.format != format {
+        return Err(AppError::NotFound("listener"));
+    }
+    Ok(sub)
+}
+
+/// Unregisters a hub listener of `format` (a subscription of another format is not one: 404).
 pub fn unregister_listener(
     conn: &mut Conn,
     caller: &Caller,
     id: i64,
+    format: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let sub = get(conn, caller, id)?;
-    if sub.format != TMF621 {
-        return Err(AppError::NotFound("listener"));
-    }
+    get_listener(conn, caller, id, format)?;
     unsubscribe(conn, caller, id, now)
 }
 

@@ -19,8 +19,8 @@ pub struct Subscription {
     pub secret: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
-    /// What deliveries look like: [`NATIVE`] (our envelope) or [`TMF621`] (TMF621 notifications;
-    /// `event_types` then holds TMF621 event type names).
+    /// What deliveries look like: [`NATIVE`] (our envelope), or one of [`LISTENER_FORMATS`]
+    /// (TMF621 notifications; `event_types` then holds TMF621 event type names).
     pub format: String,
     /// A TMF621 hub listener's filter, as it registered it.
     pub query: Option<String>,
@@ -28,8 +28,12 @@ pub struct Subscription {
 
 /// Deliveries in our own envelope.
 pub const NATIVE: &str = "native";
-/// Deliveries as TMF621 notifications (hub listeners).
+/// Deliveries as TMF621 v4 notifications (hub listeners of `/tmf-api/troubleTicket/v4`).
 pub const TMF621: &str = "tmf621";
+/// Deliveries as TMF621 v5 notifications (hub listeners of `/tmf-api/troubleTicket/v5`).
+pub const TMF621_V5: &str = "tmf621v5";
+/// The formats of hub listeners: their `event_types` hold TMF621 event type names.
+pub const LISTENER_FORMATS: &[&str] = &[TMF621, TMF621_V5];
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = ws)]

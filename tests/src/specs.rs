@@ -55,7 +55,7 @@ pub fn mef_sonata() -> &'static Spec {
 /// served are listed: a document's answers are judged once its facade exists).
 pub fn for_path(path: &str) -> Option<&'static Spec> {
     let path = path.split('?').next().unwrap_or(path);
-    [tmf621_v4()].into_iter().find(|spec| {
+    [tmf621_v4(), tmf621_v5()].into_iter().find(|spec| {
         path.strip_prefix(spec.base)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     })

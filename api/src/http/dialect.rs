@@ -11,6 +11,8 @@
 //! `message` the field errors in words, and the extension `errors` the field errors as
 //! `/api/v1` gives them. The v4 document declares 400, 401, 403, 404, 405, 409 and 500 only, so
 //! the statuses it lacks take the nearest it has: 413, 415 and 422 answer 400; 412 answers 409.
+//! TMF621 v5 has the same `Error` (its `@type` required) and declares 501 and 503 besides: the
+//! same statuses move.
 
 use actix_web::http::StatusCode;
 use serde::Serialize;
@@ -27,6 +29,8 @@ pub enum Dialect {
     Problem,
     /// TM Forum TMF630 `Error`, as TMF621 v4 declares it.
     Tmf630V4,
+    /// TM Forum TMF630 `Error`, as TMF621 v5 declares it.
+    Tmf630V5,
 }
 
 /// The TMF621 v4 facade's root.
@@ -34,6 +38,12 @@ pub const TMF621_V4: &str = "/tmf-api/troubleTicket/v4";
 
 /// The tag under which Swagger UI documents the TMF621 v4 facade (and its errors).
 pub const TMF621_V4_TAG: &str = "TMF621 trouble tickets";
+
+/// The TMF621 v5 facade's root.
+pub const TMF621_V5: &str = "/tmf-api/troubleTicket/v5";
+
+/// The tag under which Swagger UI documents the TMF621 v5 facade (and its errors).
+pub const TMF621_V5_TAG: &str = "TMF621 v5 trouble tickets";
 
 /// A TMF630 error (TMF621 v4 `Error`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,6 +86,8 @@ impl Dialect {
     pub fn of(path: &str) -> Self {
         if under(path, TMF621_V4) {
             Self::Tmf630V4
+        } else if under(path, TMF621_V5) {
+            Self::Tmf630V5
         } else {
             Self::Problem
         }
@@ -85,67 +97,62 @@ impl Dialect {
     pub fn status(self, status: StatusCode) -> StatusCode {
         match (self, status.as_u16()) {
             (Self::Problem, _) => status,
-            (Self::Tmf630V4, 413 | 415 | 422) => StatusCode::BAD_REQUEST,
-            (Self::Tmf630V4, 412) => StatusCode::CONFLICT,
-            (Self::Tmf630V4, _) => status,
+            (Self::Tmf630V4 | Self::Tmf630V5, 413 | 415 | 422) => StatusCode::BAD_REQUEST,
+            (Self::Tmf630V4 | Self::Tmf630V5, 412) => StatusCode::CONFLICT,
+            (Self::Tmf630V4 | Self::Tmf630V5, _) => status,
         }
     }
 
     /// The dialect's body for an error we rendered as problem details. `origin` is the scheme
     /// and host the client called (for `referenceError`).
     pub fn translate(self, status: StatusCode, problem: &Value, origin: &str) -> Value {
-        match self {
-            Self::Problem => problem.clone(),
-            Self::Tmf630V4 => {
-                let text = |key: &str| problem[key].as_str().unwrap_or_default().to_owned();
-                let errors: Vec<FieldError> = problem["errors"]
-                    .as_array()
-                    .map(|list| {
-                        list.iter()
-                            .map(|e| FieldError {
-                                field: camel_case(e["field"].as_str().unwrap_or_default()),
-                                code: e["code"].as_str().unwrap_or_default().to_owned(),
-                                message: e["message"].as_str().unwrap_or_default().to_owned(),
-                            })
-                            .collect()
+        let tag = match self {
+            Self::Problem => return problem.clone(),
+            Self::Tmf630V4 => TMF621_V4_TAG,
+            Self::Tmf630V5 => TMF621_V5_TAG,
+        };
+        let text = |key: &str| problem[key].as_str().unwrap_or_default().to_owned();
+        let errors: Vec<FieldError> = problem["errors"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|e| FieldError {
+                        field: camel_case(e["field"].as_str().unwrap_or_default()),
+                        code: e["code"].as_str().unwrap_or_default().to_owned(),
+                        message: e["message"].as_str().unwrap_or_default().to_owned(),
                     })
-                    .unwrap_or_default();
-                let message = (!errors.is_empty()).then(|| {
-                    errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.field, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                });
-                let code = match text("code") {
-                    c if c.is_empty() => "error".to_owned(),
-                    c => c,
-                };
-                // The detail names fields as the code does; with field errors it is rebuilt
-                // from them, so that it names them as TMF621 does.
-                let reason = match (errors.as_slice(), text("detail")) {
-                    ([one], _) => format!("{}: {}", one.field, one.message),
-                    ([_, _, ..], _) => format!("{} fields are invalid", errors.len()),
-                    ([], d) if d.is_empty() => {
-                        status.canonical_reason().unwrap_or("Error").to_owned()
-                    }
-                    ([], d) => d,
-                };
-                serde_json::to_value(TmfError {
-                    at_type: "Error".to_owned(),
-                    code,
-                    reason,
-                    message,
-                    status: status.as_u16().to_string(),
-                    reference_error: format!(
-                        "{origin}/swagger-ui/#/{}",
-                        TMF621_V4_TAG.replace(' ', "%20")
-                    ),
-                    errors,
-                })
-                .unwrap_or(Value::Null)
-            }
-        }
+                    .collect()
+            })
+            .unwrap_or_default();
+        let message = (!errors.is_empty()).then(|| {
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let code = match text("code") {
+            c if c.is_empty() => "error".to_owned(),
+            c => c,
+        };
+        // The detail names fields as the code does; with field errors it is rebuilt
+        // from them, so that it names them as TMF621 does.
+        let reason = match (errors.as_slice(), text("detail")) {
+            ([one], _) => format!("{}: {}", one.field, one.message),
+            ([_, _, ..], _) => format!("{} fields are invalid", errors.len()),
+            ([], d) if d.is_empty() => status.canonical_reason().unwrap_or("Error").to_owned(),
+            ([], d) => d,
+        };
+        serde_json::to_value(TmfError {
+            at_type: "Error".to_owned(),
+            code,
+            reason,
+            message,
+            status: status.as_u16().to_string(),
+            reference_error: format!("{origin}/swagger-ui/#/{}", tag.replace(' ', "%20")),
+            errors,
+        })
+        .unwrap_or(Value::Null)
     }
 
     /// Publishes an operation's error answers as this dialect gives them: each documented

@@ -119,12 +119,23 @@ pub fn routes(cfg: &mut ServiceConfig) {
         )
         .service(
             scope::scope("/tmf-api/troubleTicket/v4")
-                .service(tmf621::list_trouble_tickets)
-                .service(tmf621::create_trouble_ticket)
-                .service(tmf621::get_trouble_ticket)
-                .service(tmf621::patch_trouble_ticket)
-                .service(tmf621::delete_trouble_ticket)
-                .service(tmf621::register_listener)
-                .service(tmf621::unregister_listener),
+                .service(tmf621::v4::list_trouble_tickets)
+                .service(tmf621::v4::create_trouble_ticket)
+                .service(tmf621::v4::get_trouble_ticket)
+                .service(tmf621::v4::patch_trouble_ticket)
+                .service(tmf621::v4::delete_trouble_ticket)
+                .service(tmf621::v4::register_listener)
+                .service(tmf621::v4::unregister_listener),
+        )
+        .service(
+            scope::scope("/tmf-api/troubleTicket/v5")
+                .service(tmf621::v5::list_trouble_tickets)
+                .service(tmf621::v5::create_trouble_ticket)
+                .service(tmf621::v5::get_trouble_ticket)
+                .service(tmf621::v5::patch_trouble_ticket)
+                .service(tmf621::v5::delete_trouble_ticket)
+                .service(tmf621::v5::register_listener)
+                .service(tmf621::v5::get_listener)
+                .service(tmf621::v5::unregister_listener),
         );
 }

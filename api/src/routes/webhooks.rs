@@ -52,8 +52,8 @@ pub struct WebhookView {
     pub url: String,
     pub event_types: Vec<String>,
     pub customer_number: Option<String>,
-    /// `native` (this API's envelope) or `tmf621` (a TMF621 hub listener; `event_types` are
-    /// TMF621 notification names).
+    /// `native` (this API's envelope), `tmf621` or `tmf621v5` (a TMF621 v4 or v5 hub listener;
+    /// `event_types` are TMF621 notification names).
     pub format: String,
     pub created_at: DateTime<Utc>,
     /// Only in the answer to the creation.

@@ -305,6 +305,14 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> Result<String, Str
     Ok(format!("t={timestamp},v1={hex}"))
 }
 
+/// A hub listener's notification for an event, in its TMF621 version's shape.
+type Notify = fn(
+    &app::Store,
+    &domain::SlaPolicy,
+    &app::webhooks::Subscription,
+    &Event,
+) -> Result<Option<(&'static str, serde_json::Value)>, AppError>;
+
 fn send_webhook(
     state: &AppState,
     senders: &Senders,
@@ -332,8 +340,13 @@ fn send_webhook(
     if let Err(e) = domain::notification::parse_webhook_url(&subscription.url) {
         return done(false, None, Some(e.to_string()), true);
     }
-    let (event_type, body) = if subscription.format == app::webhooks::TMF621 {
-        match crate::routes::tmf621::notification(&state.store, state.sla(), &subscription, event) {
+    let tmf621 = match subscription.format.as_str() {
+        app::webhooks::TMF621 => Some(crate::routes::tmf621::v4::notification as Notify),
+        app::webhooks::TMF621_V5 => Some(crate::routes::tmf621::v5::notification as Notify),
+        _ => None,
+    };
+    let (event_type, body) = if let Some(notify) = tmf621 {
+        match notify(&state.store, state.sla(), &subscription, event) {
             Ok(Some((event_type, envelope))) => (event_type.to_owned(), envelope.to_string()),
             Ok(None) => {
                 return done(

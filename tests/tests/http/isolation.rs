@@ -159,6 +159,8 @@ struct Fixture {
     webhook: i64,
     delivery: i64,
     listener: String,
+    /// A TMF621 v5 hub listener.
+    hub_v5: String,
     maintenance: String,
     major: String,
     work: String,
@@ -583,6 +585,35 @@ fn matrix(f: &Fixture) -> Vec<Op> {
             None,
         )
         .refuse(gated(Permission::ManageWebhooks)),
+        // TMF621 v5 over the same tickets and subscriptions.
+        op(
+            M::GET,
+            "/tmf-api/troubleTicket/v5/troubleTicket/{id}",
+            format!("/tmf-api/troubleTicket/v5/troubleTicket/{t}"),
+            None,
+        )
+        .refuse(other_company()),
+        op(
+            M::PATCH,
+            "/tmf-api/troubleTicket/v5/troubleTicket/{id}",
+            format!("/tmf-api/troubleTicket/v5/troubleTicket/{t}"),
+            Some(json!({"note": [{"text": "hijack"}]})),
+        )
+        .refuse(gated(Permission::FollowIncident)),
+        op(
+            M::GET,
+            "/tmf-api/troubleTicket/v5/hub/{id}",
+            format!("/tmf-api/troubleTicket/v5/hub/{}", f.hub_v5),
+            None,
+        )
+        .refuse(gated(Permission::ManageWebhooks)),
+        op(
+            M::DELETE,
+            "/tmf-api/troubleTicket/v5/hub/{id}",
+            format!("/tmf-api/troubleTicket/v5/hub/{}", f.hub_v5),
+            None,
+        )
+        .refuse(gated(Permission::ManageWebhooks)),
     ]
 }
 
@@ -711,6 +742,16 @@ async fn fixture(app: &TestApp, tokens: &Tokens, receiver: &WebhookReceiver) -> 
             "/tmf-api/troubleTicket/v4/hub",
             a_admin,
             json!({"callback": receiver.url}),
+        )
+        .await
+        .expect(201),
+        "id",
+    );
+    let hub_v5 = text(
+        &app.post(
+            "/tmf-api/troubleTicket/v5/hub",
+            a_admin,
+            json!({"@type": "Hub", "callback": receiver.url}),
         )
         .await
         .expect(201),
@@ -906,6 +947,7 @@ async fn fixture(app: &TestApp, tokens: &Tokens, receiver: &WebhookReceiver) -> 
         webhook,
         delivery,
         listener,
+        hub_v5,
         maintenance,
         major,
         work,
@@ -930,6 +972,7 @@ fn ghost() -> Fixture {
         webhook: 999_999,
         delivery: 999_999,
         listener: "999999".into(),
+        hub_v5: "999998".into(),
         maintenance: "MR-999999".into(),
         major: "1-0000099998".into(),
         work: "PW-999999".into(),
@@ -1032,7 +1075,7 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
     );
     let stale: Vec<_> = in_matrix.difference(&in_contract).collect();
     assert!(stale.is_empty(), "not in the contract: {stale:?}");
-    assert_eq!(in_contract.len(), 56, "operations with ids in the contract");
+    assert_eq!(in_contract.len(), 60, "operations with ids in the contract");
 
     // B's own webhook, to pair with A's delivery and listener ids.
     let b_receiver = WebhookReceiver::start();
@@ -1447,6 +1490,7 @@ async fn shared_provider_resources_show_only_bs_part(app: &TestApp, tokens: &Tok
             "/api/v1/maintenance-requests?limit=100".to_owned(),
             "/api/v1/contacts?limit=100".to_owned(),
             "/tmf-api/troubleTicket/v4/troubleTicket?limit=100".to_owned(),
+            "/tmf-api/troubleTicket/v5/troubleTicket?limit=100".to_owned(),
             "/api/v1/me".to_owned(),
         ];
         if who == Who::BAdmin {
@@ -1706,6 +1750,31 @@ const GATED: &[(&str, &str, Permission)] = &[
         "/tmf-api/troubleTicket/v4/hub/{id}",
         Permission::ManageWebhooks,
     ),
+    (
+        "POST",
+        "/tmf-api/troubleTicket/v5/troubleTicket",
+        Permission::RaiseIncident,
+    ),
+    (
+        "PATCH",
+        "/tmf-api/troubleTicket/v5/troubleTicket/{id}",
+        Permission::FollowIncident,
+    ),
+    (
+        "POST",
+        "/tmf-api/troubleTicket/v5/hub",
+        Permission::ManageWebhooks,
+    ),
+    (
+        "GET",
+        "/tmf-api/troubleTicket/v5/hub/{id}",
+        Permission::ManageWebhooks,
+    ),
+    (
+        "DELETE",
+        "/tmf-api/troubleTicket/v5/hub/{id}",
+        Permission::ManageWebhooks,
+    ),
 ];
 
 /// Operations open to every authenticated caller (reads, scoped by tenancy) or public.
@@ -1748,8 +1817,11 @@ const OPEN: &[(&str, &str)] = &[
     ("GET", "/api/v1/events"),
     ("GET", "/tmf-api/troubleTicket/v4/troubleTicket"),
     ("GET", "/tmf-api/troubleTicket/v4/troubleTicket/{id}"),
+    ("GET", "/tmf-api/troubleTicket/v5/troubleTicket"),
+    ("GET", "/tmf-api/troubleTicket/v5/troubleTicket/{id}"),
     // Refused to everyone with 405: tickets are never deleted.
     ("DELETE", "/tmf-api/troubleTicket/v4/troubleTicket/{id}"),
+    ("DELETE", "/tmf-api/troubleTicket/v5/troubleTicket/{id}"),
 ];
 
 /// Fills every `{…}` of a template with an id that names nothing.

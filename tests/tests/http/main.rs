@@ -20,3 +20,4 @@ mod sla;
 mod tenancy;
 mod timeline;
 mod tmf621;
+mod tmf621_v5;

@@ -3,6 +3,8 @@
 //! resolution date) are not offered; unknown fields in a request are refused, never ignored.
 
 use chrono::{DateTime, Utc};
+
+pub use crate::routes::tmf621::{TmfResolution, TroubleTicketStatusType};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -83,52 +85,6 @@ pub struct TroubleTicket {
     /// The major network incident this ticket is linked to (`relationshipType` `isChild`).
     #[schema(required = false)]
     pub trouble_ticket_relationship: Vec<TroubleTicketRelationship>,
-}
-
-/// TMF621 `TroubleTicketStatusType`. `held` and `rejected` are never used here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum TroubleTicketStatusType {
-    Acknowledged,
-    Rejected,
-    Pending,
-    Held,
-    InProgress,
-    Cancelled,
-    Closed,
-    Resolved,
-}
-
-impl From<domain::tmf::TmfStatus> for TroubleTicketStatusType {
-    fn from(s: domain::tmf::TmfStatus) -> Self {
-        use domain::tmf::TmfStatus as T;
-        match s {
-            T::Acknowledged => Self::Acknowledged,
-            T::Rejected => Self::Rejected,
-            T::Pending => Self::Pending,
-            T::Held => Self::Held,
-            T::InProgress => Self::InProgress,
-            T::Cancelled => Self::Cancelled,
-            T::Closed => Self::Closed,
-            T::Resolved => Self::Resolved,
-        }
-    }
-}
-
-impl From<TroubleTicketStatusType> for domain::tmf::TmfStatus {
-    fn from(s: TroubleTicketStatusType) -> Self {
-        use TroubleTicketStatusType as T;
-        match s {
-            T::Acknowledged => Self::Acknowledged,
-            T::Rejected => Self::Rejected,
-            T::Pending => Self::Pending,
-            T::Held => Self::Held,
-            T::InProgress => Self::InProgress,
-            T::Cancelled => Self::Cancelled,
-            T::Closed => Self::Closed,
-            T::Resolved => Self::Resolved,
-        }
-    }
 }
 
 /// A note on a ticket.
@@ -268,19 +224,6 @@ pub struct TroubleTicketRelationship {
     pub href: String,
     /// `isChild`: this ticket is a child of a major network incident.
     pub relationship_type: String,
-}
-
-/// The cause and fix of a resolved ticket; needed (with status `resolved`) when the service desk
-/// resolves through TMF621. An extension of this API: TMF621 has no such attribute.
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct TmfResolution {
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
-    pub cause: String,
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
-    pub fix: String,
 }
 
 /// A trouble ticket to create (TMF621 `TroubleTicket_Create`): `description`, `severity` and

@@ -3,16 +3,17 @@
 
 use actix_web::{delete, post, web, HttpResponse};
 use app::events::StreamedEvent as Event;
-use app::webhooks::{Subscribe, Subscription, TMF621};
+use app::webhooks::{Subscription, TMF621};
 use app::{AppError, Store};
-use domain::{SlaPolicy, TicketRef};
+use domain::SlaPolicy;
 use serde_json::{json, Value};
 use validator::Validate;
 
 use super::{trouble_ticket, EventSubscription, EventSubscriptionInput, BASE};
 use crate::http::caller::{gate, Permit};
 use crate::http::error::ApiError;
-use crate::state::{write, AppState};
+use crate::routes::tmf621::flow;
+use crate::state::AppState;
 
 /// Register a listener.
 ///
@@ -46,27 +47,14 @@ pub async fn register_listener(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
-    let callback = body.callback.trim().to_owned();
-    let ctx = state.ctx.clone();
-    // The callback is resolved and checked before any transaction is opened.
-    let target = web::block(move || app::webhooks::check_target(&callback, &ctx))
-        .await?
-        .map_err(|e| ApiError::field("callback", "refused", e))?;
-    let query = body
-        .query
-        .map(|q| q.trim().to_owned())
-        .filter(|q| !q.is_empty());
-    let new = Subscribe {
-        target,
-        event_types: domain::tmf::parse_hub_query(query.as_deref())?,
-        customer_number: None,
-        secret: body.secret,
-        format: TMF621,
-        query,
-    };
-    let saved = write(&state, move |conn, ctx, now| {
-        app::webhooks::subscribe(conn, &caller, new, ctx, now)
-    })
+    let saved = flow::register(
+        &state,
+        &caller,
+        &body.callback,
+        body.query,
+        body.secret,
+        TMF621,
+    )
     .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("{BASE}/hub/{}", saved.id)))
@@ -98,64 +86,32 @@ pub async fn unregister_listener(
     caller: Permit<gate::ManageWebhooks>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: i64 = path
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::not_found("listener"))?;
-    write(&state, move |conn, _, now| {
-        app::webhooks::unregister_listener(conn, &caller, id, now)
-    })
-    .await?;
+    flow::unregister(&state, &caller, &path, TMF621).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The TMF621 notification for listener `sub` about `event`: its type and envelope, with the
-/// ticket as it is now. `None` when the listener wants no notification for this event.
+/// The TMF621 v4 notification for listener `sub` about `event`: its type and envelope, with
+/// the ticket as it is now. `None` when the listener wants no notification for this event.
 pub fn notification(
     store: &Store,
     sla: &SlaPolicy,
     sub: &Subscription,
     event: &Event,
 ) -> Result<Option<(&'static str, Value)>, AppError> {
-    let Some(event_type) = app::notifications::tmf621_event_type(sub, event) else {
+    let Some(notice) = flow::notice(store, sla, sub, event)? else {
         return Ok(None);
     };
-    let ticket = event
-        .ticket_number
-        .map(TicketRef::from_number)
-        .transpose()
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .ok_or(AppError::NotFound("incident"))?;
-    let (incident, entries) =
-        store.read(|conn| app::tmf621::ticket_for_notification(conn, ticket))?;
-    let staff = sub.customer_number.is_none();
-    let view = trouble_ticket(incident, &entries, sla, staff, app::now());
-    let title = match event_type {
-        domain::tmf::CREATE_EVENT => "Trouble ticket created",
-        domain::tmf::STATUS_CHANGE_EVENT => "Trouble ticket status changed",
-        domain::tmf::RESOLVED_EVENT => "Trouble ticket resolved",
-        _ => "Trouble ticket changed",
-    };
-    let description = event.payload["changes"]
-        .as_array()
-        .map(|c| {
-            c.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| format!("{title}: {}", view.id));
+    let view = trouble_ticket(notice.facts);
     Ok(Some((
-        event_type,
+        notice.event_type,
         json!({
             "eventId": event.id.to_string(),
             "eventTime": event.created_at,
-            "eventType": event_type,
+            "eventType": notice.event_type,
             "correlationId": view.id,
             "domain": "troubleTicket",
-            "title": title,
-            "description": description,
+            "title": notice.title,
+            "description": notice.description,
             "timeOcurred": event.created_at,
             "event": {"troubleTicket": view},
         }),

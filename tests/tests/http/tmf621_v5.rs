@@ -196,6 +196,14 @@ async fn tmf621_v5_lists_filter_and_patch_with_the_same_rules(app: TestApp) {
     app.get(&format!("{V5}?externalId=ACME-INC-7781"), &a)
         .await
         .expect_tmf_error(400, "invalid_query");
+    let too_long = app
+        .get(
+            &format!("{V5}?externalIdentifier.id={}", "x".repeat(101)),
+            &a,
+        )
+        .await
+        .expect_tmf_error(400, "validation_failed");
+    assert_eq!(too_long.body["errors"][0]["field"], "externalIdentifier.id");
 
     // The service desk moves the ticket; the history grows in v5's shape.
     let read = app.get(&format!("{V5}/{id}"), &desk).await.expect(200);

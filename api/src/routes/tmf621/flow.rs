@@ -34,6 +34,8 @@ pub struct ListRequest<'a> {
     pub priority: Option<&'a str>,
     pub ticket_type: Option<&'a str>,
     pub external_id: Option<&'a str>,
+    /// The query parameter that carries `external_id` in this version (for its errors).
+    pub external_id_param: &'static str,
 }
 
 fn view(
@@ -59,7 +61,7 @@ fn filter_of(q: &ListRequest) -> Result<Option<IncidentFilter>, ApiError> {
         ("severity", q.severity, 32),
         ("priority", q.priority, 32),
         ("ticketType", q.ticket_type, 32),
-        ("externalId", q.external_id, 100),
+        (q.external_id_param, q.external_id, 100),
     ] {
         if value.is_some_and(|v| v.chars().count() > max) {
             return Err(ApiError::field(

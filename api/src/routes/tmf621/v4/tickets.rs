@@ -116,6 +116,7 @@ pub async fn list_trouble_tickets(
             priority: query.priority.as_deref(),
             ticket_type: query.ticket_type.as_deref(),
             external_id: query.external_id.as_deref(),
+            external_id_param: "externalId",
         },
     )
     .await?;

@@ -148,8 +148,27 @@ async fn tmf621_v5_serves_the_same_tickets_in_the_v5_shape(app: TestApp) {
     app.post(V5, &a, v4_shape)
         .await
         .expect_tmf_error(400, "invalid_body");
+    // A client generated from TM Forum's document sends every list attribute, empty when unused:
+    // empty lists of what we do not keep are accepted, anything in them is refused, not dropped.
+    let mut generated = create_body("SVC-A", "Minor");
+    for unused in [
+        "attachment",
+        "troubleTicketCharacteristic",
+        "troubleTicketRelationship",
+    ] {
+        generated[unused] = json!([]);
+    }
+    generated["externalIdentifier"] = json!([]);
+    let t = app.post(V5, &a, generated.clone()).await.expect(201).body;
+    assert_eq!(t["externalIdentifier"], json!([]));
+    generated["attachment"] = json!([{"@type": "Attachment", "name": "photo.png"}]);
+    let refused = app
+        .post(V5, &a, generated)
+        .await
+        .expect_tmf_error(400, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["field"], "attachment");
     let all = app.get("/api/v1/incidents", &a).await.expect(200);
-    assert_eq!(all.body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 4);
 }
 
 async fn tmf621_v5_lists_filter_and_patch_with_the_same_rules(app: TestApp) {
@@ -234,6 +253,34 @@ async fn tmf621_v5_lists_filter_and_patch_with_the_same_rules(app: TestApp) {
     )
     .await
     .expect_tmf_error(409, "precondition_failed");
+    // A generated client's patch: every list attribute, empty when unused, changes nothing but
+    // what is in them; a list of what cannot change is refused.
+    let generated = patch(
+        &app,
+        &a,
+        &id,
+        json!({"@type": "TroubleTicket", "attachment": [], "externalIdentifier": [],
+               "note": [{"@type": "Note", "text": "From a generated client"}],
+               "relatedEntity": [], "relatedParty": [], "statusChangeHistory": [],
+               "troubleTicketRelationship": [], "troubleTicketCharacteristic": []}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        generated.body["externalIdentifier"][0]["id"],
+        "ACME-INC-7782"
+    );
+    assert_eq!(generated.body["note"].as_array().unwrap().len(), 3);
+    let refused = patch(
+        &app,
+        &a,
+        &id,
+        json!({"relatedEntity": [{"role": "affectedService",
+            "entity": {"id": "SVC-A2", "@referredType": "Service"}}]}),
+    )
+    .await
+    .expect_tmf_error(400, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["field"], "relatedEntity");
     // The customer may not change the priority, nor resolve; the desk resolves with the cause.
     patch(&app, &a, &id, json!({"priority": "Low"}))
         .await

@@ -363,11 +363,28 @@ pub struct TroubleTicketCreateV5 {
     #[validate(length(max = 20), nested)]
     #[schema(max_items = 20)]
     pub note: Option<Vec<NoteV5>>,
+    /// Not kept by this API: only an empty list is accepted (clients generated from TM Forum's
+    /// document send one).
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub attachment: Option<Vec<serde_json::Value>>,
+    /// Not kept by this API: only an empty list is accepted.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub trouble_ticket_characteristic: Option<Vec<serde_json::Value>>,
+    /// Set by the server (the major network incident a ticket is linked to): only an empty list
+    /// is accepted.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub trouble_ticket_relationship: Option<Vec<serde_json::Value>>,
 }
 
 /// Changes to a trouble ticket (TMF621 v5 `TroubleTicket_MVO`, as a JSON merge patch). Only
 /// these attributes change; any other is refused. Notes without an `id` are added; notes are
-/// never changed or removed.
+/// never changed or removed. An empty list changes nothing (clients generated from TM Forum's
+/// document send every list attribute, empty when unused); a list that is not empty for an
+/// attribute that cannot change here (`relatedEntity`, `relatedParty`, `attachment`, …) is
+/// refused.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"@type": "TroubleTicket", "status": "closed",
@@ -396,10 +413,10 @@ pub struct TroubleTicketUpdateV5 {
         pattern = "^(Critical|High|Medium|Low|P1|P2|P3|P4)$"
     )]
     pub priority: Option<String>,
-    /// The partner's identifier (one).
+    /// The partner's identifier (one; an empty list keeps the current one).
     #[serde(default)]
-    #[validate(length(min = 1, max = 1), nested)]
-    #[schema(min_items = 1, max_items = 1)]
+    #[validate(length(max = 1), nested)]
+    #[schema(max_items = 1)]
     pub external_identifier: Option<Vec<ExternalIdentifierV5>>,
     #[serde(default)]
     #[validate(length(max = 20), nested)]
@@ -409,6 +426,30 @@ pub struct TroubleTicketUpdateV5 {
     #[serde(default)]
     #[validate(nested)]
     pub resolution: Option<TmfResolution>,
+    /// Fixed at creation: only an empty list (no change) is accepted.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub related_entity: Option<Vec<serde_json::Value>>,
+    /// Fixed at creation: only an empty list (no change) is accepted.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub related_party: Option<Vec<serde_json::Value>>,
+    /// Set by the server: only an empty list (no change) is accepted.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub status_change_history: Option<Vec<serde_json::Value>>,
+    /// Not kept by this API: only an empty list is accepted.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub attachment: Option<Vec<serde_json::Value>>,
+    /// Not kept by this API: only an empty list is accepted.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub trouble_ticket_characteristic: Option<Vec<serde_json::Value>>,
+    /// Set by the server: only an empty list is accepted.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
+    pub trouble_ticket_relationship: Option<Vec<serde_json::Value>>,
 }
 
 /// A listener to register (TMF621 v5 `Hub_FVO`).

@@ -163,6 +163,23 @@ pub async fn get_trouble_ticket(
     ))
 }
 
+/// An attribute this API does not take: accepted only as an empty list, so that nothing a
+/// partner sends is silently dropped.
+fn only_empty(
+    name: &str,
+    list: Option<&Vec<serde_json::Value>>,
+    why: &str,
+) -> Result<(), ApiError> {
+    match list {
+        Some(items) if !items.is_empty() => Err(ApiError::field(
+            name,
+            "unsupported",
+            format!("{why}; send an empty list or leave it out"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The create request in no version's names.
 fn new_ticket(body: TroubleTicketCreateV5) -> NewTicket {
     NewTicket {
@@ -240,6 +257,21 @@ pub async fn create_trouble_ticket(
     body: web::Json<TroubleTicketCreateV5>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
+    only_empty(
+        "attachment",
+        body.attachment.as_ref(),
+        "attachments are not kept here",
+    )?;
+    only_empty(
+        "troubleTicketCharacteristic",
+        body.trouble_ticket_characteristic.as_ref(),
+        "characteristics are not kept here",
+    )?;
+    only_empty(
+        "troubleTicketRelationship",
+        body.trouble_ticket_relationship.as_ref(),
+        "the link to a major network incident is made by the service desk",
+    )?;
     let (version, facts) = flow::create(&state, &caller, new_ticket(body.into_inner())).await?;
     let location = href(&facts.ticket);
     Ok(flow::ticket_answer(
@@ -287,6 +319,40 @@ pub async fn patch_trouble_ticket(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
+    for (name, list, why) in [
+        (
+            "relatedEntity",
+            &body.related_entity,
+            "the affected service is fixed at creation",
+        ),
+        (
+            "relatedParty",
+            &body.related_party,
+            "the parties are fixed at creation",
+        ),
+        (
+            "statusChangeHistory",
+            &body.status_change_history,
+            "the history is written by the server; change status instead",
+        ),
+        (
+            "attachment",
+            &body.attachment,
+            "attachments are not kept here",
+        ),
+        (
+            "troubleTicketCharacteristic",
+            &body.trouble_ticket_characteristic,
+            "characteristics are not kept here",
+        ),
+        (
+            "troubleTicketRelationship",
+            &body.trouble_ticket_relationship,
+            "the link to a major network incident is made by the service desk",
+        ),
+    ] {
+        only_empty(name, list.as_ref(), why)?;
+    }
     let change = TicketChange {
         status: body.status.map(Into::into),
         status_change_reason: body.status_change_reason,

@@ -99,6 +99,38 @@ pub struct ServiceSettings {
     pub cors_origins: Vec<String>,
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
+    /// Who we are to MEF 124 buyers.
+    pub seller: SellerSettings,
+}
+
+/// The provider as a MEF 124 seller: its `sellerId`, and the contact its incidents name.
+#[derive(Debug, Clone)]
+pub struct SellerSettings {
+    pub id: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+}
+
+impl Default for SellerSettings {
+    fn default() -> Self {
+        Self {
+            id: "service-assurance".into(),
+            contact_name: "Network Operations Centre".into(),
+            contact_email: "noc@service-assurance.example".into(),
+            contact_phone: "+44 20 7946 0999".into(),
+        }
+    }
+}
+
+fn seller_settings() -> SellerSettings {
+    let d = SellerSettings::default();
+    SellerSettings {
+        id: var("SELLER_ID").unwrap_or(d.id),
+        contact_name: var("SELLER_CONTACT_NAME").unwrap_or(d.contact_name),
+        contact_email: var("SELLER_CONTACT_EMAIL").unwrap_or(d.contact_email),
+        contact_phone: var("SELLER_CONTACT_PHONE").unwrap_or(d.contact_phone),
+    }
 }
 
 /// Login throttling per account; per client address the failure allowance is four times this.
@@ -238,6 +270,7 @@ impl Default for ServiceSettings {
             cors_origins: Vec::new(),
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
+            seller: SellerSettings::default(),
         }
     }
 }
@@ -504,6 +537,7 @@ impl Config {
                 contacts_per_company: parsed("CONTACTS_PER_COMPANY", 500)?.max(1),
                 retention: chrono::Duration::days(parsed("RETENTION_DAYS", 90)?.max(1)),
                 webhooks_per_company: parsed("WEBHOOKS_PER_COMPANY", 25)?.max(1),
+                seller: seller_settings(),
                 hsts_max_age: var("HSTS_MAX_AGE_SECONDS")
                     .map(|v| {
                         v.parse::<u64>()

@@ -21,7 +21,12 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
     servers((url = "/", description = "This server")),
     modifiers(&BearerSecurity),
     components(
-        schemas(crate::http::error::Problem, crate::http::dialect::TmfError),
+        schemas(
+            crate::http::error::Problem,
+            crate::http::dialect::TmfError,
+            crate::http::mef_error::MefError,
+            crate::http::mef_error::MefError422,
+        ),
         responses(
         crate::http::error::BadRequest,
         crate::http::error::Unauthorized,
@@ -87,6 +92,28 @@ the invalid fields. Invalid input is 400 (422 in `/api/v1`, also 413 and 415), a
 offered (404), nor the document's `before`/`after`/`sort`/`filter` list parameters or JSON Patch. \
 Listeners registered with `POST /hub` receive v5 events (`@type`, `timeOccurred`, `event.troubleTicket` in \
 the v5 shape); those of v4 receive v4 events."),
+        (name = "MEF 124 Sonata trouble tickets and incidents", description = "MEF 124 LSO Sonata Trouble Ticket \
+and Incident Management v4 under `/mefApi/sonata/troubleTicket/v4`: the same tickets, rules, tenancy and bearer \
+tokens as `/api/v1`. A trouble ticket is an ordinary incident (`id` its reference `1-…`); an `incident` is a \
+major network incident that concerns the buyer (one of its products is affected, or a ticket of its own is \
+linked), showing only the buyer's own products. `buyerId` is our customer number, `sellerId` ours \
+(`SELLER_ID`); a resource of another buyer or seller answers 404.\n\n\
+Ticket status (ours → Sonata): `new`, `acknowledged` → `acknowledged`; `in_progress` → `inProgress`, or \
+`reopened` when it came back from `resolved`; `pending_customer` → `pending`; `resolved`, `closed`, `cancelled` \
+alike; an open ticket whose buyer asked to cancel it (`cancel`) reads `assessingCancellation` until the \
+service desk cancels it or moves it on. Severity ↔ impact: `extensive` service_down, `significant` degraded, \
+`moderate` intermittent, `minor` no_impact; `observedImpact` `down`, `degraded`, `intermittent` (also for \
+no_impact). Priority: `critical` P1, `high` P2, `medium` P3, `low` P4; our priority follows the severity, so \
+`priority` and `sellerPriority` are both ours (the buyer's requested one is recorded in the first note). \
+`ticketType` is `assistance`. Incident status: `created` (no update yet), `inProgress`, `closed` (resolved); \
+severity critical/major/minor → `extensive`/`significant`/`moderate`, impact `down`/`degraded`/`intermittent`, \
+priority `critical`/`high`/`medium`; `incidentType` `repair`; notes are its public updates.\n\n\
+Errors are Sonata's: `{code, reason, message, referenceError}` with the document's codes per status \
+(`invalidQuery`/`invalidBody`, `missingCredentials`/`invalidCredentials`, `accessDenied`, `notFound`, \
+`conflict`, `internalError`), `reason` at most 255 characters (`message` holds our stable code and the whole \
+detail); invalid properties of a create, patch or task are a 422 array of `Error422` with `propertyPath` a \
+JSON pointer; a move the ticket's state does not allow is 422 `otherIssue` on a task; a stale `If-Match` 409. \
+Listeners registered with `POST /hub` receive Sonata's thin notifications at `{callback}/listener/{eventType}`."),
     )
 )]
 pub struct ApiDoc;
@@ -124,14 +151,18 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::{Ref, RefOr};
     let global_security = api.security.as_ref().is_some_and(|s| !s.is_empty());
     for (path, item) in api.paths.paths.iter_mut() {
+        use actix_web::http::Method;
         let operations = [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
+            (Method::GET, item.get.as_mut()),
+            (Method::PUT, item.put.as_mut()),
+            (Method::POST, item.post.as_mut()),
+            (Method::DELETE, item.delete.as_mut()),
+            (Method::PATCH, item.patch.as_mut()),
         ];
-        for op in operations.into_iter().flatten() {
+        for (method, op) in operations {
+            let Some(op) = op else {
+                continue;
+            };
             // `security: [{}]` (an empty requirement) marks a public operation.
             let secured = op.security.as_ref().map_or(global_security, |s| {
                 serde_json::to_value(s).is_ok_and(|v| {
@@ -191,11 +222,14 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                     .entry(status.to_owned())
                     .or_insert_with(|| RefOr::Ref(Ref::from_response_name(response)));
             }
-            Dialect::of(path).document(&mut op.responses);
+            Dialect::of(path).document(&method, path, &mut op.responses);
         }
     }
     let components = api.components.get_or_insert_with(Default::default);
-    for (name, response) in crate::http::dialect::tmf_responses() {
+    for (name, response) in crate::http::dialect::tmf_responses()
+        .into_iter()
+        .chain(crate::http::mef_error::responses())
+    {
         components.responses.insert(name, RefOr::T(response));
     }
     // Free text in request bodies: the pattern the text layer enforces (`http::plain_text`).

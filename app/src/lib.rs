@@ -24,6 +24,7 @@ pub mod notifications;
 pub mod planned_works;
 pub mod retention;
 pub mod setup;
+pub mod sonata;
 pub mod store;
 pub mod tmf621;
 pub mod webhooks;

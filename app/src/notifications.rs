@@ -47,7 +47,9 @@ pub fn expand(conn: &mut Conn, limit: i64, now: DateTime<Utc>) -> Result<usize, 
                 }
             }
         }
-        for sub in webhooks::receivers(conn, event.customer_number.as_deref())? {
+        let mut receivers = webhooks::receivers(conn, event.customer_number.as_deref())?;
+        receivers.extend(sonata_buyers_concerned(conn, event)?);
+        for sub in receivers {
             if wants(&sub, event) {
                 outbox::insert_delivery(
                     conn,
@@ -103,14 +105,66 @@ fn verification_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Resu
     Ok(())
 }
 
-/// Whether `sub` receives `event`: by its patterns, or for a TMF621 listener, when the event is
-/// one of the TMF621 notifications it asked for (internal events are neither).
-pub fn wants(sub: &Subscription, event: &Event) -> bool {
-    if webhooks::LISTENER_FORMATS.contains(&sub.format.as_str()) {
-        tmf621_event_type(sub, event).is_some()
-    } else {
-        matches_event(&sub.event_types, event.event_type)
+/// The provider's own record of a major incident (raised, updated, resolved) is news for every
+/// company it concerns (R-MNI5): the MEF 124 listeners of those companies receive it as an
+/// incident notification. Other events reach companies' listeners through their company.
+fn sonata_buyers_concerned(conn: &mut Conn, event: &Event) -> Result<Vec<Subscription>, AppError> {
+    let (EventType::MajorIncidentUpdated, None, Some(number)) = (
+        event.event_type,
+        &event.customer_number,
+        event.ticket_number,
+    ) else {
+        return Ok(Vec::new());
+    };
+    let ticket = domain::TicketRef::from_number(number)
+        .map_err(|e| AppError::Internal(format!("stored ticket number: {e}")))?;
+    let mut concerned = Vec::new();
+    for sub in webhooks::of_companies_in_format(conn, webhooks::MEF124)? {
+        let Some(company) = &sub.customer_number else {
+            continue;
+        };
+        match persistence::major_incidents::get_visible(conn, ticket, Some(company)) {
+            Ok(_) => concerned.push(sub),
+            Err(StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
+    Ok(concerned)
+}
+
+/// Whether `sub` receives `event`: by its patterns, or for a hub listener, when the event is
+/// one of the standard's notifications it asked for (internal events are neither).
+pub fn wants(sub: &Subscription, event: &Event) -> bool {
+    match sub.format.as_str() {
+        webhooks::MEF124 => sonata_event_type(sub, event).is_some(),
+        f if webhooks::LISTENER_FORMATS.contains(&f) => tmf621_event_type(sub, event).is_some(),
+        _ => matches_event(&sub.event_types, event.event_type),
+    }
+}
+
+/// The MEF 124 notification `event` is for the Sonata listener `sub`, if any. A provider's
+/// record of a major incident (no company) is about the incident; a company's copy of it is
+/// news on that company's child ticket.
+pub fn sonata_event_type(sub: &Subscription, event: &Event) -> Option<&'static str> {
+    let payload = &event.payload;
+    let status = |key: &str| {
+        payload[key]
+            .as_str()
+            .and_then(|s| s.parse::<domain::IncidentStatus>().ok())
+    };
+    let (before, after) = (status("previous_status"), status("status"));
+    let sonata = |s: domain::IncidentStatus| domain::mef::ticket_status(s, false, false);
+    let moved = matches!((before, after), (Some(b), Some(a)) if sonata(b) != sonata(a));
+    let asked = payload["cancellation_requested"].as_bool() == Some(true);
+    let happening = domain::mef::happening_of(
+        event.event_type,
+        moved || asked,
+        after,
+        event.customer_number.is_none(),
+        payload["raised"].as_bool() == Some(true),
+        payload["incident_status_changed"].as_bool() == Some(true),
+    )?;
+    domain::mef::event_for(happening, &sub.event_types)
 }
 
 /// The TMF621 notification `event` is for the TMF621 listener `sub` (v4 or v5), if any.

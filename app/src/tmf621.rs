@@ -14,9 +14,13 @@ use persistence::{incidents, timeline};
 use crate::incidents::{actor_of, change_ticket, RaiseIncident};
 use crate::{AppError, Conn, Ctx};
 
-/// The timeline kinds a TMF621 ticket shows: its notes and its status history.
-pub const VIEW_KINDS: &[domain::EntryKind] =
-    &[domain::EntryKind::Note, domain::EntryKind::StatusChange];
+/// The timeline kinds a TMF621 or MEF 124 ticket shows: its notes and its status history, and
+/// the buyer's requests to cancel (MEF 124's `assessingCancellation`).
+pub const VIEW_KINDS: &[domain::EntryKind] = &[
+    domain::EntryKind::Note,
+    domain::EntryKind::StatusChange,
+    domain::EntryKind::CancellationRequest,
+];
 
 /// A ticket with the public timeline entries its TMF621 view shows.
 pub type TicketView = (Incident, Vec<TimelineEntry>);

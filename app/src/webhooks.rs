@@ -16,7 +16,9 @@ use crate::accounts::secrets::random_token;
 use crate::{AppError, Conn, Ctx};
 
 pub use persistence::outbox::{AttemptRecord, Delivery};
-pub use persistence::webhooks::{Subscription, LISTENER_FORMATS, NATIVE, TMF621, TMF621_V5};
+pub use persistence::webhooks::{
+    Subscription, LISTENER_FORMATS, MEF124, NATIVE, TMF621, TMF621_V5,
+};
 
 /// How host names become addresses for outgoing partner traffic: the system resolver unless a
 /// test puts another in (one that answers differently on each call, say).

@@ -15,6 +15,7 @@ pub mod event;
 pub mod incident;
 pub mod maintenance;
 pub mod major_incident;
+pub mod mef;
 pub mod notification;
 pub mod person;
 pub mod planned_work;

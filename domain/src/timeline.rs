@@ -54,6 +54,7 @@ text_enum!(
         DocumentUpdate => "document_update",
         Escalation => "escalation",
         MajorIncident => "major_incident",
+        CancellationRequest => "cancellation_request",
     }
 );
 

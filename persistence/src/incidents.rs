@@ -347,6 +347,18 @@ pub struct IncidentFilter {
     pub impact: Option<Impact>,
     /// Only tickets with this partner identifier.
     pub external_id: Option<String>,
+    /// Only tickets with one of these impacts (none: any).
+    pub impacts: Vec<Impact>,
+    /// Only tickets logged strictly after / before these instants.
+    pub logged_after: Option<DateTime<Utc>>,
+    pub logged_before: Option<DateTime<Utc>>,
+    /// Only tickets resolved strictly after / before these instants.
+    pub resolved_after: Option<DateTime<Utc>>,
+    pub resolved_before: Option<DateTime<Utc>>,
+    /// Only tickets still to be restored whose restore target falls strictly after / before
+    /// these instants.
+    pub restore_due_after: Option<DateTime<Utc>>,
+    pub restore_due_before: Option<DateTime<Utc>>,
     /// Only tickets whose running restore clock is within the at-risk margin at `now`.
     pub at_risk: bool,
     pub now: Option<DateTime<Utc>>,
@@ -388,6 +400,37 @@ fn filtered(filter: &IncidentFilter) -> incidents::BoxedQuery<'_, Backend> {
     }
     if let Some(external) = &filter.external_id {
         query = query.filter(incidents::external_id.eq(external));
+    }
+    if !filter.impacts.is_empty() {
+        let names: Vec<&str> = filter.impacts.iter().map(|i| i.as_str()).collect();
+        query = query.filter(incidents::impact.eq_any(names));
+    }
+    if let Some(t) = filter.logged_after {
+        query = query.filter(incidents::logged_at.gt(to_db_time(t)));
+    }
+    if let Some(t) = filter.logged_before {
+        query = query.filter(incidents::logged_at.lt(to_db_time(t)));
+    }
+    if let Some(t) = filter.resolved_after {
+        query = query.filter(incidents::resolved_at.gt(to_db_time(t)));
+    }
+    if let Some(t) = filter.resolved_before {
+        query = query.filter(incidents::resolved_at.lt(to_db_time(t)));
+    }
+    if filter.restore_due_after.is_some() || filter.restore_due_before.is_some() {
+        let to_restore = [
+            IncidentStatus::New.as_str(),
+            IncidentStatus::Acknowledged.as_str(),
+            IncidentStatus::InProgress.as_str(),
+            IncidentStatus::PendingCustomer.as_str(),
+        ];
+        query = query.filter(incidents::status.eq_any(to_restore));
+    }
+    if let Some(t) = filter.restore_due_after {
+        query = query.filter(incidents::restore_due_at.gt(to_db_time(t)));
+    }
+    if let Some(t) = filter.restore_due_before {
+        query = query.filter(incidents::restore_due_at.lt(to_db_time(t)));
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(incidents::updated_at.ge(to_db_time(since)));

@@ -32,8 +32,11 @@ pub const NATIVE: &str = "native";
 pub const TMF621: &str = "tmf621";
 /// Deliveries as TMF621 v5 notifications (hub listeners of `/tmf-api/troubleTicket/v5`).
 pub const TMF621_V5: &str = "tmf621v5";
-/// The formats of hub listeners: their `event_types` hold TMF621 event type names.
-pub const LISTENER_FORMATS: &[&str] = &[TMF621, TMF621_V5];
+/// Deliveries as MEF 124 Sonata notifications (hub listeners of
+/// `/mefApi/sonata/troubleTicket/v4`).
+pub const MEF124: &str = "mef124";
+/// The formats of hub listeners: their `event_types` hold the standard's event type names.
+pub const LISTENER_FORMATS: &[&str] = &[TMF621, TMF621_V5, MEF124];
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = ws)]
@@ -164,6 +167,22 @@ pub fn receivers(
         None => q.filter(ws::customer_number.is_null()),
     };
     q.load(conn)?
+        .into_iter()
+        .map(SubscriptionRow::into_domain)
+        .collect()
+}
+
+/// The live subscriptions of `format` that belong to a company.
+pub fn of_companies_in_format(
+    conn: &mut DbConnection,
+    format: &str,
+) -> Result<Vec<Subscription>, StoreError> {
+    ws::table
+        .filter(ws::deleted_at.is_null())
+        .filter(ws::format.eq(format))
+        .filter(ws::customer_number.is_not_null())
+        .select(SubscriptionRow::as_select())
+        .load(conn)?
         .into_iter()
         .map(SubscriptionRow::into_domain)
         .collect()

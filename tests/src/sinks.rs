@@ -127,6 +127,8 @@ impl Drop for SmtpSink {
 /// One request a webhook receiver got.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The path it was sent to (a Sonata listener's `…/listener/{eventType}`).
+    pub path: String,
     pub headers: HashMap<String, String>,
     pub body: String,
 }
@@ -162,6 +164,7 @@ impl WebhookReceiver {
                         })
                         .collect();
                     r.lock().expect("lock").push(Received {
+                        path: req.path().to_owned(),
                         headers,
                         body: String::from_utf8_lossy(&body).into_owned(),
                     });

@@ -31,6 +31,8 @@ pub enum Dialect {
     Tmf630V4,
     /// TM Forum TMF630 `Error`, as TMF621 v5 declares it.
     Tmf630V5,
+    /// MEF 124 Sonata's `Error400` … `Error501`, per operation ([`super::mef_error`]).
+    Mef124,
 }
 
 /// The TMF621 v4 facade's root.
@@ -88,6 +90,8 @@ impl Dialect {
             Self::Tmf630V4
         } else if under(path, TMF621_V5) {
             Self::Tmf630V5
+        } else if under(path, super::mef_error::MEF124) {
+            Self::Mef124
         } else {
             Self::Problem
         }
@@ -96,7 +100,7 @@ impl Dialect {
     /// The status this dialect answers for one of ours.
     pub fn status(self, status: StatusCode) -> StatusCode {
         match (self, status.as_u16()) {
-            (Self::Problem, _) => status,
+            (Self::Problem | Self::Mef124, _) => status,
             (Self::Tmf630V4 | Self::Tmf630V5, 413 | 415 | 422) => StatusCode::BAD_REQUEST,
             (Self::Tmf630V4 | Self::Tmf630V5, 412) => StatusCode::CONFLICT,
             (Self::Tmf630V4 | Self::Tmf630V5, _) => status,
@@ -107,7 +111,7 @@ impl Dialect {
     /// and host the client called (for `referenceError`).
     pub fn translate(self, status: StatusCode, problem: &Value, origin: &str) -> Value {
         let tag = match self {
-            Self::Problem => return problem.clone(),
+            Self::Problem | Self::Mef124 => return problem.clone(),
             Self::Tmf630V4 => TMF621_V4_TAG,
             Self::Tmf630V5 => TMF621_V5_TAG,
         };
@@ -157,9 +161,16 @@ impl Dialect {
 
     /// Publishes an operation's error answers as this dialect gives them: each documented
     /// status becomes the one the dialect answers, with its error schema (`application/json`).
-    pub fn document(self, responses: &mut Responses) {
-        if self == Self::Problem {
-            return;
+    pub fn document(self, method: &actix_web::http::Method, path: &str, responses: &mut Responses) {
+        match self {
+            Self::Problem => return,
+            Self::Mef124 => {
+                return super::mef_error::document(
+                    super::mef_error::Op::of(method, path),
+                    responses,
+                )
+            }
+            _ => {}
         }
         let errors: Vec<(String, RefOr<Response>)> = responses
             .responses
@@ -227,7 +238,7 @@ pub fn tmf_responses() -> Vec<(String, Response)> {
 
 /// A field path in TMF's attribute names: the validation layer names fields as the code does
 /// (`related_party[0].contact_medium`), TMF621 in camel case (`relatedParty[0].contactMedium`).
-fn camel_case(path: &str) -> String {
+pub(crate) fn camel_case(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut upper = false;
     for c in path.chars() {

@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod error;
 pub mod etag;
 pub mod jwt;
+pub mod mef_error;
 pub mod middleware;
 pub mod pagination;
 pub mod plain_text;

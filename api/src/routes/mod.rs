@@ -16,6 +16,7 @@ pub mod major_incidents;
 pub mod planned_works;
 pub mod registrations;
 pub mod services;
+pub mod sonata;
 pub mod tmf621;
 pub mod webhooks;
 
@@ -137,5 +138,20 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(tmf621::v5::register_listener)
                 .service(tmf621::v5::get_listener)
                 .service(tmf621::v5::unregister_listener),
+        )
+        .service(
+            scope::scope("/mefApi/sonata/troubleTicket/v4")
+                .service(sonata::list_trouble_tickets)
+                .service(sonata::create_trouble_ticket)
+                .service(sonata::get_trouble_ticket)
+                .service(sonata::patch_trouble_ticket)
+                .service(sonata::cancel_trouble_ticket)
+                .service(sonata::close_trouble_ticket)
+                .service(sonata::reopen_trouble_ticket)
+                .service(sonata::list_incidents)
+                .service(sonata::get_incident)
+                .service(sonata::register_listener)
+                .service(sonata::get_listener)
+                .service(sonata::unregister_listener),
         );
 }

@@ -340,12 +340,29 @@ fn send_webhook(
     if let Err(e) = domain::notification::parse_webhook_url(&subscription.url) {
         return done(false, None, Some(e.to_string()), true);
     }
+    let mut url = subscription.url.clone();
     let tmf621 = match subscription.format.as_str() {
         app::webhooks::TMF621 => Some(crate::routes::tmf621::v4::notification as Notify),
         app::webhooks::TMF621_V5 => Some(crate::routes::tmf621::v5::notification as Notify),
         _ => None,
     };
-    let (event_type, body) = if let Some(notify) = tmf621 {
+    let (event_type, body) = if subscription.format == app::webhooks::MEF124 {
+        match crate::routes::sonata::notification(&subscription, event, &state.settings.seller.id) {
+            Ok(Some((event_type, target, envelope))) => {
+                url = target;
+                (event_type.to_owned(), envelope.to_string())
+            }
+            Ok(None) => {
+                return done(
+                    false,
+                    None,
+                    Some("no MEF 124 notification for this event".into()),
+                    true,
+                )
+            }
+            Err(e) => return done(false, None, Some(e), true),
+        }
+    } else if let Some(notify) = tmf621 {
         match notify(&state.store, state.sla(), &subscription, event) {
             Ok(Some((event_type, envelope))) => (event_type.to_owned(), envelope.to_string()),
             Ok(None) => {
@@ -380,7 +397,7 @@ fn send_webhook(
     };
     let result = senders
         .http
-        .post(&subscription.url)
+        .post(&url)
         .header(SIGNATURE_HEADER, &signed)
         .header(DELIVERY_HEADER, &delivery.id.to_string())
         .header(EVENT_HEADER, &event_type)

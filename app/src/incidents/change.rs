@@ -79,6 +79,9 @@ pub(crate) fn record_change(
                 "priority": saved.priority.as_str(),
                 "previous_status": previous_status,
                 "changes": public,
+                "cancellation_requested": written
+                    .iter()
+                    .any(|e| e.kind == domain::EntryKind::CancellationRequest),
             }),
             now,
         )?;

@@ -43,6 +43,9 @@ pub(crate) fn cascade(
     now: DateTime<Utc>,
 ) -> Result<(MajorUpdate, usize), AppError> {
     major_incidents::lock(conn, major)?;
+    // Its first update takes it from "created" to "in progress" (MEF 124), its resolution to
+    // "closed".
+    let first = major_incidents::updates(conn, major)?.is_empty();
     let update = major_incidents::insert_update(conn, major, author, text, now)?;
     let entry = NewEntry::public(
         EntryKind::MajorIncident,
@@ -69,7 +72,12 @@ pub(crate) fn cascade(
         EventType::MajorIncidentUpdated,
         None,
         Some(major.ticket),
-        &serde_json::json!({"major_incident": major.ticket.to_string(), "text": text}),
+        &serde_json::json!({
+            "major_incident": major.ticket.to_string(),
+            "text": text,
+            "status": major.status.as_str(),
+            "incident_status_changed": first || !major.is_active(),
+        }),
         now,
     )?;
     Ok((update, reached))

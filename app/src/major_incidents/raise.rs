@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use domain::policy::{self, Permission};
-use domain::{Caller, MajorIncident, ServiceId, Severity};
-use persistence::{incidents, major_incidents, services};
+use domain::{Caller, EventType, MajorIncident, ServiceId, Severity};
+use persistence::{events, incidents, major_incidents, services};
 
 use super::{incident_manager, join};
 use crate::{AppError, Conn, Ctx};
@@ -64,5 +64,19 @@ pub fn raise(
     for waiting in incidents::open_unlinked_on(conn, &major.affected_services)? {
         join(conn, &major, waiting, &caller.subject, ctx, now)?;
     }
+    // The provider's own record of the raise (no company): staff streams and webhooks, and the
+    // MEF 124 listeners of every company it concerns (`incidentCreateEvent`).
+    events::append(
+        conn,
+        EventType::MajorIncidentUpdated,
+        None,
+        Some(major.ticket),
+        &serde_json::json!({
+            "major_incident": major.ticket.to_string(),
+            "summary": major.summary,
+            "raised": true,
+        }),
+        now,
+    )?;
     Ok(major)
 }

@@ -17,6 +17,7 @@ mod lifecycle;
 mod major_incidents;
 mod notifications;
 mod sla;
+mod sonata;
 mod tenancy;
 mod timeline;
 mod tmf621;

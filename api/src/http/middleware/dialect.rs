@@ -31,6 +31,7 @@ pub async fn layer(
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     };
+    let op = crate::http::mef_error::Op::of(req.method(), req.path());
     let res = next.call(req).await?.map_into_boxed_body();
     let is_problem = res
         .headers()
@@ -49,7 +50,11 @@ pub async fn layer(
         .and_then(Result::ok)
         .unwrap_or_default();
     let problem: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let status = dialect.status(ours);
+    let fields = problem["errors"].as_array().is_some_and(|e| !e.is_empty());
+    let status = match dialect {
+        Dialect::Mef124 => crate::http::mef_error::status(op, ours, fields),
+        _ => dialect.status(ours),
+    };
     let mut answer = HttpResponse::build(status);
     headers.remove(header::CONTENT_LENGTH);
     headers.insert(
@@ -59,6 +64,9 @@ pub async fn layer(
     for (name, value) in headers.iter() {
         answer.append_header((name.clone(), value.clone()));
     }
-    let body = dialect.translate(status, &problem, &origin);
+    let body = match dialect {
+        Dialect::Mef124 => crate::http::mef_error::body(op, status, &problem, &origin),
+        _ => dialect.translate(status, &problem, &origin),
+    };
     Ok(ServiceResponse::new(req, answer.body(body.to_string())))
 }

@@ -126,6 +126,7 @@ impl IncidentQuery {
             at_risk: self.at_risk.unwrap_or(false),
             now: Some(app::now()),
             order,
+            ..Default::default()
         })
     }
 }

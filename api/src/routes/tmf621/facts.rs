@@ -26,6 +26,9 @@ pub struct NoteFact {
 #[derive(Debug, Clone)]
 pub struct StatusFact {
     pub status: TmfStatus,
+    /// Our status after the change, and before it (`None` for the logging).
+    pub ours: domain::IncidentStatus,
+    pub from: Option<domain::IncidentStatus>,
     pub date: DateTime<Utc>,
     pub reason: Option<String>,
 }
@@ -73,6 +76,15 @@ pub struct TicketFacts {
     pub history: Vec<StatusFact>,
     /// The major network incident this ticket is a child of.
     pub parent: Option<TicketRef>,
+    /// Ours, beside TMF621's names (for MEF 124's own).
+    pub impact: domain::Impact,
+    pub our_priority: domain::Priority,
+    pub our_status: domain::IncidentStatus,
+    /// The last status move came from `resolved` (MEF 124 `reopened`).
+    pub reopened: bool,
+    /// When the buyer asked to cancel, if it did since the last status move (MEF 124
+    /// `assessingCancellation`), and why.
+    pub cancellation_asked: Option<(DateTime<Utc>, String)>,
 }
 
 /// The facts of a ticket, from the ticket and its public notes and status changes (oldest
@@ -86,6 +98,8 @@ pub fn facts(
 ) -> TicketFacts {
     let mut history = vec![StatusFact {
         status: TmfStatus::Acknowledged,
+        ours: domain::IncidentStatus::New,
+        from: None,
         date: i.logged_at(),
         reason: Some("Ticket logged".to_owned()),
     }];
@@ -105,6 +119,8 @@ pub fn facts(
                     if history.last().is_some_and(|last| last.status != status) {
                         history.push(StatusFact {
                             status,
+                            ours: moved.to,
+                            from: Some(moved.from),
                             date: e.created_at,
                             reason: moved.detail.clone(),
                         });
@@ -156,7 +172,21 @@ pub fn facts(
             phone: None,
         });
     }
+    let cancellation_asked = domain::mef::cancellation_asked(entries)
+        .then(|| {
+            entries
+                .iter()
+                .rev()
+                .find(|e| e.kind == EntryKind::CancellationRequest)
+                .map(|e| (e.created_at, e.text.clone()))
+        })
+        .flatten();
     TicketFacts {
+        impact: i.impact,
+        our_priority: i.priority,
+        our_status: i.status,
+        reopened: domain::mef::reopened(entries),
+        cancellation_asked,
         ticket: i.ticket,
         name: i.summary,
         description: i.description,

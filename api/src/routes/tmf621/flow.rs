@@ -280,7 +280,10 @@ pub async fn register(
     let query = query.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
     let new = Subscribe {
         target,
-        event_types: tmf::parse_hub_query(query.as_deref())?,
+        event_types: match format {
+            app::webhooks::MEF124 => domain::mef::parse_hub_query(query.as_deref())?,
+            _ => tmf::parse_hub_query(query.as_deref())?,
+        },
         customer_number: None,
         secret,
         format,

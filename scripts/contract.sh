@@ -37,6 +37,7 @@ read -r -a roles <<<"${CONTRACT_ROLES:-admin customer_user}"
 FACADES=(
     "tmf621-v4 scripts/schemathesis-tmf621-v4.toml tests/specs/TMF621-TroubleTicket-v4.0.0.swagger.json /tmf-api/troubleTicket/v4"
     "tmf621-v5 scripts/schemathesis-tmf621-v5.toml pinned:tests/specs/TMF621-Trouble_Ticket-v5.0.1.oas.yaml /tmf-api/troubleTicket/v5"
+    "mef124 scripts/schemathesis-mef124.toml pinned:tests/specs/mef-sonata-troubleTicketManagement.api.yaml /mefApi/sonata/troubleTicket/v4"
 )
 logs="$root/contract-logs"
 rm -rf "$logs" && mkdir -p "$logs"

@@ -170,7 +170,10 @@ fn an_update_cascades_to_every_open_child_and_resolution_resolves_them() {
         .iter()
         .filter(|e| **e == EventType::MajorIncidentUpdated)
         .count();
-    assert_eq!(updates, 3, "one per child and the provider's own record");
+    assert_eq!(
+        updates, 4,
+        "the provider's record of the raise, one per child and the provider's record of the update"
+    );
     let (resolved, n) = f
         .run(|conn, ctx| {
             resolve(

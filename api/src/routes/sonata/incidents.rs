@@ -275,7 +275,7 @@ pub async fn list_incidents(
     let who = caller.0.clone();
     let views = read(&state, move |conn| {
         let scope = app::sonata::buyer_scope(&who, buyer);
-        let majors = app::sonata::list_incidents(conn, &who, scope.as_ref())?;
+        let majors = app::sonata::list_incidents(conn, scope.as_ref())?;
         let majors: Vec<_> = majors
             .into_iter()
             .filter(|m| {

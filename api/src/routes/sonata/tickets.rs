@@ -519,7 +519,7 @@ pub async fn create_trouble_ticket(
         }],
         notes,
     };
-    let (raise, notes) = facts::raise_of(new).map_err(|e| rename_fields(e))?;
+    let (raise, notes) = facts::raise_of(new).map_err(rename_fields)?;
     let who = caller.0.clone();
     let sla = state.sla().clone();
     let seen = write(&state, move |conn, ctx, now| {

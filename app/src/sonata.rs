@@ -32,6 +32,11 @@ pub enum Task {
     Reopen,
 }
 
+/// How a status reads to a MEF 124 buyer, in a refusal's words.
+fn sonata_status(status: IncidentStatus) -> &'static str {
+    domain::mef::ticket_status(status, false, false)
+}
+
 fn refused(message: String) -> AppError {
     DomainError::refused(Reason::IllegalTransition, message).into()
 }
@@ -61,7 +66,7 @@ pub fn task(
                 return Err(refused(format!(
                     "ticket {ticket} is {}; only a resolved ticket is closed by confirming its \
                      resolution",
-                    current.status
+                    sonata_status(current.status)
                 )));
             }
             (TmfStatus::Closed, "Resolution confirmed by the buyer")
@@ -70,7 +75,7 @@ pub fn task(
             if current.status != IncidentStatus::Resolved {
                 return Err(refused(format!(
                     "ticket {ticket} is {}; only a resolved ticket is reopened",
-                    current.status
+                    sonata_status(current.status)
                 )));
             }
             (TmfStatus::InProgress, "Issue still observed by the buyer")
@@ -118,7 +123,7 @@ fn request_cancellation(
             if !incident.status.is_open() || incident.status == IncidentStatus::Resolved {
                 return Err(refused(format!(
                     "ticket {ticket} is {}; only an unresolved ticket can be cancelled",
-                    incident.status
+                    sonata_status(incident.status)
                 )));
             }
             if pending {

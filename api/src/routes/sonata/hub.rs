@@ -57,6 +57,7 @@ pub async fn register_listener(
     body: web::Json<MefHubInput>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
+    ids.check()?;
     super::buyer_matches(&caller, &ids, &state.settings.seller.id)?;
     let body = body.into_inner();
     let saved = flow::register(
@@ -99,6 +100,7 @@ pub async fn get_listener(
     path: web::Path<String>,
     ids: web::Query<BuyerSeller>,
 ) -> Result<HttpResponse, ApiError> {
+    ids.check()?;
     let sub = flow::listener(&state, &caller, &path, MEF124).await?;
     if !admitted(&sub, &ids, &state.settings.seller.id) {
         return Err(ApiError::not_found("listener"));
@@ -138,6 +140,7 @@ pub async fn unregister_listener(
     path: web::Path<String>,
     ids: web::Query<BuyerSeller>,
 ) -> Result<HttpResponse, ApiError> {
+    ids.check()?;
     let sub = flow::listener(&state, &caller, &path, MEF124).await?;
     if !admitted(&sub, &ids, &state.settings.seller.id) {
         return Err(ApiError::not_found("listener"));

@@ -234,6 +234,12 @@ pub async fn list_incidents(
     query: web::Query<IncidentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
+    super::check_lengths(&[
+        ("relatedEntityId", q.related_entity_id.as_deref(), 100),
+        ("relatedEntityType", q.related_entity_type.as_deref(), 32),
+        ("buyerId", q.buyer_id.as_deref(), 32),
+        ("sellerId", q.seller_id.as_deref(), 100),
+    ])?;
     let offset = q.offset.unwrap_or(0);
     if !(0..=1_000_000).contains(&offset) {
         return Err(ApiError::field(
@@ -347,6 +353,7 @@ pub async fn get_incident(
     path: web::Path<String>,
     ids: web::Query<BuyerSeller>,
 ) -> Result<HttpResponse, ApiError> {
+    ids.check()?;
     let ticket = ticket_from_path(&path).map_err(|_| ApiError::not_found("incident"))?;
     let who = caller.0.clone();
     let buyer = ids

@@ -49,7 +49,29 @@ pub struct BuyerSeller {
     pub seller_id: Option<String>,
 }
 
+/// Refuses a query value longer than the contract publishes.
+pub(crate) fn check_lengths(values: &[(&str, Option<&str>, usize)]) -> Result<(), ApiError> {
+    for (name, value, max) in values {
+        if value.is_some_and(|v| v.chars().count() > *max) {
+            return Err(ApiError::field(
+                name,
+                "length",
+                format!("at most {max} characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl BuyerSeller {
+    /// Refuses ids longer than published.
+    pub fn check(&self) -> Result<(), ApiError> {
+        check_lengths(&[
+            ("buyerId", self.buyer_id.as_deref(), 32),
+            ("sellerId", self.seller_id.as_deref(), 100),
+        ])
+    }
+
     /// Whether `sellerId`, when given, is ours.
     pub fn seller_matches(&self, ours: &str) -> bool {
         self.seller_id.as_deref().is_none_or(|s| s.trim() == ours)

@@ -81,6 +81,7 @@ async fn get_seen(
     path: &str,
     ids: &BuyerSeller,
 ) -> Result<Seen, ApiError> {
+    ids.check()?;
     let ticket = ticket_from_path(path)?;
     let who = caller.clone();
     let sla = state.sla().clone();
@@ -287,6 +288,17 @@ pub async fn list_trouble_tickets(
     caller: Authenticated,
     query: web::Query<TicketQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    super::check_lengths(&[
+        ("externalId", query.external_id.as_deref(), 100),
+        ("relatedEntityId", query.related_entity_id.as_deref(), 100),
+        (
+            "relatedEntityType",
+            query.related_entity_type.as_deref(),
+            32,
+        ),
+        ("buyerId", query.buyer_id.as_deref(), 32),
+        ("sellerId", query.seller_id.as_deref(), 100),
+    ])?;
     let offset = query.offset.unwrap_or(0);
     if !(0..=1_000_000).contains(&offset) {
         return Err(ApiError::field(
@@ -452,6 +464,7 @@ pub async fn create_trouble_ticket(
     body: web::Json<MefTroubleTicketCreate>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
+    ids.check()?;
     let body = body.into_inner();
     buyer_matches(&caller, &ids, &state.settings.seller.id)?;
     only_empty(

@@ -82,16 +82,22 @@ async fn get_seen(
     ids: &BuyerSeller,
 ) -> Result<Seen, ApiError> {
     ids.check()?;
-    let ticket = ticket_from_path(path)?;
+    // Under MEF 124 an "incident" is a major incident: a ticket not found is a trouble ticket.
+    let not_found = |e: ApiError| match e.code() {
+        "not_found" => ApiError::not_found("trouble ticket"),
+        _ => e,
+    };
+    let ticket = ticket_from_path(path).map_err(not_found)?;
     let who = caller.clone();
     let sla = state.sla().clone();
     let seen = read(state, move |conn| {
         let view = app::tmf621::get_ticket(conn, &who, ticket)?;
         seen_of(conn, &sla, &who, view)
     })
-    .await?;
+    .await
+    .map_err(not_found)?;
     if !ids.admit(&seen.facts.customer, &state.settings.seller.id) {
-        return Err(ApiError::not_found("incident"));
+        return Err(ApiError::not_found("trouble ticket"));
     }
     Ok(seen)
 }

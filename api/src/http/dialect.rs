@@ -20,7 +20,7 @@ use serde_json::Value;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder, Responses};
 use utoipa::ToSchema;
 
-use super::error::FieldError;
+use super::error::{camel_case, FieldError};
 
 /// How a part of the API answers errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,24 +234,6 @@ pub fn tmf_responses() -> Vec<(String, Response)> {
         (format!("TmfError{status}"), response)
     })
     .collect()
-}
-
-/// A field path in TMF's attribute names: the validation layer names fields as the code does
-/// (`related_party[0].contact_medium`), TMF621 in camel case (`relatedParty[0].contactMedium`).
-pub(crate) fn camel_case(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut upper = false;
-    for c in path.chars() {
-        match c {
-            '_' => upper = true,
-            c if upper => {
-                out.extend(c.to_uppercase());
-                upper = false;
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Whether `path` is `root` or below it.

@@ -469,3 +469,21 @@ problem_response!(
     TooManyRequests,
     "Too many attempts; retry after the `Retry-After` seconds."
 );
+
+/// A field path in the partner standards' attribute names (TMF621, MEF 124): the validation layer names fields as the code does
+/// (`related_party[0].contact_medium`), TMF621 in camel case (`relatedParty[0].contactMedium`).
+pub(crate) fn camel_case(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut upper = false;
+    for c in path.chars() {
+        match c {
+            '_' => upper = true,
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}

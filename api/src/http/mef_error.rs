@@ -200,8 +200,7 @@ pub fn body(op: Op, status: StatusCode, problem: &Value, origin: &str) -> Value 
             fields
                 .iter()
                 .map(|f| {
-                    let field =
-                        &super::dialect::camel_case(f["field"].as_str().unwrap_or_default());
+                    let field = &super::error::camel_case(f["field"].as_str().unwrap_or_default());
                     let text = format!("{field}: {}", f["message"].as_str().unwrap_or_default());
                     let (reason, whole) = cut(&text);
                     MefError422 {
@@ -240,7 +239,7 @@ pub fn body(op: Op, status: StatusCode, problem: &Value, origin: &str) -> Value 
             .map(|f| {
                 format!(
                     "{}: {}",
-                    super::dialect::camel_case(f["field"].as_str().unwrap_or_default()),
+                    super::error::camel_case(f["field"].as_str().unwrap_or_default()),
                     f["message"].as_str().unwrap_or_default()
                 )
             })

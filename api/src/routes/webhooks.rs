@@ -53,7 +53,8 @@ pub struct WebhookView {
     pub event_types: Vec<String>,
     pub customer_number: Option<String>,
     /// `native` (this API's envelope), `tmf621` or `tmf621v5` (a TMF621 v4 or v5 hub listener;
-    /// `event_types` are TMF621 notification names).
+    /// `event_types` are TMF621 notification names), or `mef124` (a MEF 124 Sonata hub
+    /// listener; `event_types` are Sonata notification names).
     pub format: String,
     pub created_at: DateTime<Utc>,
     /// Only in the answer to the creation.

@@ -246,9 +246,36 @@ async fn sonata_lists_filter_by_the_documents_attributes(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    app.post(TT, &b, create_body("SVC-B", "significant", "degraded"))
+    // A buyer's retry with its Idempotency-Key logs one ticket, as under /api/v1.
+    let key = [("Idempotency-Key", "buyer-retry-7781")];
+    let first = app
+        .post_with(
+            TT,
+            &b,
+            create_body("SVC-B", "significant", "degraded"),
+            &key,
+        )
         .await
         .expect(201);
+    let again = app
+        .post_with(
+            TT,
+            &b,
+            create_body("SVC-B", "significant", "degraded"),
+            &key,
+        )
+        .await
+        .expect(201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.body["id"], first.body["id"]);
+    let reused = app
+        .post_with(TT, &b, create_body("SVC-B", "extensive", "down"), &key)
+        .await
+        .expect(422);
+    assert!(reused.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("idempotency_key_reused"));
     let ids = |reply: &tests::Reply| -> Vec<String> {
         reply
             .body

@@ -34,7 +34,7 @@
 //! | `RATE_LIMIT_PER_SECOND` / `RATE_LIMIT_BURST` | `100` / `200` | requests per second and burst per client (token subject or address) and instance; `0` turns limiting off |
 //! | `CORS_ALLOWED_ORIGINS` | unset | comma-separated origins allowed cross-origin (the portal's), e.g. `https://portal.example.com` |
 //! | `SMTP_HOST` | unset | SMTP relay; unset = emails are logged and kept (status `held`) |
-//! | `SMTP_PORT` | `587` (`25` with `SMTP_TLS=none`) | SMTP port |
+//! | `SMTP_PORT` | `587` (`25` with `SMTP_TLS=none`, `465` with `SMTP_TLS=tls`) | SMTP port |
 //! | `SMTP_TLS` | `starttls` | `none`, `starttls` or `tls` |
 //! | `SMTP_USERNAME` / `SMTP_PASSWORD` | unset | SMTP credentials |
 //! | `MAIL_FROM` | `Service Assurance <noreply@service-assurance.example>` | sender of incident notices |

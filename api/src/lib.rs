@@ -48,6 +48,32 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     cors
 }
 
+/// Every write an instance makes as it starts, in order: the migrations (applied by
+/// [`app::Store::open`] under PostgreSQL's advisory lock), the bootstrap admin when one is
+/// configured, and the starter help articles on a fresh installation. Safe when several
+/// instances start at once on one database: each step tolerates another instance doing it too.
+pub fn start_up(
+    database_url: &str,
+    pool: &app::PoolOptions,
+    bootstrap_admin: Option<(&str, &str)>,
+) -> Result<app::Store, String> {
+    let store = app::Store::open(database_url, pool).map_err(|e| e.to_string())?;
+    log::info!("database ready ({})", store.backend_name());
+    if let Some((email, password)) = bootstrap_admin {
+        if app::setup::ensure_admin(&store, email, password, app::now())
+            .map_err(|e| e.to_string())?
+        {
+            log::info!("bootstrap admin {email} created");
+        }
+    }
+    match app::help::seed_starter_set(&store, app::now()) {
+        Ok(0) => {}
+        Ok(n) => log::info!("loaded {n} starter help articles"),
+        Err(e) => return Err(format!("cannot load the help articles: {e}")),
+    }
+    Ok(store)
+}
+
 /// The OpenAPI contract, as generated from the route table.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, api) = App::new()

@@ -76,17 +76,14 @@ fn load_demo() -> Result<(), String> {
 
 fn serve() -> Result<(), String> {
     let config = Config::from_env()?;
-    let store = open_store(&config)?;
-    if let Some((email, password)) = &config.bootstrap_admin {
-        if setup::ensure_admin(&store, email, password, app::now()).map_err(|e| e.to_string())? {
-            log::info!("bootstrap admin {email} created");
-        }
-    }
-    match app::help::seed_starter_set(&store, app::now()) {
-        Ok(0) => {}
-        Ok(n) => log::info!("loaded {n} starter help articles"),
-        Err(e) => return Err(format!("cannot load the help articles: {e}")),
-    }
+    let store = api::start_up(
+        &config.database_url,
+        &config.pool,
+        config
+            .bootstrap_admin
+            .as_ref()
+            .map(|(email, password)| (email.as_str(), password.as_str())),
+    )?;
     warn_if_the_calendar_runs_out(&config.service.calendar);
     if config.service.notify.webhook_allow_private {
         log::warn!(

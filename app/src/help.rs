@@ -11,7 +11,7 @@ pub use persistence::help::Article;
 use crate::{AppError, Conn, Store};
 
 /// The starter set: (slug, file text). The first line is `# Title`, the second `tags: a, b`.
-const STARTER_SET: &[(&str, &str)] = &[
+pub const STARTER_SET: &[(&str, &str)] = &[
     (
         "raise-an-incident",
         include_str!("../help/raise-an-incident.md"),
@@ -81,17 +81,21 @@ fn parse_starter(slug: &str, text: &str, now: DateTime<Utc>) -> Article {
     }
 }
 
-/// Loads the starter set when there are no articles at all (a fresh installation). Safe to call
-/// on every start.
+/// Loads the starter set when there are no articles at all (a fresh installation); how many it
+/// added. Safe to call on every start, and on several instances starting at once: each may find
+/// the table empty, and an article another one has just written is skipped, not an error.
 pub fn seed_starter_set(store: &Store, now: DateTime<Utc>) -> Result<usize, AppError> {
     store.write(|conn| {
         if help::count(conn)? > 0 {
             return Ok(0);
         }
+        let mut added = 0;
         for (slug, text) in STARTER_SET {
-            help::create(conn, &parse_starter(slug, text, now), now)?;
+            if help::create_if_absent(conn, &parse_starter(slug, text, now), now)? {
+                added += 1;
+            }
         }
-        Ok(STARTER_SET.len())
+        Ok(added)
     })
 }
 

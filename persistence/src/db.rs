@@ -316,7 +316,7 @@ where
 }
 
 /// Applies pending migrations. On PostgreSQL an advisory lock keeps several instances starting
-/// at once from racing each other: one per schema (instances of one installation share it;
+/// at once from racing each other (on SQLite, the write lock of one transaction): one per schema (instances of one installation share it;
 /// installations in other schemas of the database do not wait for each other). Waiting for it is
 /// not bounded by the connection's short `lock_timeout`, which is meant for requests: another
 /// instance's migrations may take longer; two minutes bound the wait. For a connection of its own
@@ -332,9 +332,14 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<(), StoreError> {
             diesel::sql_query(format!("SELECT pg_advisory_unlock({lock})")).execute(pg)?;
             outcome
         }
-        DbConnection::Sqlite(sqlite) => {
-            sqlite.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
-        }
+        // SQLite has no advisory lock: the migrations run inside one immediate transaction,
+        // which takes the database's write lock first, so a second instance starting at the same
+        // moment waits (its busy timeout) and then finds them applied.
+        DbConnection::Sqlite(sqlite) => sqlite.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e })
+        }),
     };
     result.map_err(|e| StoreError::Unavailable(format!("migrations failed: {e}")))
 }

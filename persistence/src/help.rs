@@ -84,6 +84,24 @@ pub fn create(
         .into_domain())
 }
 
+/// Inserts `a` unless an article has its slug; whether it did. Never fails on the slug, so that
+/// instances starting together may all seed the starter set: the insert runs in a savepoint, and
+/// when another transaction has just written the slug (a second insert waits for the first and
+/// then meets the unique index) only the savepoint is rolled back.
+pub fn create_if_absent(
+    conn: &mut DbConnection,
+    a: &Article,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    match conn.transaction(|c| create(c, a, now)) {
+        Ok(_) => Ok(true),
+        Err(StoreError::Conflict {
+            code: "slug_taken", ..
+        }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// An article by slug, or `NotFound`.
 pub fn get(conn: &mut DbConnection, slug: &str) -> Result<Article, StoreError> {
     Ok(ha::table

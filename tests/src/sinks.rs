@@ -17,6 +17,8 @@ pub struct Mail {
     pub from: String,
     pub subject: String,
     pub body: String,
+    /// Every header as received, by lower-case name.
+    pub headers: HashMap<String, String>,
 }
 
 impl Mail {
@@ -111,6 +113,7 @@ impl SmtpSink {
                 from: get("from"),
                 subject: get("subject"),
                 body: body.to_owned(),
+                headers: headers.clone(),
             });
         }
         mails

@@ -277,10 +277,21 @@ fn send_email(
         .parse()
         .map_err(|e| fail(format!("bad recipient: {e}"), true))?;
     let (subject, body) = render_email(event, ctx);
+    // What large providers require of a message (RFC 5322 §3.6.4, RFC 2045): a `Message-ID` on
+    // the sender's own domain (the same on every retry of this delivery), `MIME-Version` and a
+    // `Date` (which the builder adds).
+    let message_id = format!(
+        "<delivery-{}.event-{}@{}>",
+        delivery.id,
+        event.id,
+        from.email.domain()
+    );
     let message = Message::builder()
         .from(from)
         .to(to)
         .subject(subject)
+        .message_id(Some(message_id))
+        .header(lettre::message::header::MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| fail(format!("cannot build message: {e}"), true))?;

@@ -329,6 +329,22 @@ async fn major_incident_update_reaches_subscribed_contacts_only(app: TestApp) {
     assert_eq!(major[0].to, "crisis@acme.example");
     assert!(major[0].body.contains("Splicing team on site"));
     assert!(major[0].from.contains("noreply@"));
+    // What mail providers require: a Message-ID on the sender's domain, MIME-Version, a Date.
+    for mail in &mails {
+        let sender_domain = mail.from.rsplit('@').next().unwrap().trim_end_matches('>');
+        let id = &mail.headers["message-id"];
+        assert!(
+            id.starts_with('<') && id.ends_with(&format!("@{sender_domain}>")),
+            "{id} for {}",
+            mail.from
+        );
+        assert_eq!(mail.headers["mime-version"], "1.0");
+        assert!(chrono::DateTime::parse_from_rfc2822(&mail.headers["date"]).is_ok());
+        assert!(mail.headers["content-type"].starts_with("text/plain"));
+    }
+    let ids: std::collections::HashSet<&String> =
+        mails.iter().map(|m| &m.headers["message-id"]).collect();
+    assert_eq!(ids.len(), mails.len(), "one Message-ID per message");
     assert!(
         mails.iter().all(|m| m.subject == CONFIRMATION_SUBJECT
             || (m.to != "quiet@acme.example" && m.to != "crisis@globex.example")),

@@ -231,18 +231,20 @@ pub fn deliveries(
     })
 }
 
-/// Queues a delivery again, with a fresh attempt budget.
+/// Queues a delivery again, with a fresh attempt budget; its log of earlier attempts is kept
+/// and returned with it.
 pub fn redeliver(
     conn: &mut Conn,
     caller: &Caller,
     id: i64,
     delivery_id: i64,
     now: DateTime<Utc>,
-) -> Result<(Delivery, EventType), AppError> {
+) -> Result<DeliveryLog, AppError> {
     get(conn, caller, id)?;
     let delivery = outbox::redeliver(conn, id, delivery_id, now)?;
     let event = events::get(conn, delivery.event_id)?;
-    Ok((delivery, event.event_type))
+    let attempts = outbox::attempts_of(conn, delivery.id)?;
+    Ok((delivery, event.event_type, attempts))
 }
 
 /// A hub listener of `format` (a subscription of another format is not one: 404).

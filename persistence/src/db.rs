@@ -91,8 +91,23 @@ pub fn establish_with(url: &str, lock_timeout: Duration) -> Result<DbConnection,
         Backend::Sqlite => {
             let mut conn = SqliteConnection::establish(sqlite_path(url))?;
             conn.batch_execute(&format!("PRAGMA busy_timeout = {ms};"))
-                .and_then(|_| conn.batch_execute(SQLITE_PRAGMAS))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            // Turning a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY
+            // at once, without its busy handler, when another connection is doing the same
+            // (instances starting together on a fresh file): try again until the lock timeout.
+            let deadline = std::time::Instant::now() + lock_timeout;
+            loop {
+                match conn.batch_execute(SQLITE_PRAGMAS) {
+                    Ok(()) => break,
+                    Err(e)
+                        if e.to_string().contains("database is locked")
+                            && std::time::Instant::now() < deadline =>
+                    {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    Err(e) => return Err(ConnectionError::CouldntSetupConfiguration(e)),
+                }
+            }
             Ok(DbConnection::Sqlite(conn))
         }
     }

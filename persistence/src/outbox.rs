@@ -334,33 +334,41 @@ pub fn deliveries_of(
             .find(d.event_id)
             .select(events::event_type)
             .first(conn)?;
-        let attempts: Vec<AttemptColumns> = delivery_attempts::table
-            .filter(delivery_attempts::delivery_id.eq(d.id))
-            .order(delivery_attempts::id.asc())
-            .select((
-                delivery_attempts::attempted_at,
-                delivery_attempts::succeeded,
-                delivery_attempts::response_status,
-                delivery_attempts::error,
-                delivery_attempts::duration_ms,
-            ))
-            .load(conn)?;
-        let attempts = attempts
-            .into_iter()
-            .map(|(at, ok, status, error, ms)| AttemptRecord {
-                attempted_at: from_db_time(at),
-                succeeded: ok,
-                response_status: status,
-                error,
-                duration_ms: ms,
-            })
-            .collect();
+        let attempts = attempts_of(conn, d.id)?;
         items.push((d, event_type, attempts));
     }
     Ok(Page {
         items,
         next_cursor: page.next_cursor,
     })
+}
+
+/// Every attempt at a delivery, oldest first (a redelivery keeps those before it).
+pub fn attempts_of(
+    conn: &mut DbConnection,
+    delivery_id: i64,
+) -> Result<Vec<AttemptRecord>, StoreError> {
+    let attempts: Vec<AttemptColumns> = delivery_attempts::table
+        .filter(delivery_attempts::delivery_id.eq(delivery_id))
+        .order(delivery_attempts::id.asc())
+        .select((
+            delivery_attempts::attempted_at,
+            delivery_attempts::succeeded,
+            delivery_attempts::response_status,
+            delivery_attempts::error,
+            delivery_attempts::duration_ms,
+        ))
+        .load(conn)?;
+    Ok(attempts
+        .into_iter()
+        .map(|(at, ok, status, error, ms)| AttemptRecord {
+            attempted_at: from_db_time(at),
+            succeeded: ok,
+            response_status: status,
+            error,
+            duration_ms: ms,
+        })
+        .collect())
 }
 
 /// Deliveries in a status, for operators and tests.

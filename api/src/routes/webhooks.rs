@@ -96,6 +96,8 @@ pub struct DeliveryView {
     pub event_type: String,
     /// `pending`, `delivered` or `failed`.
     pub status: String,
+    /// Attempts made in all, as `attempt_log` lists them (a redelivery keeps the earlier ones and
+    /// gives the delivery a fresh retry budget).
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -111,7 +113,7 @@ impl DeliveryView {
             event_id: d.event_id,
             event_type: event_type.as_str().to_owned(),
             status: d.status,
-            attempts: d.attempts,
+            attempts: i32::try_from(attempts.len()).unwrap_or(i32::MAX),
             next_attempt_at: d.next_attempt_at,
             last_error: d.last_error,
             delivered_at: d.delivered_at,
@@ -293,9 +295,9 @@ pub async fn redeliver(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery_id) = path.into_inner();
-    let (delivery, event_type) = write(&state, move |conn, _, now| {
+    let (delivery, event_type, attempts) = write(&state, move |conn, _, now| {
         app::webhooks::redeliver(conn, &caller, id, delivery_id, now)
     })
     .await?;
-    Ok(HttpResponse::Accepted().json(DeliveryView::new(delivery, event_type, Vec::new())))
+    Ok(HttpResponse::Accepted().json(DeliveryView::new(delivery, event_type, attempts)))
 }

@@ -978,6 +978,9 @@ async fn webhooks_are_signed_retried_failed_and_redelivered(app: TestApp) {
         .await
         .expect(202);
     assert_eq!(queued.body["status"], "pending");
+    // The earlier attempts stay counted and logged; the retry budget starts afresh.
+    assert_eq!(queued.body["attempts"], 3);
+    assert_eq!(queued.body["attempt_log"].as_array().unwrap().len(), 3);
     app.dispatch(now).await;
     let last = receiver.requests().last().cloned().unwrap();
     assert_eq!(last.headers["x-delivery-id"], delivery_id.to_string());
@@ -986,6 +989,14 @@ async fn webhooks_are_signed_retried_failed_and_redelivered(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(log.body["items"][0]["status"], "delivered");
+    assert_eq!(log.body["items"][0]["attempts"], 4);
+    assert_eq!(
+        log.body["items"][0]["attempt_log"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
     // Other companies cannot see or drive this subscription.
     let b_admin = app.token_for(Role::CustomerAdmin, Some("OCN-2002"));
     app.get(&format!("/api/v1/webhooks/{sub_id}/deliveries"), &b_admin)

@@ -247,46 +247,10 @@ pub fn is_incident_event(name: &str) -> bool {
     name.starts_with("incident")
 }
 
-/// Parses a Sonata hub `query`: empty (every notification) or `eventType=A,B` (spaces around
-/// `=` allowed, also `eventType=A&eventType=B`). Returns the event types wanted.
+/// A Sonata hub listener's `query`: `eventType=A,B` as TMF621's
+/// ([`crate::tmf::parse_event_query`]) over Sonata's [`EVENT_TYPES`]; empty: every notification.
 pub fn parse_hub_query(query: Option<&str>) -> Result<Vec<String>, DomainError> {
-    let query = query.map(str::trim).unwrap_or_default();
-    if query.is_empty() {
-        return Ok(EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect());
-    }
-    let mut wanted = Vec::new();
-    for part in query.split('&').filter(|p| !p.trim().is_empty()) {
-        let (key, value) = part.split_once('=').ok_or_else(|| {
-            DomainError::invalid("query", format!("'{part}' is not of the form eventType=…"))
-        })?;
-        if key.trim() != "eventType" {
-            return Err(DomainError::invalid(
-                "query",
-                format!(
-                    "cannot filter on '{}'; only eventType is supported",
-                    key.trim()
-                ),
-            ));
-        }
-        for name in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
-            if !EVENT_TYPES.contains(&name) {
-                return Err(DomainError::invalid(
-                    "query",
-                    format!(
-                        "unknown event type '{name}'; expected one of: {}",
-                        EVENT_TYPES.join(", ")
-                    ),
-                ));
-            }
-            if !wanted.iter().any(|w| w == name) {
-                wanted.push(name.to_owned());
-            }
-        }
-    }
-    if wanted.is_empty() {
-        return Err(DomainError::invalid("query", "names no event type"));
-    }
-    Ok(wanted)
+    crate::tmf::parse_event_query(query, EVENT_TYPES)
 }
 
 /// What one of our events says, as far as Sonata's notifications tell them apart.

@@ -218,11 +218,12 @@ pub const RESOLVED_EVENT: &str = "TroubleTicketResolvedEvent";
 pub const ATTRIBUTE_CHANGE_EVENT: &str = "TroubleTicketAttributeValueChangeEvent";
 
 /// Parses a hub listener's `query`: empty (every notification) or `eventType=A,B` (also
-/// `eventType=A&eventType=B`), as TMF630 filtering spells it. Returns the event types wanted.
-pub fn parse_hub_query(query: Option<&str>) -> Result<Vec<String>, DomainError> {
+/// `eventType=A&eventType=B`, spaces allowed around `=`), as TMF630 filtering spells it and MEF 124
+/// reuses. Returns the event types wanted, each one of `known`.
+pub fn parse_event_query(query: Option<&str>, known: &[&str]) -> Result<Vec<String>, DomainError> {
     let query = query.map(str::trim).unwrap_or_default();
     if query.is_empty() {
-        return Ok(EVENT_TYPES.iter().map(|s| (*s).to_owned()).collect());
+        return Ok(known.iter().map(|s| (*s).to_owned()).collect());
     }
     let mut wanted = Vec::new();
     for part in query.split('&').filter(|p| !p.trim().is_empty()) {
@@ -239,12 +240,12 @@ pub fn parse_hub_query(query: Option<&str>) -> Result<Vec<String>, DomainError> 
             ));
         }
         for name in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
-            if !EVENT_TYPES.contains(&name) {
+            if !known.contains(&name) {
                 return Err(DomainError::invalid(
                     "query",
                     format!(
                         "unknown event type '{name}'; expected one of: {}",
-                        EVENT_TYPES.join(", ")
+                        known.join(", ")
                     ),
                 ));
             }
@@ -257,6 +258,11 @@ pub fn parse_hub_query(query: Option<&str>) -> Result<Vec<String>, DomainError> 
         return Err(DomainError::invalid("query", "names no event type"));
     }
     Ok(wanted)
+}
+
+/// A TMF621 hub listener's `query` ([`parse_event_query`] over TMF621's [`EVENT_TYPES`]).
+pub fn parse_hub_query(query: Option<&str>) -> Result<Vec<String>, DomainError> {
+    parse_event_query(query, EVENT_TYPES)
 }
 
 /// Which TMF621 notification, among those `wanted`, one of our events becomes — `None` when the

@@ -16,9 +16,6 @@ use crate::http::error::ApiError;
 use crate::routes::incidents::ticket_from_path;
 use crate::state::{read, AppState};
 
-const DEFAULT_LIMIT: i64 = 25;
-const MAX_LIMIT: i64 = 100;
-
 fn entities(view: &IncidentView) -> Vec<MefRelatedEntity> {
     let mut list: Vec<MefRelatedEntity> = view
         .services
@@ -240,24 +237,7 @@ pub async fn list_incidents(
         ("buyerId", q.buyer_id.as_deref(), 32),
         ("sellerId", q.seller_id.as_deref(), 100),
     ])?;
-    let offset = q.offset.unwrap_or(0);
-    if !(0..=1_000_000).contains(&offset) {
-        return Err(ApiError::field(
-            "offset",
-            "range",
-            "offset must be between 0 and 1000000",
-        ));
-    }
-    let asked = i64::from(q.limit.unwrap_or(DEFAULT_LIMIT as i32));
-    if asked < 1 {
-        return Err(ApiError::field(
-            "limit",
-            "range",
-            "limit must be at least 1",
-        ));
-    }
-    let limit = asked.min(MAX_LIMIT);
-    let throttled = asked > limit;
+    let (offset, limit, throttled) = super::paging(q.offset, q.limit)?;
     let ids = BuyerSeller {
         buyer_id: q.buyer_id.clone(),
         seller_id: q.seller_id.clone(),

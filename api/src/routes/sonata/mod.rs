@@ -49,6 +49,37 @@ pub struct BuyerSeller {
     pub seller_id: Option<String>,
 }
 
+/// A list's page size when none is asked, and its largest (a larger `limit` is throttled to it,
+/// `X-Pagination-Throttled: true`).
+const DEFAULT_LIMIT: i64 = 25;
+const MAX_LIMIT: i64 = 100;
+
+/// A list's paging: `offset` 0–1,000,000 (default 0) and `limit` at least 1 (default 25), served
+/// as at most 100. The offset, the limit served, and whether it was throttled.
+pub(crate) fn paging(
+    offset: Option<i64>,
+    limit: Option<i32>,
+) -> Result<(i64, i64, bool), ApiError> {
+    let offset = offset.unwrap_or(0);
+    if !(0..=1_000_000).contains(&offset) {
+        return Err(ApiError::field(
+            "offset",
+            "range",
+            "offset must be between 0 and 1000000",
+        ));
+    }
+    let asked = limit.map_or(DEFAULT_LIMIT, i64::from);
+    if asked < 1 {
+        return Err(ApiError::field(
+            "limit",
+            "range",
+            "limit must be at least 1",
+        ));
+    }
+    let served = asked.min(MAX_LIMIT);
+    Ok((offset, served, asked > served))
+}
+
 /// Refuses a query value longer than the contract publishes.
 pub(crate) fn check_lengths(values: &[(&str, Option<&str>, usize)]) -> Result<(), ApiError> {
     for (name, value, max) in values {

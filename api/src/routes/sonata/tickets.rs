@@ -21,10 +21,6 @@ use crate::routes::tmf621::facts::{self, EntityInput, NewTicket, PartyInput, Tic
 use crate::routes::tmf621::flow;
 use crate::state::{read, write, AppState};
 
-/// The list's page size when none is asked, and its largest (a larger `limit` is throttled to
-/// it, `X-Pagination-Throttled: true`).
-const DEFAULT_LIMIT: i64 = 25;
-const MAX_LIMIT: i64 = 100;
 /// How many tickets a status filter that needs each ticket's timeline reads at most.
 const REFINED_MAX: i64 = 1000;
 
@@ -305,25 +301,9 @@ pub async fn list_trouble_tickets(
         ("buyerId", query.buyer_id.as_deref(), 32),
         ("sellerId", query.seller_id.as_deref(), 100),
     ])?;
-    let offset = query.offset.unwrap_or(0);
-    if !(0..=1_000_000).contains(&offset) {
-        return Err(ApiError::field(
-            "offset",
-            "range",
-            "offset must be between 0 and 1000000",
-        ));
-    }
-    let asked = i64::from(query.limit.unwrap_or(DEFAULT_LIMIT as i32));
-    if asked < 1 {
-        return Err(ApiError::field(
-            "limit",
-            "range",
-            "limit must be at least 1",
-        ));
-    }
-    let limit = asked.min(MAX_LIMIT);
+    let (offset, limit, throttled) = super::paging(query.offset, query.limit)?;
     let Some(filter) = filter_of(&query, &caller, &state.settings.seller.id)? else {
-        return Ok(listed(0, Vec::new(), asked > limit));
+        return Ok(listed(0, Vec::new(), throttled));
     };
     let who = caller.0.clone();
     let wanted = query.status;
@@ -370,7 +350,7 @@ pub async fn list_trouble_tickets(
         .into_iter()
         .map(|f| serde_json::to_value(render_find(f)).unwrap_or_default())
         .collect();
-    Ok(listed(total, items, asked > limit))
+    Ok(listed(total, items, throttled))
 }
 
 pub(super) fn listed(total: i64, items: Vec<serde_json::Value>, throttled: bool) -> HttpResponse {

@@ -424,6 +424,38 @@ async fn sonata_incidents_show_each_buyer_what_concerns_it_and_notify_its_listen
     app.get(&format!("{BASE}/incident/{mni}"), &b)
         .await
         .expect(404);
+    // Staff naming a buyer see the incident as that buyer does; one it does not concern is 404.
+    let as_a = app
+        .get(&format!("{BASE}/incident/{mni}?buyerId=OCN-1001"), &noc)
+        .await
+        .expect(200);
+    assert_eq!(as_a.body["relatedEntity"].as_array().unwrap().len(), 1);
+    app.get(&format!("{BASE}/incident/{mni}?buyerId=OCN-2002"), &noc)
+        .await
+        .expect(404);
+    // A region-only incident names its region, so relatedEntity is never empty.
+    let regional = app
+        .post(
+            "/api/v1/major-incidents",
+            &noc,
+            json!({"summary": "Power cut Reading", "description": "Grid failure",
+                   "severity": "minor", "region": "Thames Valley", "affected_service_ids": []}),
+        )
+        .await
+        .expect(201)
+        .body["ticket_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let region = app
+        .get(&format!("{BASE}/incident/{regional}"), &noc)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        region["relatedEntity"],
+        json!([{"@referredType": "GeographicSite", "id": "Thames Valley", "role": "affectedRegion"}])
+    );
     let ticket = app.get(&format!("{TT}/{child}"), &a).await.expect(200).body;
     assert_eq!(ticket["relatedIssue"][0]["id"], mni.as_str());
 
@@ -658,6 +690,42 @@ async fn sonata_errors_are_the_documents_errors(app: TestApp) {
         .await
         .expect(422);
     assert_eq!(r.body[0]["propertyPath"], "/severity");
+    // What is fixed at creation is refused when it differs, never dropped.
+    let r = app
+        .send(
+            Method::PATCH,
+            &format!("{TT}/{id}"),
+            Some(&a),
+            Some(
+                json!({"relatedContactInformation": [{"emailAddress": "mallory@acme.example",
+                "name": "Mallory", "number": "+44 20 7946 0009", "role": "reporter"}]}),
+            ),
+            &[],
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body[0]["propertyPath"], "/relatedContactInformation");
+    let r = app
+        .send(
+            Method::PATCH,
+            &format!("{TT}/{id}"),
+            Some(&a),
+            Some(json!({"issueStartDate": "2026-12-01T09:00:00Z"})),
+            &[],
+        )
+        .await
+        .expect(422);
+    assert_eq!(r.body[0]["propertyPath"], "/issueStartDate");
+    // A buyer acts for itself only.
+    let r = app
+        .post(
+            &format!("{TT}?buyerId=OCN-2002"),
+            &a,
+            create_body("SVC-A", "significant", "degraded"),
+        )
+        .await
+        .expect(403);
+    assert_eq!(code(&r), "accessDenied");
 
     // The judge refuses what loses a required attribute or a documented code.
     let sonata = specs::mef_sonata();

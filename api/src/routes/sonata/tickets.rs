@@ -353,14 +353,13 @@ pub async fn list_trouble_tickets(
     Ok(listed(total, items, throttled))
 }
 
+/// A page, with Sonata's `X-Pagination-Throttled` beside the counts.
 pub(super) fn listed(total: i64, items: Vec<serde_json::Value>, throttled: bool) -> HttpResponse {
     let mut answer = flow::listed(total, items);
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&throttled.to_string()) {
-        answer.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("x-pagination-throttled"),
-            value,
-        );
-    }
+    answer.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("x-pagination-throttled"),
+        actix_web::http::header::HeaderValue::from_static(if throttled { "true" } else { "false" }),
+    );
     answer
 }
 

@@ -23,9 +23,14 @@ setup: ## Install build libraries if missing and make sure PostgreSQL is running
 	scripts/setup.sh
 
 .PHONY: test
-test: setup ## Run every test on SQLite and on PostgreSQL, then again with the clock a year ahead
+test: setup ## Every test on SQLite and PostgreSQL, again with the clock a year ahead, then the generated clients
 	$(CARGO) test --workspace --locked
 	scripts/future-clock.sh
+	scripts/client-gate.sh
+
+.PHONY: client-gate
+client-gate: ## Generate Python and TypeScript clients from openapi.yaml, type-check strictly, run the flow (~1 min)
+	scripts/client-gate.sh
 
 .PHONY: test-sqlite
 test-sqlite: ## Run the unit tests and the HTTP tests on SQLite only

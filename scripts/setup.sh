@@ -10,6 +10,10 @@ pkg-config --exists sqlite3 2>/dev/null || need_apt+=(libsqlite3-dev)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 # libfaketime (Debian bookworm's), for the suite run with the clock moved (scripts/future-clock.sh).
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need_apt+=(libfaketime=0.9.10-2.1)
+# Debian's chromium, for the Swagger UI browser test (scripts/client-gate.sh). Debian ships only its
+# current security release of chromium, so the package is not pinned; the driver is
+# (playwright-core in tests/clients/package-lock.json).
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}"
     if [ "$(id -u)" -eq 0 ]; then

@@ -13,7 +13,7 @@ pub mod workers;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::{middleware, web, App};
+use actix_web::{middleware, web, App, HttpResponse};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -84,6 +84,19 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::complete(api)
 }
 
+/// How Swagger UI behaves for a person exploring the API: nothing is sent to an outside
+/// validator (`validatorUrl: none`: the page calls no other host), the token survives a reload
+/// (`persistAuthorization`), "Try it out" is on, durations are shown, and the OAuth 2.0 password
+/// flow of Authorize signs in against our own token operation (no client id or secret needed).
+fn swagger_ui_config() -> utoipa_swagger_ui::Config<'static> {
+    utoipa_swagger_ui::Config::default()
+        .validator_url("none")
+        .persist_authorization(true)
+        .try_it_out_enabled(true)
+        .display_request_duration(true)
+        .filter(true)
+}
+
 /// The whole application: routes, Swagger UI, problem+json for every error, request logging.
 pub fn create_app(
     state: AppState,
@@ -114,7 +127,17 @@ pub fn create_app(
         .configure(routes::routes)
         .split_for_parts();
     app.service(
-        SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::complete(api)),
+        SwaggerUi::new("/swagger-ui/{_:.*}")
+            .url("/api-docs/openapi.json", openapi::complete(api))
+            .config(swagger_ui_config()),
+    )
+    .route(
+        "/swagger-ui",
+        web::get().to(|| async {
+            HttpResponse::MovedPermanently()
+                .insert_header(("Location", "/swagger-ui/"))
+                .finish()
+        }),
     )
     .default_service(web::to(unrouted::unrouted))
     .wrap(middleware::from_fn(idempotency::layer))

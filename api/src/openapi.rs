@@ -1,7 +1,9 @@
 //! The OpenAPI document (R-API1): metadata, bearer security and shared components. Paths are
 //! collected from the handlers registered in `routes`, so none can be forgotten.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::dialect::Dialect;
@@ -118,7 +120,10 @@ Listeners registered with `POST /hub` receive Sonata's thin notifications at `{c
 )]
 pub struct ApiDoc;
 
-/// Adds the `bearer` HTTP scheme that Swagger UI's "Authorize" button fills in.
+/// Adds the `bearer` HTTP scheme, and `oauth2`: the same bearer token, obtained with the OAuth 2.0
+/// password flow from the token operation, so that Swagger UI's "Authorize" signs in with an
+/// email and password and fetches the token itself. Operations name `bearer`; a token from
+/// either is the same token.
 struct BearerSecurity;
 
 impl Modify for BearerSecurity {
@@ -135,6 +140,17 @@ impl Modify for BearerSecurity {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::Password(Password::new(
+                    "/api/v1/auth/token",
+                    Scopes::new(),
+                ))],
+                "Sign in with your email and password (the demo logins are in the README); the \
+                 token endpoint answers with the bearer token every operation takes.",
+            )),
         );
     }
 }
@@ -237,7 +253,284 @@ pub fn complete(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         return api;
     };
     crate::http::plain_text::mark(&mut doc);
+    public_operations_need_no_security(&mut doc);
+    bearer_or_oauth2(&mut doc);
+    page_items_by_reference(&mut doc);
+    declare_idempotency_key(&mut doc);
+    declare_etags(&mut doc);
+    facade_error_examples(&mut doc);
+    filters_without_examples(&mut doc);
     serde_json::from_value(doc).unwrap_or(api)
+}
+
+/// The operations of the contract, with their path and method.
+fn operations(doc: &mut serde_json::Value) -> Vec<(String, String, &mut serde_json::Value)> {
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return Vec::new();
+    };
+    paths
+        .iter_mut()
+        .flat_map(|(path, item)| {
+            item.as_object_mut()
+                .into_iter()
+                .flat_map(|item| item.iter_mut())
+                .filter(|(method, _)| {
+                    ["get", "put", "post", "delete", "patch"].contains(&method.as_str())
+                })
+                .map(move |(method, op)| (path.clone(), method.clone(), op))
+        })
+        .collect()
+}
+
+/// A public operation declares `security: []` (no requirement), not `[{}]` (one empty
+/// requirement, which means the same to OpenAPI but makes client generators demand a token).
+fn public_operations_need_no_security(doc: &mut serde_json::Value) {
+    for (_, _, op) in operations(doc) {
+        if let Some(security) = op.get_mut("security").and_then(|s| s.as_array_mut()) {
+            let public = !security.is_empty()
+                && security
+                    .iter()
+                    .all(|r| r.as_object().is_some_and(|o| o.is_empty()));
+            if public {
+                security.clear();
+            }
+        }
+    }
+}
+
+/// Every operation that takes the bearer token takes it from either scheme: `bearer` (pasted) or
+/// `oauth2` (fetched by Swagger UI's Authorize with the password flow). Without the second,
+/// Swagger UI would sign in and then send the token nowhere.
+fn bearer_or_oauth2(doc: &mut serde_json::Value) {
+    for (_, _, op) in operations(doc) {
+        if let Some(security) = op.get_mut("security").and_then(|s| s.as_array_mut()) {
+            let bearer = security.iter().any(|r| r.get("bearer").is_some());
+            if bearer && !security.iter().any(|r| r.get("oauth2").is_some()) {
+                security.push(serde_json::json!({"oauth2": []}));
+            }
+        }
+    }
+}
+
+/// A page (`PageOf_X`) lists its items as `$ref: X`, not as a copy of X: a generated client
+/// then has one `X` type, whether the item came from a page or from a single read.
+fn page_items_by_reference(doc: &mut serde_json::Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    else {
+        return;
+    };
+    let pages: Vec<(String, String)> = schemas
+        .keys()
+        .filter_map(|name| {
+            let item = name.strip_prefix("PageOf_")?;
+            Some((name.clone(), item.to_owned()))
+        })
+        .collect();
+    for (page, item) in pages {
+        if !schemas.contains_key(&item) {
+            continue;
+        }
+        if let Some(items) = schemas
+            .get_mut(&page)
+            .and_then(|p| p.pointer_mut("/properties/items/items"))
+        {
+            *items = serde_json::json!({"$ref": format!("#/components/schemas/{item}")});
+        }
+    }
+}
+
+/// `ETag` on every success of `/api/v1` whose body is a versioned resource (a schema with a
+/// `version`): the handlers send the resource's version as its ETag with every such answer, and
+/// the tests check both ways that what is sent is declared and what is declared is sent.
+fn declare_etags(doc: &mut serde_json::Value) {
+    let versioned: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object())
+        .map(|schemas| {
+            schemas
+                .iter()
+                .filter(|(_, s)| s.pointer("/properties/version").is_some())
+                .map(|(name, _)| format!("#/components/schemas/{name}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (path, _, op) in operations(doc) {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+            continue;
+        };
+        for (status, response) in responses.iter_mut() {
+            let resource = response
+                .pointer("/content/application~1json/schema/$ref")
+                .and_then(|r| r.as_str())
+                .is_some_and(|r| versioned.iter().any(|v| v == r));
+            if !status.starts_with('2') || !resource {
+                continue;
+            }
+            let Some(response) = response.as_object_mut() else {
+                continue;
+            };
+            let headers = response
+                .entry("headers")
+                .or_insert_with(|| serde_json::json!({}));
+            if let Some(headers) = headers.as_object_mut() {
+                headers.entry("ETag").or_insert_with(|| {
+                    serde_json::json!({
+                        "description": "The resource's version; send it back as `If-Match`.",
+                        "schema": {"type": "string", "pattern": "^\"v[0-9]+\"$"},
+                        "example": "\"v2\"",
+                    })
+                });
+            }
+        }
+    }
+}
+
+/// The facades' error answers (`TmfError{status}`, `MefError{status}`) show, per status, the
+/// `/api/v1` problem of that status as the facade's own translator renders it: what a partner
+/// really receives there, each status its own.
+fn facade_error_examples(doc: &mut serde_json::Value) {
+    use crate::http::dialect::Dialect;
+    use crate::http::mef_error::{self, Op};
+    use actix_web::http::StatusCode;
+    const ORIGIN: &str = "https://portal.example.net";
+    let Some(responses) = doc.pointer("/components/responses").cloned() else {
+        return;
+    };
+    let problem_of = |name: &str| {
+        responses
+            .pointer(&format!(
+                "/{name}/content/application~1problem+json/example"
+            ))
+            .cloned()
+    };
+    // The problem each facade status stands for (TMF answers invalid input with 400, 412 with 409).
+    let ours = |status: u16| match status {
+        400 => problem_of("Unprocessable"),
+        401 => problem_of("Unauthorized"),
+        403 => problem_of("Forbidden"),
+        404 => problem_of("NotFound"),
+        409 => problem_of("Conflict"),
+        422 => problem_of("Unprocessable"),
+        429 => problem_of("TooManyRequests"),
+        503 => problem_of("ServiceUnavailable"),
+        405 => Some(serde_json::json!({"type": "/problems/method_not_allowed",
+            "title": "Method Not Allowed", "status": 405, "code": "method_not_allowed",
+            "detail": "tickets are never deleted: cancel or close them"})),
+        _ => None,
+    };
+    let Some(components) = doc
+        .pointer_mut("/components/responses")
+        .and_then(|r| r.as_object_mut())
+    else {
+        return;
+    };
+    for (name, response) in components.iter_mut() {
+        let (facade, status) = if let Some(s) = name.strip_prefix("TmfError") {
+            (Some(Dialect::Tmf630V4), s)
+        } else if let Some(s) = name.strip_prefix("MefError") {
+            (None, s)
+        } else {
+            continue;
+        };
+        let Some(code) = status
+            .parse::<u16>()
+            .ok()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+        else {
+            continue;
+        };
+        let Some(problem) = ours(code.as_u16()) else {
+            continue;
+        };
+        let example = match facade {
+            Some(dialect) => dialect.translate(code, &problem, ORIGIN),
+            None => {
+                let op = if code == StatusCode::UNPROCESSABLE_ENTITY {
+                    Op::Create
+                } else {
+                    Op::Read
+                };
+                mef_error::body(op, code, &problem, ORIGIN)
+            }
+        };
+        if let Some(media) = response
+            .pointer_mut("/content/application~1json")
+            .and_then(|m| m.as_object_mut())
+        {
+            media.insert("example".into(), example);
+        }
+    }
+}
+
+/// Query filters carry no example: Swagger UI's "Try it out" fills every example in, and filters
+/// filled in for the reader (a priority, an external id, a customer) narrow their first try down
+/// to nothing. The page size keeps its example.
+fn filters_without_examples(doc: &mut serde_json::Value) {
+    for (_, _, op) in operations(doc) {
+        let Some(parameters) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) else {
+            continue;
+        };
+        for parameter in parameters {
+            let filter = parameter["in"] == "query" && parameter["name"] != "limit";
+            let Some(parameter) = parameter.as_object_mut().filter(|_| filter) else {
+                continue;
+            };
+            parameter.remove("example");
+            parameter.remove("examples");
+            if let Some(schema) = parameter.get_mut("schema").and_then(|s| s.as_object_mut()) {
+                schema.remove("example");
+                schema.remove("examples");
+            }
+        }
+    }
+}
+
+/// `Idempotency-Key` on every POST the idempotency layer serves: all but the token request, of
+/// an authenticated caller (keys are the caller's; public operations have none).
+fn declare_idempotency_key(doc: &mut serde_json::Value) {
+    use crate::http::middleware::idempotency;
+    for (path, method, op) in operations(doc) {
+        let public = op
+            .get("security")
+            .and_then(|s| s.as_array())
+            .is_some_and(|s| s.is_empty());
+        if method != "post" || public || !idempotency::applies_to(&path) {
+            continue;
+        }
+        let parameter = serde_json::json!({
+            "name": idempotency::HEADER,
+            "in": "header",
+            "required": false,
+            "description": "A unique string per intended operation (a UUID, say). A retry with \
+        the same key and body returns the first answer (`Idempotent-Replayed: true`) and does nothing \
+        again; the same key with another body is 422 `idempotency_key_reused`, a retry while the first \
+        is still running 409 `idempotency_in_progress`. Remembered per caller for IDEMPOTENCY_TTL_HOURS.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+            "example": "5f0c2a9e-7b1d-4c3e-9a8f-2d6b1e0c4a7f",
+        });
+        let Some(op) = op.as_object_mut() else {
+            continue;
+        };
+        // A retry while the first request still runs: 409 `idempotency_in_progress`.
+        if let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) {
+            responses
+                .entry("409")
+                .or_insert_with(|| serde_json::json!({"$ref": "#/components/responses/Conflict"}));
+        }
+        match op
+            .entry("parameters")
+            .or_insert_with(|| serde_json::json!([]))
+            .as_array_mut()
+        {
+            Some(parameters) => parameters.push(parameter),
+            None => continue,
+        }
+    }
 }
 
 /// The contract as YAML that every reader loads alike.

@@ -94,8 +94,20 @@ impl ApiClient {
     }
 }
 
-/// Password rules (stated in the contract): 12 to 1024 characters, at least one letter and one
-/// character that is not a letter, and not the email address itself.
+/// The password rule as the contract states it (a JSON Schema `pattern`, which needs no
+/// lookahead and no Unicode classes, so that every client's regex engine reads it alike): somewhere
+/// a digit, space or ASCII symbol stands next to a character that is none of these (a letter).
+/// That is [`check_password`]'s "mixes letters with digits, spaces or symbols", exactly: a
+/// password holds both kinds if and only if two neighbours are of different kinds.
+pub const PASSWORD_MIX_PATTERN: &str = "[ -@\\[-`{-~][^ -@\\[-`{-~]|[^ -@\\[-`{-~][ -@\\[-`{-~]";
+
+/// A digit, space or ASCII symbol: printable ASCII that is not a letter.
+fn digit_space_or_symbol(c: char) -> bool {
+    matches!(c, ' '..='~') && !c.is_ascii_alphabetic()
+}
+
+/// Password rules (stated in the contract): 12 to 1024 characters, mixing digits, spaces or ASCII
+/// symbols with other characters (letters, in any script), and not the email address itself.
 pub fn check_password(password: &str, email: &str) -> Result<(), DomainError> {
     let len = password.chars().count();
     if !(12..=1024).contains(&len) {
@@ -104,8 +116,11 @@ pub fn check_password(password: &str, email: &str) -> Result<(), DomainError> {
             "must be 12 to 1024 characters long",
         ));
     }
-    let letters = password.chars().filter(|c| c.is_alphabetic()).count();
-    if letters == 0 || letters == len {
+    let others = password
+        .chars()
+        .filter(|c| !digit_space_or_symbol(*c))
+        .count();
+    if others == 0 || others == len {
         return Err(DomainError::invalid(
             "password",
             "must mix letters with digits, spaces or symbols",
@@ -206,6 +221,31 @@ mod tests {
             assert!(check_password(bad, "a@b.example").is_err(), "{bad}");
         }
         assert!(check_password("A@B.example12", "a@b.example12").is_err());
+        // Letters of any script count as letters.
+        assert!(check_password("пароль пароль", "a@b.example").is_ok());
+        assert!(check_password("парольпароль", "a@b.example").is_err());
+    }
+
+    #[test]
+    fn the_published_pattern_is_the_mix_rule() {
+        let pattern = regex::Regex::new(PASSWORD_MIX_PATTERN).unwrap();
+        for p in [
+            "correct horse 1",
+            "onlyletterslong",
+            "123456789012345",
+            "пароль пароль",
+            "парольпароль",
+            "1234567890ab",
+            "ab~~~~~~~~~~",
+            "ééééééé@éééé",
+            "            ",
+            "{{{{{{{{{{{{",
+            "[[[[[[[[[[[z",
+            "`a`a`a`a`a`a",
+        ] {
+            let mixes = check_password(p, "x@y.example").is_ok();
+            assert_eq!(pattern.is_match(p), mixes, "{p:?}");
+        }
     }
 
     #[test]

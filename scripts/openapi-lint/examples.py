@@ -1,4 +1,6 @@
-"""Every JSON request and success response body in openapi.yaml shows an example."""
+"""Every JSON request and success response body in openapi.yaml shows an example, and every
+error status of an operation shows an answer of its own (no two statuses share one, and each
+example's `status` is the status it is shown under)."""
 import sys
 import yaml
 
@@ -83,7 +85,42 @@ for path, ops in doc["paths"].items():
                     continue
                 for m in missing(media.get("schema", {}), ""):
                     problems.append(f"{method.upper()} {path} {where} {ctype}: no example for {m or 'body'}")
+
+
+def response_examples(resp):
+    """The examples an answer shows, per media type: its own, else its schema's."""
+    if "$ref" in resp:
+        resp = doc["components"]["responses"][resp["$ref"].split("/")[-1]]
+    shown = []
+    for ctype, media in resp.get("content", {}).items():
+        if "example" in media:
+            shown.append(media["example"])
+        elif "examples" in media:
+            shown.extend(e.get("value") for e in media["examples"].values())
+        elif "schema" in media:
+            schema = resolve(media["schema"])
+            if "example" in schema:
+                shown.append(schema["example"])
+    return shown
+
+
+for path, ops in doc["paths"].items():
+    for method, op in ops.items():
+        if method not in ("get", "post", "put", "patch", "delete"):
+            continue
+        seen = {}
+        for code, resp in op["responses"].items():
+            if not str(code)[0] in "45":
+                continue
+            for example in response_examples(resp):
+                key = yaml.safe_dump(example, sort_keys=True)
+                if key in seen:
+                    problems.append(f"{method.upper()} {path}: {seen[key]} and {code} show the same example")
+                seen[key] = code
+                status = example.get("status") if isinstance(example, dict) else None
+                if status is not None and str(status) != str(code):
+                    problems.append(f"{method.upper()} {path} {code}: its example says status {status}")
 for p in sorted(set(problems)):
     print(p)
-print(f"{len(set(problems))} unexemplified fields", file=sys.stderr)
+print(f"{len(set(problems))} unexemplified fields or shared error examples", file=sys.stderr)
 sys.exit(1 if problems else 0)

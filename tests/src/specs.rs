@@ -13,6 +13,9 @@ use serde_json::{json, Value};
 pub struct Spec {
     name: &'static str,
     doc: Value,
+    /// The JSON Schema dialect of its schemas: draft 4 for Swagger 2.0 and OpenAPI 3.0, 2020-12
+    /// for OpenAPI 3.1 (our own contract).
+    draft: jsonschema::Draft,
     /// Where its operations live on this server.
     base: &'static str,
     validators: Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
@@ -51,6 +54,23 @@ pub fn mef_sonata() -> &'static Spec {
     })
 }
 
+/// Our own contract, `openapi.yaml` as committed: what `/api/v1` and the probes answer is judged
+/// by it as the facades' answers are by their standards.
+pub fn own() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = format!("{}/../openapi.yaml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        Spec {
+            name: "openapi.yaml",
+            doc: yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}")),
+            draft: jsonschema::Draft::Draft202012,
+            base: "",
+            validators: Mutex::new(HashMap::new()),
+        }
+    })
+}
+
 /// The official document of the facade served under `path`, if any (only facades that are
 /// served are listed: a document's answers are judged once its facade exists).
 pub fn for_path(path: &str) -> Option<&'static Spec> {
@@ -77,9 +97,55 @@ impl Spec {
         Spec {
             name: file,
             doc,
+            draft: jsonschema::Draft::Draft4,
             base,
             validators: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The operation a server path and method is, if the document has it.
+    pub fn has_operation(&self, method: &str, path: &str) -> bool {
+        self.operation(method, path).is_some()
+    }
+
+    /// What is wrong with the headers of a response by the document: a header this server sends
+    /// that clients must read (`ETag`) but the document does not declare for that answer.
+    pub fn header_errors(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        sent: &actix_web::http::header::HeaderMap,
+    ) -> Vec<String> {
+        let Some((template, op)) = self.operation(method, path) else {
+            return Vec::new();
+        };
+        let Some(response) = op["responses"].get(status.to_string()) else {
+            return Vec::new();
+        };
+        let declared: Vec<String> = self.resolve(response)["headers"]
+            .as_object()
+            .map(|h| h.keys().map(|k| k.to_ascii_lowercase()).collect())
+            .unwrap_or_default();
+        let mut errors: Vec<String> = ["etag"]
+            .into_iter()
+            .filter(|name| sent.contains_key(*name) && !declared.iter().any(|d| d == name))
+            .map(|name| {
+                format!("{method} {template} {status} sends {name} but does not declare it")
+            })
+            .collect();
+        // And what a success declares, it sends.
+        if (200..300).contains(&status) {
+            errors.extend(
+                declared
+                    .iter()
+                    .filter(|name| *name == "etag" && !sent.contains_key(name.as_str()))
+                    .map(|name| {
+                        format!("{method} {template} {status} declares {name} but did not send it")
+                    }),
+            );
+        }
+        errors
     }
 
     /// Whether this is an OpenAPI 3 document (schemas under `components/schemas`), not Swagger 2.0
@@ -132,7 +198,7 @@ impl Spec {
                     }
                 }
                 let validator = jsonschema::options()
-                    .with_draft(jsonschema::Draft::Draft4)
+                    .with_draft(self.draft)
                     .should_validate_formats(true)
                     .build(&root)
                     .unwrap_or_else(|e| panic!("{}: schema {key}: {e}", self.name));

@@ -10,9 +10,10 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use app::AppError;
+use chrono::{DateTime, Utc};
 use domain::{DomainError, Reason};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::{ToResponse, ToSchema};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -48,9 +49,43 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code.
     pub code: String,
-    /// Per-field validation errors, when the input was invalid.
+    /// Per-field validation errors, when the input was invalid (422 `validation_failed`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// 422 `insufficient_notice`, `too_early`: the earliest start the rules allow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "2026-12-14T00:00:00Z")]
+    pub earliest_allowed_start: Option<DateTime<Utc>>,
+    /// 409 `crisis_process_active`: the major incident (parent ticket) that runs the crisis
+    /// process for this ticket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "1-0000000100")]
+    pub major_incident: Option<String>,
+    /// 409 `crisis_process_active`: the Incident Manager of that major incident, when assigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "Sam Carter")]
+    pub incident_manager: Option<String>,
+    /// 404 on a ticket reference that is not one: what a reference looks like.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        nullable = false,
+        example = "ticket_number: 'xyz' is not a ticket reference: expected 1- followed by ten digits (1-0123456789) or its IVR form (10123456789)"
+    )]
+    pub hint: Option<String>,
+    /// 429 and 503: seconds to wait before retrying (as the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1, example = 2)]
+    pub retry_after: Option<i64>,
+}
+
+/// The extension members of a problem being built (see [`Problem`]).
+#[derive(Debug, Clone, Default)]
+pub struct ProblemMembers {
+    pub earliest_allowed_start: Option<DateTime<Utc>>,
+    pub major_incident: Option<String>,
+    pub incident_manager: Option<String>,
+    pub hint: Option<String>,
+    pub retry_after: Option<i64>,
 }
 
 /// The error every handler returns. Boxed so that `Result<T, ApiError>` stays small.
@@ -63,8 +98,7 @@ struct ErrorParts {
     code: &'static str,
     detail: String,
     errors: Vec<FieldError>,
-    extensions: Map<String, Value>,
-    retry_after: Option<i64>,
+    members: ProblemMembers,
 }
 
 impl ApiError {
@@ -74,8 +108,7 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
-            extensions: Map::new(),
-            retry_after: None,
+            members: ProblemMembers::default(),
         }))
     }
 
@@ -150,15 +183,15 @@ impl ApiError {
         }])
     }
 
-    /// Adds a problem extension member (RFC 9457 §3.2).
-    pub fn with_extension(mut self, key: &str, value: Value) -> Self {
-        self.0.extensions.insert(key.to_owned(), value);
+    /// Sets problem extension members (RFC 9457 §3.2).
+    pub fn with_members(mut self, set: impl FnOnce(&mut ProblemMembers)) -> Self {
+        set(&mut self.0.members);
         self
     }
 
-    /// Adds `Retry-After` (seconds) to the response.
+    /// Adds `Retry-After` (seconds) to the response, and `retry_after` to the problem.
     pub fn with_retry_after(mut self, seconds: i64) -> Self {
-        self.0.retry_after = Some(seconds);
+        self.0.members.retry_after = Some(seconds);
         self
     }
 
@@ -183,14 +216,13 @@ impl ApiError {
             detail: parts.detail.clone(),
             code: parts.code.to_owned(),
             errors: parts.errors.clone(),
+            earliest_allowed_start: parts.members.earliest_allowed_start,
+            major_incident: parts.members.major_incident.clone(),
+            incident_manager: parts.members.incident_manager.clone(),
+            hint: parts.members.hint.clone(),
+            retry_after: parts.members.retry_after,
         };
-        let mut value = serde_json::to_value(problem).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut value {
-            for (k, v) in &parts.extensions {
-                map.insert(k.clone(), v.clone());
-            }
-        }
-        value
+        serde_json::to_value(problem).unwrap_or(Value::Null)
     }
 }
 
@@ -216,7 +248,7 @@ impl ResponseError for ApiError {
                 HeaderValue::from_static("Bearer realm=\"service-assurance\""),
             ));
         }
-        if let Some(seconds) = self.0.retry_after {
+        if let Some(seconds) = self.0.members.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         } else if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
@@ -245,24 +277,18 @@ impl From<DomainError> for ApiError {
                     | Reason::TooEarly {
                         earliest_allowed_start,
                     } => {
-                        err = err.with_extension(
-                            "earliest_allowed_start",
-                            serde_json::json!(earliest_allowed_start),
-                        );
+                        err = err.with_members(|m| {
+                            m.earliest_allowed_start = Some(earliest_allowed_start);
+                        });
                     }
                     Reason::CrisisProcessActive {
                         major_incident,
                         incident_manager,
                     } => {
-                        err = err
-                            .with_extension(
-                                "major_incident",
-                                serde_json::json!(major_incident.to_string()),
-                            )
-                            .with_extension(
-                                "incident_manager",
-                                serde_json::json!(incident_manager),
-                            );
+                        err = err.with_members(|m| {
+                            m.major_incident = Some(major_incident.to_string());
+                            m.incident_manager = incident_manager;
+                        });
                     }
                     _ => {}
                 }
@@ -419,55 +445,99 @@ pub fn path_error_handler(err: actix_web::error::PathError, _: &HttpRequest) -> 
 }
 
 macro_rules! problem_response {
-    ($name:ident, $description:literal) => {
+    ($name:ident, $description:literal, $example:expr) => {
         #[derive(ToResponse)]
-        #[response(description = $description, content_type = "application/problem+json")]
+        #[response(
+                    description = $description,
+                    content_type = "application/problem+json",
+                    example = $example
+                )]
         #[allow(dead_code)]
         pub struct $name(Problem);
     };
 }
 
+// Each status shows an answer of its own (a lint of openapi.yaml checks that no two statuses of an
+// operation share one): the code and shape a client will really meet there.
 problem_response!(
     BadRequest,
-    "Malformed request: invalid JSON, query string or path parameter."
+    "Malformed request: invalid JSON, query string or path parameter.",
+    json!({"type": "/problems/invalid_query", "title": "Bad Request", "status": 400,
+        "detail": "invalid query string: limit: invalid digit found in string", "code": "invalid_query"})
 );
 problem_response!(
     Unauthorized,
-    "Missing, expired or invalid bearer token or credentials."
+    "Missing, expired or invalid bearer token or credentials.",
+    json!({"type": "/problems/unauthorized", "title": "Unauthorized", "status": 401,
+        "detail": "send an Authorization: Bearer <token> header", "code": "unauthorized"})
 );
 problem_response!(
     Forbidden,
-    "The caller's role may not perform this operation."
+    "The caller's role may not perform this operation.",
+    json!({"type": "/problems/forbidden", "title": "Forbidden", "status": 403,
+        "detail": "customers and services are managed by admins", "code": "forbidden"})
 );
 problem_response!(
     NotFound,
-    "No such resource, or it belongs to another customer."
+    "No such resource, or it belongs to another customer.",
+    json!({"type": "/problems/not_found", "title": "Not Found", "status": 404,
+        "detail": "incident not found", "code": "not_found"})
 );
 problem_response!(
     Conflict,
-    "The resource already exists or its state does not allow this change."
+    "The resource already exists or its state does not allow this change (a retry with the \
+     same `Idempotency-Key` while the first still runs: `idempotency_in_progress`).",
+    json!({"type": "/problems/illegal_transition", "title": "Conflict", "status": 409,
+        "detail": "a closed ticket cannot move to in_progress", "code": "illegal_transition"})
 );
 problem_response!(
     Unprocessable,
-    "The request is well-formed but its content is invalid; see `errors`."
+    "The request is well-formed but its content is invalid; see `errors`.",
+    json!({"type": "/problems/validation_failed", "title": "Unprocessable Entity", "status": 422,
+    "detail": "2 fields are invalid", "code": "validation_failed",
+    "errors": [
+        {"field": "reporter.email", "code": "email", "message": "must be a valid email address"},
+        {"field": "summary", "code": "length", "message": "length must be between 1 and 200"}
+    ]})
 );
 problem_response!(
     UnsupportedMediaType,
-    "The body must be sent as `application/json`."
+    "The body must be sent as `application/json`.",
+    json!({"type": "/problems/unsupported_media_type", "title": "Unsupported Media Type",
+        "status": 415, "detail": "send the body as application/json", "code": "unsupported_media_type"})
 );
-problem_response!(PayloadTooLarge, "The request body exceeds the size limit.");
+problem_response!(
+    PayloadTooLarge,
+    "The request body exceeds the size limit.",
+    json!({"type": "/problems/payload_too_large", "title": "Payload Too Large", "status": 413,
+        "detail": "the body exceeds the 1048576-byte limit", "code": "payload_too_large"})
+);
 problem_response!(
     PreconditionFailed,
-    "`If-Match` does not match the resource's current `ETag`."
+    "`If-Match` does not match the resource's current `ETag`.",
+    json!({"type": "/problems/precondition_failed", "title": "Precondition Failed", "status": 412,
+        "detail": "the resource has changed since you read it (If-Match does not match its ETag); read it again and retry",
+        "code": "precondition_failed"})
 );
 problem_response!(
     ServiceUnavailable,
-    "The database is busy or unreachable; retry shortly."
+    "The database is busy or unreachable; retry shortly.",
+    json!({"type": "/problems/service_unavailable", "title": "Service Unavailable", "status": 503,
+        "detail": "the database is busy or unreachable; retry shortly", "code": "service_unavailable",
+        "retry_after": 2})
 );
-problem_response!(InternalError, "An unexpected error; it has been logged.");
+problem_response!(
+    InternalError,
+    "An unexpected error; it has been logged.",
+    json!({"type": "/problems/internal_error", "title": "Internal Server Error", "status": 500,
+        "detail": "an unexpected error occurred; it has been logged", "code": "internal_error"})
+);
 problem_response!(
     TooManyRequests,
-    "Too many attempts; retry after the `Retry-After` seconds."
+    "Too many attempts; retry after the `Retry-After` seconds.",
+    json!({"type": "/problems/rate_limited", "title": "Too Many Requests", "status": 429,
+        "detail": "too many requests from this client; retry in 1 s", "code": "rate_limited",
+        "retry_after": 1})
 );
 
 /// A field path in the partner standards' attribute names (TMF621, MEF 124): the validation layer names fields as the code does

@@ -10,7 +10,8 @@ pub fn etag(version: i64) -> String {
 }
 
 /// The version an `If-Match` header demands, if any. `*` matches any version. A header that
-/// names no version this API issued answers 412, as a stale one does.
+/// names no version this API issued answers 412, as a stale one does; so does a weak one
+/// (`W/"v3"`): RFC 9110 §13.1.1 compares `If-Match` strongly, and a weak tag never matches.
 pub fn if_match_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
@@ -22,8 +23,10 @@ pub fn if_match_version(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
+    if text.starts_with("W/") {
+        return Err(ApiError::precondition_failed());
+    }
+    text.trim_matches('"')
         .strip_prefix('v')
         .and_then(|v| v.parse::<i64>().ok())
         .map(Some)

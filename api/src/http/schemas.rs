@@ -112,3 +112,37 @@ where
 {
     T::deserialize(deserializer).map(Some)
 }
+
+/// A query parameter's closed list of values, without an example: Swagger UI's "Try it out"
+/// fills examples in, and a filter filled in for the reader narrows their first try to nothing.
+fn query_enum(values: &[&str]) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.to_vec()))
+        .build()
+}
+
+pub fn priority_filter() -> Object {
+    let values: Vec<&str> = Priority::ALL.iter().map(|v| v.as_str()).collect();
+    query_enum(&values)
+}
+
+pub fn incident_order() -> Object {
+    query_enum(&["-logged_at", "logged_at"])
+}
+
+pub fn major_status_filter() -> Object {
+    query_enum(&["active", "resolved"])
+}
+
+pub fn registration_status_filter() -> Object {
+    query_enum(&["pending", "rejected"])
+}
+
+pub fn account_status_filter() -> Object {
+    query_enum(&["active", "pending", "disabled", "rejected"])
+}
+
+pub fn document_kind_filter() -> Object {
+    query_enum(&["rfo", "incident_report"])
+}

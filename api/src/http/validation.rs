@@ -13,6 +13,9 @@ pub fn query_customer_number(value: &str) -> Result<CustomerNumber, DomainError>
     CustomerNumber::parse(value)
 }
 
+/// The pattern of every phone field in the contract: [`phone`]'s rule.
+pub const PHONE_PATTERN: &str = r"^ *\+?(?:[ ()./-]*[0-9]){5}[0-9 ()./-]*$";
+
 /// A service id given in a query: `^[!-~]{1,64}$` exactly (not trimmed).
 pub fn query_service_id(value: &str) -> Result<ServiceId, DomainError> {
     if !value.bytes().all(|b| b.is_ascii_graphic()) {
@@ -22,9 +25,11 @@ pub fn query_service_id(value: &str) -> Result<ServiceId, DomainError> {
 }
 
 /// A telephone number as people write it: optional leading `+`, then digits, spaces and
-/// `( ) . / -`, with at least five digits.
+/// `( ) . / -`, with at least five digits. The contract states it as the pattern
+/// [`PHONE_PATTERN`] (the same rule; tested below), which every phone field carries.
 pub fn phone(value: &str) -> Result<(), ValidationError> {
-    let body = value.trim().strip_prefix('+').unwrap_or(value.trim());
+    let trimmed = value.trim_start_matches(' ');
+    let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
     let allowed = body
         .chars()
         .all(|c| c.is_ascii_digit() || " ()./-".contains(c));
@@ -40,7 +45,7 @@ pub fn phone(value: &str) -> Result<(), ValidationError> {
 
 #[cfg(test)]
 mod tests {
-    use super::phone;
+    use super::{phone, PHONE_PATTERN};
 
     #[test]
     fn accepts_common_forms_and_rejects_text() {
@@ -54,6 +59,27 @@ mod tests {
         }
         for bad in ["call me", "+44 20 ext 5", "1234", "++4420794600", ""] {
             assert!(phone(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_published_phone_pattern_is_the_rule() {
+        let pattern = regex::Regex::new(PHONE_PATTERN).unwrap();
+        for value in [
+            "+44 20 7946 0000",
+            "  +44 (0)20 7946-0000",
+            "12345",
+            "1234",
+            "+ +12345",
+            "+(((((",
+            "12 34 5 ",
+            "\t12345",
+            "12345\t",
+            "+44 20 7946 000x",
+            "1.2/3-4(5)",
+            "++12345",
+        ] {
+            assert_eq!(pattern.is_match(value), phone(value).is_ok(), "{value:?}");
         }
     }
 }

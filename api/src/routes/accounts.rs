@@ -23,14 +23,21 @@ pub struct CreateUser {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// 12–1024 characters, mixing letters with digits, spaces or symbols; not the email.
+    /// 12–1024 characters, mixing letters with digits, spaces or ASCII symbols (the pattern:
+    /// somewhere one stands next to the other); not the email.
     #[validate(length(min = 12, max = 1024))]
-    #[schema(min_length = 12, max_length = 1024, format = "password")]
+    #[schema(
+        min_length = 12,
+        max_length = 1024,
+        format = "password",
+        pattern = "[ -@\\[-`{-~][^ -@\\[-`{-~]|[^ -@\\[-`{-~][ -@\\[-`{-~]"
+    )]
     pub password: String,
     #[schema(schema_with = crate::http::schemas::role)]
     pub role: Role,
     /// Required for customer roles, absent for provider staff. A customer admin may only
     /// name their own company (or leave it out).
+    #[schema(max_length = 32, pattern = "^[A-Za-z0-9][A-Za-z0-9-]{2,31}$")]
     pub customer_number: Option<String>,
 }
 
@@ -102,7 +109,7 @@ fn account_customer(
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageAccounts>,
-    body: web::Json<CreateUser>,
+    body: crate::http::json::Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = account_customer(&caller, body.role, body.customer_number.as_deref())?;
     body.validate()?;
@@ -133,6 +140,7 @@ pub struct CreateApiClient {
     #[schema(schema_with = crate::http::schemas::role)]
     pub role: Role,
     /// As for users: required for customer roles, defaults to a customer admin's company.
+    #[schema(max_length = 32, pattern = "^[A-Za-z0-9][A-Za-z0-9-]{2,31}$")]
     pub customer_number: Option<String>,
 }
 
@@ -168,7 +176,7 @@ pub struct CreatedApiClient {
 pub async fn create_api_client(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageAccounts>,
-    body: web::Json<CreateApiClient>,
+    body: crate::http::json::Json<CreateApiClient>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = account_customer(&caller, body.role, body.customer_number.as_deref())?;
     body.validate()?;
@@ -200,7 +208,7 @@ pub async fn create_api_client(
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// `active`, `pending`, `disabled` or `rejected`.
-    #[param(max_length = 10, pattern = "^(active|pending|disabled|rejected)$")]
+    #[param(schema_with = crate::http::schemas::account_status_filter)]
     pub status: Option<String>,
 }
 
@@ -281,7 +289,7 @@ pub async fn update_user(
     auth: web::Data<Authenticator>,
     caller: Permit<gate::ManageAccounts>,
     path: web::Path<i64>,
-    body: web::Json<UpdateUser>,
+    body: crate::http::json::Json<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let id = path.into_inner();

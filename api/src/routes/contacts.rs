@@ -42,7 +42,11 @@ pub struct CreateContact {
         length(min = 5, max = 40),
         custom(function = "crate::http::validation::phone")
     )]
-    #[schema(min_length = 5, max_length = 40)]
+    #[schema(
+        min_length = 5,
+        max_length = 40,
+        pattern = r"^ *\+?(?:[ ()./-]*[0-9]){5}[0-9 ()./-]*$"
+    )]
     pub phone: Option<String>,
     pub notices: Subscriptions,
     /// Admins only: the company (customer admins add to their own).
@@ -65,7 +69,11 @@ pub struct UpdateContact {
         length(min = 5, max = 40),
         custom(function = "crate::http::validation::phone")
     )]
-    #[schema(min_length = 5, max_length = 40)]
+    #[schema(
+        min_length = 5,
+        max_length = 40,
+        pattern = r"^ *\+?(?:[ ()./-]*[0-9]){5}[0-9 ()./-]*$"
+    )]
     pub phone: Option<String>,
     pub notices: Option<Subscriptions>,
 }
@@ -130,7 +138,7 @@ impl From<Contact> for ContactView {
 pub async fn create_contact(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageContacts>,
-    body: web::Json<CreateContact>,
+    body: crate::http::json::Json<CreateContact>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -233,7 +241,7 @@ pub async fn update_contact(
     caller: Permit<gate::ManageContacts>,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: web::Json<UpdateContact>,
+    body: crate::http::json::Json<UpdateContact>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let expected = if_match_version(&req)?;
@@ -346,7 +354,7 @@ pub struct ContactConfirmed {
 #[post("/contact-confirmations")]
 pub async fn confirm_contact(
     state: web::Data<AppState>,
-    body: web::Json<ConfirmContact>,
+    body: crate::http::json::Json<ConfirmContact>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let token = body.into_inner().token;

@@ -67,7 +67,7 @@ impl From<Customer> for CustomerView {
 pub async fn create_customer(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageInventory>,
-    body: web::Json<CreateCustomer>,
+    body: crate::http::json::Json<CreateCustomer>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let number = CustomerNumber::parse(&body.customer_number)?;

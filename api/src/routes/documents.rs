@@ -154,7 +154,7 @@ pub async fn request_rfo(
     state: web::Data<AppState>,
     caller: Permit<gate::FollowIncident>,
     path: web::Path<String>,
-    body: web::Json<RequestDocument>,
+    body: crate::http::json::Json<RequestDocument>,
 ) -> Result<HttpResponse, ApiError> {
     file_request(
         state,
@@ -185,7 +185,7 @@ pub async fn request_incident_report(
     state: web::Data<AppState>,
     caller: Permit<gate::FollowIncident>,
     path: web::Path<String>,
-    body: web::Json<RequestDocument>,
+    body: crate::http::json::Json<RequestDocument>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = DocumentKind::IncidentReport;
     file_request(state, caller.0, path.into_inner(), body.into_inner(), kind).await
@@ -246,7 +246,7 @@ pub async fn list_incident_report_requests(
 #[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// `rfo` or `incident_report`.
-    #[param(max_length = 20, pattern = "^(rfo|incident_report)$")]
+    #[param(schema_with = crate::http::schemas::document_kind_filter)]
     pub kind: Option<String>,
     /// `requested`, `in_preparation`, `delivered` or `rejected`.
     #[param(
@@ -371,7 +371,7 @@ pub async fn deliver_document(
     state: web::Data<AppState>,
     caller: Permit<gate::WorkIncidents>,
     path: web::Path<i64>,
-    body: web::Json<DeliverDocument>,
+    body: crate::http::json::Json<DeliverDocument>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -401,7 +401,7 @@ pub async fn reject_document(
     state: web::Data<AppState>,
     caller: Permit<gate::WorkIncidents>,
     path: web::Path<i64>,
-    body: web::Json<RejectDocument>,
+    body: crate::http::json::Json<RejectDocument>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let step = DeskStep::Reject {

@@ -90,7 +90,7 @@ pub async fn get_matrix(
 pub async fn replace_matrix(
     state: web::Data<AppState>,
     caller: Permit<gate::EditEscalationMatrix>,
-    body: web::Json<MatrixView>,
+    body: crate::http::json::Json<MatrixView>,
 ) -> Result<HttpResponse, ApiError> {
     let levels = body
         .into_inner()
@@ -124,7 +124,11 @@ pub struct EscalatedBy {
         length(min = 5, max = 40),
         custom(function = "crate::http::validation::phone")
     )]
-    #[schema(min_length = 5, max_length = 40)]
+    #[schema(
+        min_length = 5,
+        max_length = 40,
+        pattern = r"^ *\+?(?:[ ()./-]*[0-9]){5}[0-9 ()./-]*$"
+    )]
     pub phone: String,
 }
 
@@ -136,8 +140,11 @@ pub struct EscalateRequest {
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
-    /// Required: who on the customer side escalates (peer-to-peer escalation).
+    /// Who on the customer side escalates (peer-to-peer escalation).
+    // Required and not null in the contract; read as optional only to answer its absence as
+    // the field error `escalated_by: required`.
     #[validate(required, nested)]
+    #[schema(required = true, nullable = false)]
     pub escalated_by: Option<EscalatedBy>,
     /// The level expected; if given it must be the current level + 1.
     #[validate(range(min = 1, max = 5))]
@@ -213,7 +220,7 @@ pub async fn escalate(
     state: web::Data<AppState>,
     caller: Permit<gate::FollowIncident>,
     path: web::Path<String>,
-    body: web::Json<EscalateRequest>,
+    body: crate::http::json::Json<EscalateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = ticket_from_path(&path)?;
     body.validate()?;
@@ -225,6 +232,16 @@ pub async fn escalate(
             "name the person escalating",
         ));
     };
+    // Whom to call back and why must be more than blanks (they are kept trimmed).
+    for (field, value) in [
+        ("reason", body.reason.as_str()),
+        ("escalated_by.name", person.name.as_str()),
+        ("escalated_by.job_title", person.job_title.as_str()),
+    ] {
+        if value.trim().is_empty() {
+            return Err(ApiError::field(field, "blank", "must not be blank"));
+        }
+    }
     let cmd = Escalate {
         ticket,
         level: body.level,

@@ -167,7 +167,7 @@ pub async fn get_article(
 pub async fn create_article(
     state: web::Data<AppState>,
     caller: Permit<gate::WriteHelp>,
-    body: web::Json<WriteArticle>,
+    body: crate::http::json::Json<WriteArticle>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     check_slug(&body.slug)?;
@@ -184,6 +184,7 @@ pub async fn create_article(
     .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/help/articles/{}", saved.slug)))
+        .insert_header(("ETag", etag(saved.version)))
         .json(ArticleView::from(saved)))
 }
 
@@ -210,7 +211,7 @@ pub async fn update_article(
     caller: Permit<gate::WriteHelp>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<WriteArticle>,
+    body: crate::http::json::Json<WriteArticle>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let slug = path.into_inner();

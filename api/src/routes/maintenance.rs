@@ -13,6 +13,7 @@ use validator::Validate;
 
 use crate::http::caller::{gate, Authenticated, Permit};
 use crate::http::error::ApiError;
+use crate::http::etag::etag;
 use crate::http::pagination::{PageOf, PageParams};
 use crate::state::{read, write, AppState};
 
@@ -38,7 +39,11 @@ pub struct ServiceOwnerBody {
         length(min = 5, max = 40),
         custom(function = "crate::http::validation::phone")
     )]
-    #[schema(min_length = 5, max_length = 40)]
+    #[schema(
+        min_length = 5,
+        max_length = 40,
+        pattern = r"^ *\+?(?:[ ()./-]*[0-9]){5}[0-9 ()./-]*$"
+    )]
     pub phone: String,
 }
 
@@ -143,7 +148,7 @@ impl From<MaintenanceRequest> for MaintenanceRequestView {
 pub async fn submit_maintenance_request(
     state: web::Data<AppState>,
     caller: Permit<gate::RequestMaintenance>,
-    body: web::Json<CreateMaintenanceRequest>,
+    body: crate::http::json::Json<CreateMaintenanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -171,6 +176,7 @@ pub async fn submit_maintenance_request(
                 RequestRef::new(request.id)
             ),
         ))
+        .insert_header(("ETag", etag(request.version)))
         .json(MaintenanceRequestView::from(request)))
 }
 
@@ -236,7 +242,9 @@ pub async fn get_maintenance_request(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_request_ref(&path)?;
     let request = read(&state, move |conn| app::maintenance::get(conn, &caller, id)).await?;
-    Ok(HttpResponse::Ok().json(MaintenanceRequestView::from(request)))
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(request.version)))
+        .json(MaintenanceRequestView::from(request)))
 }
 
 async fn step(
@@ -250,7 +258,9 @@ async fn step(
         app::maintenance::step(conn, &caller, id, step, now)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(MaintenanceRequestView::from(request)))
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(request.version)))
+        .json(MaintenanceRequestView::from(request)))
 }
 
 macro_rules! request_step {
@@ -275,7 +285,7 @@ macro_rules! request_step {
             state: web::Data<AppState>,
             caller: Permit<gate::$gate>,
             path: web::Path<String>,
-            body: web::Json<Decision>,
+            body: crate::http::json::Json<Decision>,
         ) -> Result<HttpResponse, ApiError> {
             body.validate()?;
             let $body = body.into_inner();

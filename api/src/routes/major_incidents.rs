@@ -184,7 +184,7 @@ fn major_from_path(text: &str) -> Result<TicketRef, ApiError> {
 pub async fn raise_major_incident(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageMajorIncidents>,
-    body: web::Json<CreateMajorIncident>,
+    body: crate::http::json::Json<CreateMajorIncident>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -219,7 +219,7 @@ pub async fn raise_major_incident(
 #[into_params(parameter_in = Query)]
 pub struct MajorQuery {
     /// `active` or `resolved`. Customers see active ones unless they ask otherwise.
-    #[param(max_length = 10, pattern = "^(active|resolved)$")]
+    #[param(schema_with = crate::http::schemas::major_status_filter)]
     pub status: Option<String>,
 }
 
@@ -308,7 +308,7 @@ pub async fn update_major_incident(
     caller: Permit<gate::ManageMajorIncidents>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<UpdateMajorIncident>,
+    body: crate::http::json::Json<UpdateMajorIncident>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = major_from_path(&path)?;
     let cmd = AssignManager {
@@ -345,7 +345,7 @@ pub async fn post_major_update(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageMajorIncidents>,
     path: web::Path<String>,
-    body: web::Json<PostMajorUpdate>,
+    body: crate::http::json::Json<PostMajorUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let cmd = app::major_incidents::PostMajorUpdate {
@@ -408,7 +408,7 @@ pub async fn resolve_major_incident(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageMajorIncidents>,
     path: web::Path<String>,
-    body: web::Json<ResolveMajorIncident>,
+    body: crate::http::json::Json<ResolveMajorIncident>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let ticket = major_from_path(&path)?;
@@ -444,7 +444,7 @@ pub async fn link_child(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageMajorIncidents>,
     path: web::Path<String>,
-    body: web::Json<LinkChild>,
+    body: crate::http::json::Json<LinkChild>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = major_from_path(&path)?;
     let child = TicketRef::parse(&body.ticket_number)?;
@@ -452,7 +452,9 @@ pub async fn link_child(
         app::major_incidents::link_child(conn, &caller, ticket, child, ctx, now)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(IncidentView::new(incident, state.sla(), true, app::now())))
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(incident.version)))
+        .json(IncidentView::new(incident, state.sla(), true, app::now())))
 }
 
 /// Unlink a ticket from a major incident.
@@ -484,7 +486,9 @@ pub async fn unlink_child(
         app::major_incidents::unlink_child(conn, &caller, ticket, child, ctx, now)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(IncidentView::new(incident, state.sla(), true, app::now())))
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(incident.version)))
+        .json(IncidentView::new(incident, state.sla(), true, app::now())))
 }
 
 /// List a major incident's linked tickets.

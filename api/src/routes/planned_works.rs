@@ -155,7 +155,7 @@ impl PlannedWorkView {
 pub async fn create_planned_work(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageChanges>,
-    body: web::Json<CreatePlannedWork>,
+    body: crate::http::json::Json<CreatePlannedWork>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -446,7 +446,7 @@ pub async fn cancel_planned_work(
     caller: Permit<gate::ManageChanges>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<CancelPlannedWork>,
+    body: crate::http::json::Json<CancelPlannedWork>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let reason = body.into_inner().reason;
@@ -485,7 +485,7 @@ pub async fn update_planned_work(
     caller: Permit<gate::ManageChanges>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<UpdatePlannedWork>,
+    body: crate::http::json::Json<UpdatePlannedWork>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     act(

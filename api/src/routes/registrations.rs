@@ -21,7 +21,11 @@ use crate::state::{read, run, write, AppState};
     "email": "dana@acme.example", "password": "correct horse battery 9"}))]
 pub struct Register {
     /// Your company's customer number.
-    #[schema(min_length = 3, max_length = 32)]
+    #[schema(
+        min_length = 3,
+        max_length = 32,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9-]{2,31}$"
+    )]
     pub customer_number: String,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -29,8 +33,14 @@ pub struct Register {
     #[validate(email, length(max = 254))]
     #[schema(format = "email", max_length = 254)]
     pub email: String,
-    /// 12–1024 characters, mixing letters with digits, spaces or symbols; not the email.
-    #[schema(min_length = 12, max_length = 1024, format = "password")]
+    /// 12–1024 characters, mixing letters with digits, spaces or ASCII symbols (the pattern:
+    /// somewhere one stands next to the other); not the email.
+    #[schema(
+        min_length = 12,
+        max_length = 1024,
+        format = "password",
+        pattern = "[ -@\\[-`{-~][^ -@\\[-`{-~]|[^ -@\\[-`{-~][ -@\\[-`{-~]"
+    )]
     pub password: String,
 }
 
@@ -70,7 +80,7 @@ pub struct RejectRegistration {
 pub async fn register(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
-    body: web::Json<Register>,
+    body: crate::http::json::Json<Register>,
 ) -> Result<HttpResponse, ApiError> {
     let peer = crate::http::client_address::of(&req);
     body.validate()?;
@@ -131,7 +141,7 @@ pub struct EmailVerified {
 #[post("/registrations/verifications")]
 pub async fn verify_registration_email(
     state: web::Data<AppState>,
-    body: web::Json<VerifyEmail>,
+    body: crate::http::json::Json<VerifyEmail>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let token = body.into_inner().token;
@@ -150,7 +160,7 @@ pub async fn verify_registration_email(
 #[into_params(parameter_in = Query)]
 pub struct RegistrationQuery {
     /// `pending` (default) or `rejected`.
-    #[param(max_length = 10, pattern = "^(pending|rejected)$")]
+    #[param(schema_with = crate::http::schemas::registration_status_filter)]
     pub status: Option<String>,
 }
 
@@ -248,7 +258,7 @@ pub async fn reject_registration(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageAccounts>,
     path: web::Path<i64>,
-    body: web::Json<RejectRegistration>,
+    body: crate::http::json::Json<RejectRegistration>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     decide(

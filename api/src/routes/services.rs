@@ -129,7 +129,7 @@ fn service_response(mut builder: actix_web::HttpResponseBuilder, service: Servic
 pub async fn create_service(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageInventory>,
-    body: web::Json<CreateService>,
+    body: crate::http::json::Json<CreateService>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let service_id = ServiceId::parse(&body.service_id)?;
@@ -278,7 +278,7 @@ pub async fn update_service(
     caller: Permit<gate::ManageInventory>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<UpdateService>,
+    body: crate::http::json::Json<UpdateService>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let expected = if_match_version(&req)?;

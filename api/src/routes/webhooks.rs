@@ -152,7 +152,7 @@ impl DeliveryView {
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageWebhooks>,
-    body: web::Json<CreateWebhook>,
+    body: crate::http::json::Json<CreateWebhook>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();

@@ -16,6 +16,7 @@ on_both_backends!(
     customer_admin_manages_only_own_company_accounts,
     duplicate_email_is_a_conflict,
     overlong_credentials_are_422_before_any_check,
+    the_token_endpoint_takes_the_oauth2_form,
 );
 
 async fn password_grant_issues_a_bearer_token_that_identifies_the_caller(app: TestApp) {
@@ -48,12 +49,24 @@ async fn wrong_password_and_unknown_email_are_the_same_401(app: TestApp) {
         .await
         .expect_problem(401, "invalid_credentials");
     assert_eq!(wrong.body["detail"], unknown.body["detail"]);
-    // A grant type that does not exist is a body error, not a crash.
+    // A grant type that does not exist is a field error, not a crash.
+    let refused = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"grant_type": "implicit"})),
+            &[],
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["field"], "grant_type");
+    // A field of the other grant is refused rather than ignored.
     app.send(
         Method::POST,
         "/api/v1/auth/token",
         None,
-        Some(json!({"grant_type": "implicit"})),
+        Some(json!({"grant_type": "password", "email": ADMIN_EMAIL, "password": "x", "client_id": "c"})),
         &[],
     )
     .await
@@ -397,4 +410,60 @@ async fn overlong_credentials_are_422_before_any_check(app: TestApp) {
     }
     // Not counted as failures: the admin still signs in.
     app.admin_token().await;
+}
+
+/// Swagger UI's Authorize (the OAuth 2.0 password flow) sends the form of RFC 6749 §4.3, with
+/// the email as `username`.
+async fn the_token_endpoint_takes_the_oauth2_form(app: TestApp) {
+    let form = |body: String| {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/auth/token", app.base_url);
+        async move {
+            let mut resp = client
+                .post(url)
+                .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+                .send_body(body)
+                .await
+                .expect("sent");
+            let body: serde_json::Value =
+                serde_json::from_slice(&resp.body().await.expect("body")).expect("JSON");
+            (resp.status().as_u16(), body)
+        }
+    };
+    let email = ADMIN_EMAIL.replace('@', "%40");
+    let password: String = tests::ADMIN_PASSWORD
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
+    let (status, body) = form(format!(
+        "grant_type=password&username={email}&password={password}&scope=&client_id="
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["access_token"].as_str().expect("a token");
+    app.get("/api/v1/me", token).await.expect(200);
+    let (status, body) = form(format!(
+        "grant_type=password&username={email}&password=wrong"
+    ))
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_credentials"))
+    );
+    let (status, body) = form(format!("grant_type=password&username={email}")).await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (422, Some("password"))
+    );
+    // Neither JSON nor a form: 415.
+    let mut resp = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.base_url))
+        .insert_header(("Content-Type", "text/plain"))
+        .send_body("grant_type=password")
+        .await
+        .expect("sent");
+    assert_eq!(resp.status().as_u16(), 415);
+    let body: serde_json::Value = serde_json::from_slice(&resp.body().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "unsupported_media_type");
 }

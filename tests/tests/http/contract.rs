@@ -17,6 +17,8 @@ on_both_backends!(
     swagger_ui_and_contract_are_served,
     health_probes_answer,
     services_crud_with_etags,
+    authentication_then_route_and_role_then_body,
+    integers_may_be_written_with_a_zero_fraction,
 );
 
 #[test]
@@ -425,6 +427,61 @@ async fn swagger_ui_and_contract_are_served(app: TestApp) {
         .expect(200);
     assert_eq!(spec.body, serde_json::to_value(api::openapi()).unwrap());
     assert!(spec.body["paths"]["/api/v1/incidents"]["post"].is_object());
+    // The rules the server enforces are the patterns the contract states (one source each).
+    let schemas = &spec.body["components"]["schemas"];
+    for schema in ["ReporterInput", "EscalatedBy", "ServiceOwnerBody"] {
+        assert_eq!(
+            schemas[schema]["properties"]["phone"]["pattern"],
+            api::http::validation::PHONE_PATTERN,
+            "{schema}"
+        );
+    }
+    for schema in ["CreateUser", "Register"] {
+        assert_eq!(
+            schemas[schema]["properties"]["password"]["pattern"],
+            domain::account::PASSWORD_MIX_PATTERN,
+            "{schema}"
+        );
+    }
+    // Swagger UI calls no other host (no validator badge), keeps the token over a reload, and
+    // offers the OAuth 2.0 password flow against our token operation.
+    let mut init = app
+        .client
+        .get(format!(
+            "{}/swagger-ui/swagger-initializer.js",
+            app.base_url
+        ))
+        .send()
+        .await
+        .unwrap();
+    let csp = init
+        .headers()
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("connect-src 'self'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    let init = String::from_utf8(init.body().await.unwrap().to_vec()).unwrap();
+    assert!(init.contains(r#""validatorUrl": "none""#), "{init}");
+    assert!(init.contains(r#""persistAuthorization": true"#), "{init}");
+    assert_eq!(
+        spec.body["components"]["securitySchemes"]["oauth2"]["flows"]["password"]["tokenUrl"],
+        "/api/v1/auth/token"
+    );
+    // `/swagger-ui` without the slash leads to the page.
+    let redirect = awc::Client::builder()
+        .disable_redirects()
+        .finish()
+        .get(format!("{}/swagger-ui", app.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status().as_u16(), 301);
+    assert_eq!(redirect.headers().get("location").unwrap(), "/swagger-ui/");
     // Client generators read openapi.yaml with YAML 1.1 loaders (PyYAML here; SnakeYAML, Ruby):
     // they must see exactly the served document, every example timestamp still a string.
     assert_eq!(yaml11_load(&committed_openapi_yaml()), spec.body);
@@ -518,9 +575,14 @@ async fn services_crud_with_etags(app: TestApp) {
             .await
         }
     };
+    // If-Match compares strongly (RFC 9110 §13.1.1): the weak form of the current tag fails.
+    patch(format!("W/{etag}"))
+        .await
+        .expect_problem(412, "precondition_failed");
     let updated = patch(etag.clone()).await.expect(200);
     assert_eq!(updated.body["label"], "Renamed");
     assert_eq!(updated.body["version"], 2);
+    assert_eq!(updated.header("etag"), Some("\"v2\""));
     patch(etag).await.expect_problem(412, "precondition_failed");
     let search = app
         .get("/api/v1/services?q=renam", &admin)
@@ -709,4 +771,104 @@ fn demo_data_loads_once_with_every_kind_of_record() {
         Ok(())
     })
     .unwrap();
+}
+
+/// The order of checks: authentication (401), then the route (404) and the role (403), then the
+/// body (422) — whatever the body holds, a request that fails an earlier check says so.
+async fn authentication_then_route_and_role_then_body(app: TestApp) {
+    let (_, customer, _) = app.two_tenants().await;
+    let bad_bodies = [
+        json!([1]),
+        json!({"summary": "nul \u{0} inside"}),
+        json!({"summary": "bell \u{7}"}),
+        json!({"summary": 5}),
+    ];
+    for body in &bad_bodies {
+        app.send(
+            Method::POST,
+            "/api/v1/incidents",
+            None,
+            Some(body.clone()),
+            &[],
+        )
+        .await
+        .expect_problem(401, "unauthorized");
+        app.send(
+            Method::POST,
+            "/api/v1/no-such",
+            None,
+            Some(body.clone()),
+            &[],
+        )
+        .await
+        .expect_problem(404, "route_not_found");
+        app.send(
+            Method::POST,
+            "/api/v1/no-such",
+            Some(&customer),
+            Some(body.clone()),
+            &[],
+        )
+        .await
+        .expect_problem(404, "route_not_found");
+        // A customer may not create customers: 403, not a verdict on the body.
+        app.send(
+            Method::POST,
+            "/api/v1/customers",
+            Some(&customer),
+            Some(body.clone()),
+            &[],
+        )
+        .await
+        .expect_problem(403, "forbidden");
+        // With every earlier check passed, the body is judged.
+        app.send(
+            Method::POST,
+            "/api/v1/incidents",
+            Some(&customer),
+            Some(body.clone()),
+            &[],
+        )
+        .await
+        .expect(422);
+    }
+}
+
+/// JSON Schema's `integer` includes `30.0`; the server reads it as 30.
+async fn integers_may_be_written_with_a_zero_fraction(app: TestApp) {
+    let admin = app.admin_token().await;
+    let matrix = app
+        .get("/api/v1/escalation-matrix", &admin)
+        .await
+        .expect(200);
+    let mut levels = matrix.body.clone();
+    for level in levels["levels"].as_array_mut().unwrap() {
+        let n = level["level"].as_i64().unwrap();
+        level["level"] = json!(n as f64);
+    }
+    let text = serde_json::to_string(&levels).unwrap();
+    assert!(text.contains("\"level\":1.0"), "{text}");
+    let saved = app
+        .send(
+            Method::PUT,
+            "/api/v1/escalation-matrix",
+            Some(&admin),
+            Some(levels),
+            &[],
+        )
+        .await
+        .expect(200);
+    assert_eq!(saved.body["levels"][0]["level"], 1);
+    // A fraction that is not zero is still refused.
+    let mut half = matrix.body.clone();
+    half["levels"][0]["level"] = json!(1.5);
+    app.send(
+        Method::PUT,
+        "/api/v1/escalation-matrix",
+        Some(&admin),
+        Some(half),
+        &[],
+    )
+    .await
+    .expect_problem(422, "invalid_body");
 }

@@ -212,6 +212,16 @@ async fn escalating_person_is_required_with_field_errors(app: TestApp) {
     assert!(fields.contains(&"escalated_by.name"), "{fields:?}");
     assert!(fields.contains(&"escalated_by.job_title"), "{fields:?}");
     assert!(fields.contains(&"escalated_by.phone"), "{fields:?}");
+    // Blanks are not a name (they are trimmed away): refused, not stored empty.
+    let blank = app
+        .post(
+            &path,
+            &customer,
+            json!({"reason": "slow", "escalated_by": {"name": "  ", "job_title": "IT", "phone": "12345"}}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(blank.body["errors"][0]["field"], "escalated_by.name");
     let ticket = app
         .get(
             &format!("/api/v1/incidents/{}", t["ticket_number"].as_str().unwrap()),

@@ -2,7 +2,7 @@
 //! sniffed into HTML), `X-Frame-Options: DENY` and a `Content-Security-Policy` with
 //! `frame-ancestors 'none'` (no page of ours, Swagger UI included, is framed by another site —
 //! clickjacking), `Referrer-Policy: no-referrer`; on API answers the policy also allows no content
-//! at all (`default-src 'none'`). `Strict-Transport-Security` is sent when `HSTS_MAX_AGE_SECONDS`
+//! at all (`default-src 'none'`), on Swagger UI's pages only this host's own scripts and requests. `Strict-Transport-Security` is sent when `HSTS_MAX_AGE_SECONDS`
 //! is set (behind TLS). A header a handler set itself is left alone.
 
 use actix_web::body::MessageBody;
@@ -14,8 +14,12 @@ use actix_web::web;
 use crate::state::AppState;
 
 const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
-/// Swagger UI runs its own scripts and styles: only framing is forbidden there.
-const UI_POLICY: &str = "frame-ancestors 'none'";
+/// Swagger UI runs its own scripts and styles, from this host only: no inline script, no other
+/// origin to fetch from or send to (so neither an injected script nor a validator badge can
+/// reach out), no framing. Its styles set inline attributes and its icons are `data:` images.
+const UI_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'self'; \
+object-src 'none'; frame-ancestors 'none'";
 
 /// The middleware; wrap the app with `actix_web::middleware::from_fn(headers::layer)`.
 pub async fn layer(

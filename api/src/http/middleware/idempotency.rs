@@ -28,6 +28,11 @@ pub const HEADER: &str = "Idempotency-Key";
 const EXCLUDED: &[&str] = &["/api/v1/auth/token"];
 const KEPT_HEADERS: &[&str] = &["content-type", "location", "etag"];
 
+/// Whether the layer serves POSTs to this route (every route but the token request).
+pub fn applies_to(route: &str) -> bool {
+    !EXCLUDED.contains(&route)
+}
+
 fn sha256_hex(parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
@@ -56,7 +61,7 @@ pub async fn layer(
         .map(|v| v.to_str().map(str::to_owned));
     // The path as the router matches it (percent-encoded unreserved characters decoded).
     let path = req.match_info().as_str().to_owned();
-    let applies = req.method() == Method::POST && !EXCLUDED.contains(&path.as_str());
+    let applies = req.method() == Method::POST && applies_to(&path);
     let (Some(key), true) = (key, applies) else {
         return next
             .call(req)

@@ -9,6 +9,9 @@
 //!
 //! The same layer refuses control characters in the body's free text (`http::plain_text`): 422
 //! with the field's code `control_character`, judged along the operation's published schema.
+//!
+//! What is wrong with a body is answered by the body extractor (`http::json`), so that 401, 404
+//! and 403 come first; only a body beyond the size limit is refused here, before it is read whole.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -20,6 +23,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::http::error::ApiError;
+use crate::http::json::BodyRefusal;
 use crate::http::plain_text;
 
 fn refuse(req: ServiceRequest, err: ApiError) -> ServiceResponse<BoxBody> {
@@ -103,29 +107,47 @@ pub async fn layer(
         Ok(body) => body,
         Err(err) => return Ok(refuse(req, err)),
     };
+    if let Some(err) = body_refusal(&req, &body) {
+        // Answered by the body extractor, after authentication, routing and role
+        // (`http::json`).
+        req.extensions_mut().insert(BodyRefusal(err));
+    }
+    req.set_payload(Payload::from(body));
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
+}
+
+/// What is wrong with a JSON body whatever the operation's type of it, if anything.
+fn body_refusal(req: &ServiceRequest, body: &[u8]) -> Option<ApiError> {
     // Every JSON body of this API is an object; serde would also read a struct from an array.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        let err = ApiError::field("body", "invalid_type", "must be a JSON object");
-        return Ok(refuse(req, err));
+        return Some(ApiError::field(
+            "body",
+            "invalid_type",
+            "must be a JSON object",
+        ));
     }
     if body.windows(6).any(|w| w == b"\\u0000") {
         // Malformed JSON is left to the extractor, which answers 400 `malformed_json`.
-        if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+        if let Ok(value) = serde_json::from_slice::<Value>(body) {
             if let Some(field) = first_nul(&value, "") {
                 let field = if field.is_empty() {
                     "body".into()
                 } else {
                     field
                 };
-                let err =
-                    ApiError::field(&field, "nul_character", "must not contain NUL (\\u0000)");
-                return Ok(refuse(req, err));
+                return Some(ApiError::field(
+                    &field,
+                    "nul_character",
+                    "must not contain NUL (\\u0000)",
+                ));
             }
         }
     }
-    if plain_text::may_hold_control(&body) {
+    if plain_text::may_hold_control(body) {
         if let (Some(route), Ok(value)) =
-            (req.match_pattern(), serde_json::from_slice::<Value>(&body))
+            (req.match_pattern(), serde_json::from_slice::<Value>(body))
         {
             let method = req.method().as_str().to_owned();
             if let Some((field, c)) = plain_text::rules().first_refused(&method, &route, &value) {
@@ -134,7 +156,7 @@ pub async fn layer(
                 } else {
                     field
                 };
-                let err = ApiError::field(
+                return Some(ApiError::field(
                     &field,
                     "control_character",
                     format!(
@@ -142,15 +164,11 @@ pub async fn layer(
                          line feed (\\n) are allowed",
                         u32::from(c)
                     ),
-                );
-                return Ok(refuse(req, err));
+                ));
             }
         }
     }
-    req.set_payload(Payload::from(body));
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_boxed_body)
+    None
 }
 
 #[cfg(test)]

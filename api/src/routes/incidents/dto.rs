@@ -24,7 +24,11 @@ pub struct ReporterInput {
         length(min = 5, max = 40),
         custom(function = "crate::http::validation::phone")
     )]
-    #[schema(min_length = 5, max_length = 40, pattern = r"^\+?[0-9 ()./-]{5,40}$")]
+    #[schema(
+        min_length = 5,
+        max_length = 40,
+        pattern = r"^ *\+?(?:[ ()./-]*[0-9]){5}[0-9 ()./-]*$"
+    )]
     pub phone: String,
 }
 

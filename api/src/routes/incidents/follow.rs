@@ -35,7 +35,7 @@ pub struct IncidentQuery {
     #[validate(length(max = 64))]
     pub service_id: Option<String>,
     /// Only this priority: P1, P2, P3 or P4.
-    #[param(max_length = 2, pattern = "^P[1-4]$", example = "P1")]
+    #[param(schema_with = crate::http::schemas::priority_filter)]
     #[validate(length(max = 2))]
     pub priority: Option<String>,
     /// Only tickets changed at or after this instant (RFC 3339).
@@ -65,7 +65,7 @@ pub struct IncidentQuery {
     #[validate(length(max = 100))]
     pub external_id: Option<String>,
     /// `-logged_at` (newest first, default) or `logged_at` (oldest first).
-    #[param(pattern = "^-?logged_at$", example = "-logged_at")]
+    #[param(schema_with = crate::http::schemas::incident_order)]
     pub sort: Option<String>,
 }
 

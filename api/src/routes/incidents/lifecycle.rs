@@ -41,7 +41,7 @@ pub async fn transition_incident(
     caller: Permit<gate::WorkIncidents>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<TransitionRequest>,
+    body: crate::http::json::Json<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = ticket_from_path(&path)?;
     body.validate()?;
@@ -92,7 +92,7 @@ pub async fn close_incident(
     caller: Permit<gate::FollowIncident>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<CloseIncident>,
+    body: crate::http::json::Json<CloseIncident>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = ticket_from_path(&path)?;
     body.validate()?;
@@ -140,7 +140,7 @@ pub async fn reopen_incident(
     caller: Permit<gate::FollowIncident>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<ReopenIncident>,
+    body: crate::http::json::Json<ReopenIncident>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = ticket_from_path(&path)?;
     body.validate()?;

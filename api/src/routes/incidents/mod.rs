@@ -23,9 +23,8 @@ use crate::state::AppState;
 
 /// Parses a `{ref}` path segment in either form; a malformed one cannot name a ticket: 404.
 pub(crate) fn ticket_from_path(text: &str) -> Result<TicketRef, ApiError> {
-    TicketRef::parse(text).map_err(|e| {
-        ApiError::not_found("incident").with_extension("hint", serde_json::json!(e.to_string()))
-    })
+    TicketRef::parse(text)
+        .map_err(|e| ApiError::not_found("incident").with_members(|m| m.hint = Some(e.to_string())))
 }
 
 /// A ticket as JSON, as this caller may see it, with its `ETag`.

@@ -34,7 +34,7 @@ use crate::state::{write, AppState};
 pub async fn raise_incident(
     state: web::Data<AppState>,
     caller: Permit<gate::RaiseIncident>,
-    body: web::Json<RaiseIncident>,
+    body: crate::http::json::Json<RaiseIncident>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();

@@ -32,7 +32,7 @@ pub async fn post_update(
     state: web::Data<AppState>,
     caller: Permit<gate::FollowIncident>,
     path: web::Path<String>,
-    body: web::Json<PostUpdate>,
+    body: crate::http::json::Json<PostUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = ticket_from_path(&path)?;
     body.validate()?;

@@ -36,7 +36,7 @@ pub async fn update_incident(
     caller: Permit<gate::WorkIncidents>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<UpdateIncident>,
+    body: crate::http::json::Json<UpdateIncident>,
 ) -> Result<HttpResponse, ApiError> {
     let ticket = ticket_from_path(&path)?;
     let body = body.into_inner();

@@ -54,7 +54,7 @@ pub async fn register_listener(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageWebhooks>,
     ids: web::Query<BuyerSeller>,
-    body: web::Json<MefHubInput>,
+    body: crate::http::json::Json<MefHubInput>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     ids.check()?;

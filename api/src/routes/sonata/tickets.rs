@@ -446,7 +446,7 @@ pub async fn create_trouble_ticket(
     state: web::Data<AppState>,
     caller: Permit<gate::RaiseIncident>,
     ids: web::Query<BuyerSeller>,
-    body: web::Json<MefTroubleTicketCreate>,
+    body: crate::http::json::Json<MefTroubleTicketCreate>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     ids.check()?;
@@ -575,7 +575,7 @@ pub async fn patch_trouble_ticket(
     req: HttpRequest,
     path: web::Path<String>,
     ids: web::Query<BuyerSeller>,
-    body: web::Json<MefTroubleTicketUpdate>,
+    body: crate::http::json::Json<MefTroubleTicketUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -786,7 +786,7 @@ pub async fn reopen_trouble_ticket(
     caller: Permit<gate::FollowIncident>,
     path: web::Path<String>,
     ids: web::Query<BuyerSeller>,
-    body: web::Json<MefReason>,
+    body: crate::http::json::Json<MefReason>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let reason = Some(body.into_inner().reason);

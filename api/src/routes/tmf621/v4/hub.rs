@@ -43,7 +43,7 @@ use crate::state::AppState;
 pub async fn register_listener(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageWebhooks>,
-    body: web::Json<EventSubscriptionInput>,
+    body: crate::http::json::Json<EventSubscriptionInput>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();

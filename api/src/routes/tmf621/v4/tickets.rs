@@ -231,7 +231,7 @@ fn party_input(p: RelatedParty) -> PartyInput {
 pub async fn create_trouble_ticket(
     state: web::Data<AppState>,
     caller: Permit<gate::RaiseIncident>,
-    body: web::Json<TroubleTicketCreate>,
+    body: crate::http::json::Json<TroubleTicketCreate>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let (version, facts) = flow::create(&state, &caller, new_ticket(body.into_inner())).await?;
@@ -280,7 +280,7 @@ pub async fn patch_trouble_ticket(
     caller: Permit<gate::FollowIncident>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<TroubleTicketUpdate>,
+    body: crate::http::json::Json<TroubleTicketUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();

@@ -53,7 +53,7 @@ fn hub(sub: Subscription, secret: bool) -> HubV5 {
 pub async fn register_listener(
     state: web::Data<AppState>,
     caller: Permit<gate::ManageWebhooks>,
-    body: web::Json<HubInputV5>,
+    body: crate::http::json::Json<HubInputV5>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();

@@ -254,7 +254,7 @@ fn party_input(p: RelatedPartyV5) -> PartyInput {
 pub async fn create_trouble_ticket(
     state: web::Data<AppState>,
     caller: Permit<gate::RaiseIncident>,
-    body: web::Json<TroubleTicketCreateV5>,
+    body: crate::http::json::Json<TroubleTicketCreateV5>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     only_empty(
@@ -315,7 +315,7 @@ pub async fn patch_trouble_ticket(
     caller: Permit<gate::FollowIncident>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<TroubleTicketUpdateV5>,
+    body: crate::http::json::Json<TroubleTicketUpdateV5>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();

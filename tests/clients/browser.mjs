@@ -66,8 +66,9 @@ try {
   await oauth.locator("input#oauth_username").fill("bob@acme.example");
   await oauth.locator("input#oauth_password").fill(password);
   await oauth.locator("button.authorize").click();
-  await oauth.locator("button.logout").waitFor({ timeout: 15000 });
-  await dialog.locator("button.close-modal").click();
+  await dialog.locator("button", { hasText: "Logout" }).waitFor({ timeout: 15000 });
+  check((await dialog.innerText()).includes("Authorized"), "signed in");
+  await dialog.locator(".modal-ux-header button.close-modal").click();
 
   begin("after a reload the token is kept, and GET /incidents answers 200");
   await page.reload();
@@ -82,8 +83,8 @@ try {
   check(response.status() === 200, `GET /api/v1/incidents answered ${response.status()}`);
   const sent = await response.request().allHeaders();
   check((sent["authorization"] ?? "").startsWith("Bearer "), "the request carried the bearer token");
-  await list.locator(".live-responses-table .response-col_status").first().waitFor();
-  const shown = await list.locator(".live-responses-table .response-col_status").first().innerText();
+  await list.locator(".live-responses-table tbody .response-col_status").first().waitFor();
+  const shown = await list.locator(".live-responses-table tbody .response-col_status").first().innerText();
   check(shown.includes("200"), `the page shows ${shown}`);
 
   begin("nothing left the host, and the page logged no error");

@@ -8,6 +8,7 @@
 #   scripts/contract.sh sqlite           one backend (sqlite | postgres)
 #   CONTRACT_ROLES="admin customer_user" scripts/contract.sh postgres
 #   CONTRACT_MAX_EXAMPLES=50 …           more cases per operation (default in schemathesis.toml)
+#   CONTRACT_SEED=7 …                    another seed than schemathesis.toml's (new data, new findings)
 #   CONTRACT_FUTURE_CLOCK=+365d …        offset of the last run (below); "off" skips it
 #
 # Each partner facade is fuzzed a second time with its standard's own document as the contract
@@ -173,7 +174,8 @@ run_backend() {
         echo "contract: $label / $role"
         CONTRACT_TOKEN="${tokens[$role]}" "$venv/bin/schemathesis" \
             --config-file scripts/schemathesis.toml run openapi.yaml --url "$base" --no-color \
-            ${CONTRACT_MAX_EXAMPLES:+--max-examples "$CONTRACT_MAX_EXAMPLES"} "${filters[@]}" \
+            ${CONTRACT_MAX_EXAMPLES:+--max-examples "$CONTRACT_MAX_EXAMPLES"} \
+            ${CONTRACT_SEED:+--seed "$CONTRACT_SEED"} "${filters[@]}" \
             >"$log" 2>&1 || rc=$?
         local seconds=$(($(date +%s) - started))
         local figures
@@ -199,6 +201,7 @@ run_backend() {
                 CONTRACT_TOKEN="${tokens[$role]}" "$venv/bin/schemathesis" \
                     --config-file "$config" run "$document" --url "$base$root" --no-color \
                     ${CONTRACT_MAX_EXAMPLES:+--max-examples "$CONTRACT_MAX_EXAMPLES"} \
+                    ${CONTRACT_SEED:+--seed "$CONTRACT_SEED"} \
                     >"$log" 2>&1 || rc=$?
                 seconds=$(($(date +%s) - started))
                 figures="$(python3 scripts/contract_summary.py "$log")"

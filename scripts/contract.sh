@@ -63,6 +63,9 @@ if ! cmp -s "$requirements" "$venv/.installed" 2>/dev/null; then
     cp "$requirements" "$venv/.installed"
 fi
 
+# Fresh Idempotency-Keys per call, as a client sends them (the reason is in the file).
+export SCHEMATHESIS_HOOKS="$root/scripts/contract_hooks.py"
+
 # --- the server binary ----------------------------------------------------------------------------
 cargo build --locked --bin service-assurance --bin pinned-spec
 target_dir="$(cargo metadata --format-version 1 --no-deps |

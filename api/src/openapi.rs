@@ -301,8 +301,19 @@ fn public_operations_need_no_security(doc: &mut serde_json::Value) {
 /// Every operation that takes the bearer token takes it from either scheme: `bearer` (pasted) or
 /// `oauth2` (fetched by Swagger UI's Authorize with the password flow). Without the second,
 /// Swagger UI would sign in and then send the token nowhere.
+///
+/// Not on the event stream (`text/event-stream`): Swagger UI waits for an answer to end and so
+/// cannot show a stream, and with two alternatives there schemathesis 4.32 generates a request
+/// with an unknown header that it expects refused, which no HTTP server does (seen on this
+/// operation only; bearer alone, it does not).
 fn bearer_or_oauth2(doc: &mut serde_json::Value) {
     for (_, _, op) in operations(doc) {
+        if op
+            .pointer("/responses/200/content/text~1event-stream")
+            .is_some()
+        {
+            continue;
+        }
         if let Some(security) = op.get_mut("security").and_then(|s| s.as_array_mut()) {
             let bearer = security.iter().any(|r| r.get("bearer").is_some());
             if bearer && !security.iter().any(|r| r.get("oauth2").is_some()) {

@@ -444,14 +444,17 @@ pub fn path_error_handler(err: actix_web::error::PathError, _: &HttpRequest) -> 
     ApiError::bad_request("invalid_path", format!("invalid path parameter: {err}")).into()
 }
 
+// Written as rustfmt cannot settle it (it indents a multi-line attribute in a macro further on
+// every run), so it is left as written.
+#[rustfmt::skip]
 macro_rules! problem_response {
     ($name:ident, $description:literal, $example:expr) => {
         #[derive(ToResponse)]
         #[response(
-                    description = $description,
-                    content_type = "application/problem+json",
-                    example = $example
-                )]
+            description = $description,
+            content_type = "application/problem+json",
+            example = $example
+        )]
         #[allow(dead_code)]
         pub struct $name(Problem);
     };

@@ -69,6 +69,16 @@ async fn same_key_other_body_is_422_and_keys_belong_to_their_caller(app: TestApp
     )
     .await
     .expect_problem(422, "idempotency_key_reused");
+    // The query string is part of the request: the same key and body to another query is
+    // another request, not a replay of the first answer.
+    app.post_with(
+        "/api/v1/incidents?note=other",
+        &a,
+        raise_body("service_id", "SVC-A", "degraded"),
+        &key,
+    )
+    .await
+    .expect_problem(422, "idempotency_key_reused");
     // Another company using the same key string is unaffected.
     let theirs = app
         .post_with(

@@ -1,8 +1,8 @@
 //! `Idempotency-Key` for creating POSTs (R-API3).
 //!
 //! A POST carrying `Idempotency-Key` is claimed in the database under (caller, path, key)
-//! before it runs. A retry with the same key and body gets the stored first response (with
-//! `Idempotent-Replayed: true`) and creates nothing; the same key with another body is 422; a
+//! before it runs. A retry with the same key, query string and body gets the stored first response (with
+//! `Idempotent-Replayed: true`) and creates nothing; the same key with another query or body is 422; a
 //! retry while the first is still running is 409. Only successful (2xx) responses are kept —
 //! a failed request releases its key so it can be retried. Keys expire after
 //! `IDEMPOTENCY_TTL_HOURS`. Not applied to `/auth/token`.
@@ -94,7 +94,9 @@ pub async fn layer(
         Err(err) => return Ok(error_response(req, err)),
     };
     let key_hash = sha256_hex(&[subject.as_bytes(), path.as_bytes(), key.as_bytes()]);
-    let request_hash = sha256_hex(&[&body]);
+    // The request is its query string and its body: the same key with another `?sellerId=`
+    // is another request (422), not a replay of the first.
+    let request_hash = sha256_hex(&[req.query_string().as_bytes(), &body]);
 
     let claim = {
         let (state, key_hash, request_hash) = (state.clone(), key_hash.clone(), request_hash);

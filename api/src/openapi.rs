@@ -504,7 +504,7 @@ fn filters_without_examples(doc: &mut serde_json::Value) {
 /// `Idempotency-Key` on every POST the idempotency layer serves: all but the token request, of
 /// an authenticated caller (keys are the caller's; public operations have none).
 fn declare_idempotency_key(doc: &mut serde_json::Value) {
-    use crate::http::middleware::idempotency;
+    use crate::http::idempotent as idempotency;
     for (path, method, op) in operations(doc) {
         let public = op
             .get("security")

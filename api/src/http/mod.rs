@@ -6,6 +6,7 @@ pub mod client_address;
 pub mod dialect;
 pub mod error;
 pub mod etag;
+pub mod idempotent;
 pub mod json;
 pub mod jwt;
 pub mod mef_error;

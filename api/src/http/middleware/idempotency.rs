@@ -24,14 +24,8 @@ use sha2::{Digest, Sha256};
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
-pub const HEADER: &str = "Idempotency-Key";
-const EXCLUDED: &[&str] = &["/api/v1/auth/token"];
+use crate::http::idempotent::{applies_to, HEADER};
 const KEPT_HEADERS: &[&str] = &["content-type", "location", "etag"];
-
-/// Whether the layer serves POSTs to this route (every route but the token request).
-pub fn applies_to(route: &str) -> bool {
-    !EXCLUDED.contains(&route)
-}
 
 fn sha256_hex(parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();

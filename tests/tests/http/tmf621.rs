@@ -220,6 +220,20 @@ async fn tmf621_lists_filter_page_and_select_fields_within_the_tenant(app: TestA
         assert_eq!(r.header("X-Total-Count"), Some("0"), "{none}");
         assert_eq!(r.body, json!([]));
     }
+    // A filter that matches nothing does not let another, invalid one pass (found by fuzzing
+    // with another seed).
+    for invalid in [
+        "ticketType=complaint&severity=Urgent",
+        "status=held&priority=Someday",
+    ] {
+        let refused = app.get(&format!("{TT}?{invalid}"), &a).await;
+        assert_eq!(
+            refused.status.as_u16(),
+            400,
+            "{invalid}: {:?}",
+            refused.body
+        );
+    }
 
     let slim = app
         .get(&format!("{TT}?fields=status,externalId&limit=1"), &a)

@@ -72,6 +72,10 @@ fn filter_of(q: &ListRequest) -> Result<Option<IncidentFilter>, ApiError> {
         }
     }
     let mut filter = IncidentFilter::default();
+    // Every value is judged before any of them can make the answer empty: a ticketType that
+    // matches nothing must not let an invalid severity pass unrefused.
+    filter.impact = q.severity.map(tmf::impact_of_severity).transpose()?;
+    filter.priority = q.priority.map(tmf::parse_priority).transpose()?;
     if let Some(list) = q.status {
         // Exactly the published pattern: names separated by single commas, no blanks.
         for name in list.split(',') {
@@ -88,8 +92,6 @@ fn filter_of(q: &ListRequest) -> Result<Option<IncidentFilter>, ApiError> {
             return Ok(None);
         }
     }
-    filter.impact = q.severity.map(tmf::impact_of_severity).transpose()?;
-    filter.priority = q.priority.map(tmf::parse_priority).transpose()?;
     filter.external_id = q.external_id.map(|e| e.trim().to_owned());
     Ok(Some(filter))
 }

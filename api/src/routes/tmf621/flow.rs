@@ -71,11 +71,13 @@ fn filter_of(q: &ListRequest) -> Result<Option<IncidentFilter>, ApiError> {
             ));
         }
     }
-    let mut filter = IncidentFilter::default();
     // Every value is judged before any of them can make the answer empty: a ticketType that
     // matches nothing must not let an invalid severity pass unrefused.
-    filter.impact = q.severity.map(tmf::impact_of_severity).transpose()?;
-    filter.priority = q.priority.map(tmf::parse_priority).transpose()?;
+    let mut filter = IncidentFilter {
+        impact: q.severity.map(tmf::impact_of_severity).transpose()?,
+        priority: q.priority.map(tmf::parse_priority).transpose()?,
+        ..Default::default()
+    };
     if let Some(list) = q.status {
         // Exactly the published pattern: names separated by single commas, no blanks.
         for name in list.split(',') {

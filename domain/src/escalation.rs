@@ -107,6 +107,40 @@ pub struct EscalatingPerson {
     pub phone: String,
 }
 
+impl EscalatingPerson {
+    /// The person as given, trimmed. Someone the provider calls back has a name and a job title:
+    /// blanks are neither.
+    pub fn new(name: &str, job_title: &str, phone: &str) -> Result<Self, DomainError> {
+        let (name, job_title) = (name.trim(), job_title.trim());
+        if name.is_empty() {
+            return Err(DomainError::invalid(
+                "escalated_by.name",
+                "must not be blank",
+            ));
+        }
+        if job_title.is_empty() {
+            return Err(DomainError::invalid(
+                "escalated_by.job_title",
+                "must not be blank",
+            ));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            job_title: job_title.to_owned(),
+            phone: phone.trim().to_owned(),
+        })
+    }
+}
+
+/// Why a customer escalates, trimmed; blanks are no reason.
+pub fn escalation_reason(text: &str) -> Result<&str, DomainError> {
+    let reason = text.trim();
+    if reason.is_empty() {
+        return Err(DomainError::invalid("reason", "must not be blank"));
+    }
+    Ok(reason)
+}
+
 /// The major incident a ticket is linked to, when its crisis process is active.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveParent {
@@ -196,6 +230,31 @@ impl Incident {
 mod tests {
     use super::*;
     use crate::incident::tests_support::incident;
+
+    #[test]
+    fn the_person_escalating_and_the_reason_are_more_than_blanks() {
+        let person =
+            EscalatingPerson::new(" Jane Doe ", " IT Director", " +44 20 7946 0123 ").unwrap();
+        assert_eq!(
+            (
+                person.name.as_str(),
+                person.job_title.as_str(),
+                person.phone.as_str()
+            ),
+            ("Jane Doe", "IT Director", "+44 20 7946 0123")
+        );
+        for (name, title, field) in [
+            ("  ", "IT", "escalated_by.name"),
+            ("Jane", "\t", "escalated_by.job_title"),
+        ] {
+            match EscalatingPerson::new(name, title, "12345") {
+                Err(DomainError::Invalid { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(escalation_reason("  slow  ").unwrap(), "slow");
+        assert!(escalation_reason(" \n ").is_err());
+    }
 
     #[test]
     fn default_matrix_matches_the_product_specification() {

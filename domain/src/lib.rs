@@ -33,7 +33,9 @@ pub use calendar::WorkingCalendar;
 pub use customer::{Customer, CustomerNumber};
 pub use document::{DocumentKind, DocumentRequest, DocumentStatus};
 pub use error::{DomainError, Reason};
-pub use escalation::{ActiveParent, EscalatingPerson, Escalation, EscalationMatrix, MatrixLevel};
+pub use escalation::{
+    escalation_reason, ActiveParent, EscalatingPerson, Escalation, EscalationMatrix, MatrixLevel,
+};
 pub use event::EventType;
 pub use incident::{
     Actor, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, StatusChange,

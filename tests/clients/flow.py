@@ -167,31 +167,27 @@ def main() -> None:
     check(any(e.text == "Still degraded at 10:05." for e in timeline.items), "the update is on the timeline")
 
     begin("the desk works it, with If-Match from the declared ETag; a stale one is 412")
+
+    def desk_moves(
+        after: Response[IncidentView | Problem], to: TransitionRequestTo, resolution: ResolutionBody | None = None
+    ) -> Response[IncidentView | Problem]:
+        """The desk moves the ticket on from the version `after` answered with."""
+        body = TransitionRequest(to=to) if resolution is None else TransitionRequest(to=to, resolution=resolution)
+        moved = transition_incident.sync_detailed(ticket.ticket_number, client=desk, if_match=etag(after), body=body)
+        check(incident(moved).status.value == to.value, f"now {to.value}")
+        return moved
+
     read = get_incident.sync_detailed(ticket.ticket_number, client=desk)
-    stale_tag = etag(read)
-    moved = transition_incident.sync_detailed(
-        ticket.ticket_number, client=desk, if_match=stale_tag,
-        body=TransitionRequest(to=TransitionRequestTo.ACKNOWLEDGED),
-    )
-    check(incident(moved).status.value == "acknowledged", "acknowledged")
+    moved = desk_moves(read, TransitionRequestTo.ACKNOWLEDGED)
     stale = transition_incident.sync_detailed(
-        ticket.ticket_number, client=desk, if_match=stale_tag,
+        ticket.ticket_number, client=desk, if_match=etag(read),
         body=TransitionRequest(to=TransitionRequestTo.IN_PROGRESS),
     )
     problem(stale.parsed, 412, "precondition_failed")
-    moved = transition_incident.sync_detailed(
-        ticket.ticket_number, client=desk, if_match=etag(moved),
-        body=TransitionRequest(to=TransitionRequestTo.IN_PROGRESS),
+    moved = desk_moves(moved, TransitionRequestTo.IN_PROGRESS)
+    moved = desk_moves(
+        moved, TransitionRequestTo.RESOLVED, ResolutionBody(cause="Dirty patch lead", fix="Lead cleaned and reseated")
     )
-    check(incident(moved).status.value == "in_progress", "in progress")
-    moved = transition_incident.sync_detailed(
-        ticket.ticket_number, client=desk, if_match=etag(moved),
-        body=TransitionRequest(
-            to=TransitionRequestTo.RESOLVED,
-            resolution=ResolutionBody(cause="Dirty patch lead", fix="Lead cleaned and reseated"),
-        ),
-    )
-    check(incident(moved).status.value == "resolved", "resolved")
 
     begin("the customer reopens it, the desk resolves it again, the customer closes it")
     reopened = reopen_incident.sync_detailed(
@@ -199,14 +195,9 @@ def main() -> None:
         body=ReopenIncident(reason="Degraded again at 11:40."),
     )
     check(incident(reopened).status.value == "in_progress", "reopened")
-    resolved = transition_incident.sync_detailed(
-        ticket.ticket_number, client=desk, if_match=etag(reopened),
-        body=TransitionRequest(
-            to=TransitionRequestTo.RESOLVED,
-            resolution=ResolutionBody(cause="Faulty optic", fix="Optic replaced"),
-        ),
+    resolved = desk_moves(
+        reopened, TransitionRequestTo.RESOLVED, ResolutionBody(cause="Faulty optic", fix="Optic replaced")
     )
-    check(incident(resolved).status.value == "resolved", "resolved again")
     closed = close_incident.sync_detailed(
         ticket.ticket_number, client=customer, if_match=etag(resolved),
         body=CloseIncident(reason="Stable since the optic was replaced."),

@@ -127,25 +127,22 @@ impl Spec {
             .as_object()
             .map(|h| h.keys().map(|k| k.to_ascii_lowercase()).collect())
             .unwrap_or_default();
-        let mut errors: Vec<String> = ["etag"]
+        let (sends, declares) = (
+            sent.contains_key("etag"),
+            declared.iter().any(|d| d == "etag"),
+        );
+        let wrong = match (sends, declares) {
+            (true, false) => Some("sends ETag but does not declare it"),
+            // What a success declares, it sends.
+            (false, true) if (200..300).contains(&status) => {
+                Some("declares ETag but did not send it")
+            }
+            _ => None,
+        };
+        wrong
+            .map(|w| format!("{method} {template} {status} {w}"))
             .into_iter()
-            .filter(|name| sent.contains_key(*name) && !declared.iter().any(|d| d == name))
-            .map(|name| {
-                format!("{method} {template} {status} sends {name} but does not declare it")
-            })
-            .collect();
-        // And what a success declares, it sends.
-        if (200..300).contains(&status) {
-            errors.extend(
-                declared
-                    .iter()
-                    .filter(|name| *name == "etag" && !sent.contains_key(name.as_str()))
-                    .map(|name| {
-                        format!("{method} {template} {status} declares {name} but did not send it")
-                    }),
-            );
-        }
-        errors
+            .collect()
     }
 
     /// Whether this is an OpenAPI 3 document (schemas under `components/schemas`), not Swagger 2.0

@@ -75,8 +75,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let refusal = req.extensions_mut().remove::<BodyRefusal>();
-        if let Some(BodyRefusal(err)) = refusal {
+        if let Err(err) = refused(req) {
             return Box::pin(async move { Err(err.into()) });
         }
         // Content type, size and syntax are checked as for any JSON body (`JsonConfig`).

@@ -113,36 +113,28 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
-/// A query parameter's closed list of values, without an example: Swagger UI's "Try it out"
-/// fills examples in, and a filter filled in for the reader narrows their first try to nothing.
-fn query_enum(values: &[&str]) -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(values.to_vec()))
-        .build()
-}
-
-pub fn priority_filter() -> Object {
-    let values: Vec<&str> = Priority::ALL.iter().map(|v| v.as_str()).collect();
-    query_enum(&values)
-}
+// Query filters with a closed list of values. Their examples are taken out with every query
+// example by `openapi::complete` (a filter filled in would narrow the first try to nothing); the
+// filters on a domain value use that value's schema above (`priority`, `major_status`,
+// `document_kind`).
 
 pub fn incident_order() -> Object {
-    query_enum(&["-logged_at", "logged_at"])
-}
-
-pub fn major_status_filter() -> Object {
-    query_enum(&["active", "resolved"])
+    string_enum(
+        ["-logged_at", "logged_at"],
+        "`-logged_at`: newest first (the default); `logged_at`: oldest first.",
+    )
 }
 
 pub fn registration_status_filter() -> Object {
-    query_enum(&["pending", "rejected"])
+    string_enum(
+        ["pending", "rejected"],
+        "Registrations waiting for a decision (default) or rejected ones.",
+    )
 }
 
 pub fn account_status_filter() -> Object {
-    query_enum(&["active", "pending", "disabled", "rejected"])
-}
-
-pub fn document_kind_filter() -> Object {
-    query_enum(&["rfo", "incident_report"])
+    string_enum(
+        ["active", "pending", "disabled", "rejected"],
+        "Only accounts in this state.",
+    )
 }

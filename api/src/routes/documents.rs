@@ -246,7 +246,7 @@ pub async fn list_incident_report_requests(
 #[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// `rfo` or `incident_report`.
-    #[param(schema_with = crate::http::schemas::document_kind_filter)]
+    #[param(schema_with = crate::http::schemas::document_kind)]
     pub kind: Option<String>,
     /// `requested`, `in_preparation`, `delivered` or `rejected`.
     #[param(

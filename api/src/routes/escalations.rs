@@ -232,25 +232,11 @@ pub async fn escalate(
             "name the person escalating",
         ));
     };
-    // Whom to call back and why must be more than blanks (they are kept trimmed).
-    for (field, value) in [
-        ("reason", body.reason.as_str()),
-        ("escalated_by.name", person.name.as_str()),
-        ("escalated_by.job_title", person.job_title.as_str()),
-    ] {
-        if value.trim().is_empty() {
-            return Err(ApiError::field(field, "blank", "must not be blank"));
-        }
-    }
     let cmd = Escalate {
         ticket,
         level: body.level,
         reason: body.reason,
-        escalated_by: EscalatingPerson {
-            name: person.name.trim().to_owned(),
-            job_title: person.job_title.trim().to_owned(),
-            phone: person.phone.trim().to_owned(),
-        },
+        escalated_by: EscalatingPerson::new(&person.name, &person.job_title, &person.phone)?,
     };
     let escalation = write(&state, move |conn, ctx, now| {
         app::escalations::escalate(conn, &caller, cmd, ctx, now)

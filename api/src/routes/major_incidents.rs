@@ -219,7 +219,7 @@ pub async fn raise_major_incident(
 #[into_params(parameter_in = Query)]
 pub struct MajorQuery {
     /// `active` or `resolved`. Customers see active ones unless they ask otherwise.
-    #[param(schema_with = crate::http::schemas::major_status_filter)]
+    #[param(schema_with = crate::http::schemas::major_status)]
     pub status: Option<String>,
 }
 

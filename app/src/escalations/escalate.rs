@@ -29,6 +29,7 @@ pub fn escalate(
     now: DateTime<Utc>,
 ) -> Result<Escalation, AppError> {
     policy::require(caller, Permission::FollowIncident)?;
+    let reason = domain::escalation_reason(&cmd.reason)?;
     let scope = caller.tenant_scope();
     let current = incidents::get(conn, cmd.ticket, scope)?;
     let parent = match current.parent_ticket {
@@ -43,7 +44,6 @@ pub fn escalate(
     };
     let matrix = escalations::matrix(conn)?;
     let person = &cmd.escalated_by;
-    let reason = cmd.reason.trim();
     let mut contact = None;
     let (incident, _) = change_ticket(conn, scope, cmd.ticket, None, ctx, now, |incident| {
         let level = incident.escalate(cmd.level, parent.as_ref(), now)?;

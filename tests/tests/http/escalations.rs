@@ -222,6 +222,15 @@ async fn escalating_person_is_required_with_field_errors(app: TestApp) {
         .await
         .expect_problem(422, "validation_failed");
     assert_eq!(blank.body["errors"][0]["field"], "escalated_by.name");
+    let blank = app
+        .post(
+            &path,
+            &customer,
+            json!({"reason": " \n ", "escalated_by": {"name": "Jane", "job_title": "IT", "phone": "12345"}}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(blank.body["errors"][0]["field"], "reason");
     let ticket = app
         .get(
             &format!("/api/v1/incidents/{}", t["ticket_number"].as_str().unwrap()),

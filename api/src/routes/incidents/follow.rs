@@ -35,7 +35,7 @@ pub struct IncidentQuery {
     #[validate(length(max = 64))]
     pub service_id: Option<String>,
     /// Only this priority: P1, P2, P3 or P4.
-    #[param(schema_with = crate::http::schemas::priority_filter)]
+    #[param(schema_with = crate::http::schemas::priority)]
     #[validate(length(max = 2))]
     pub priority: Option<String>,
     /// Only tickets changed at or after this instant (RFC 3339).

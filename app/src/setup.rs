@@ -109,6 +109,16 @@ const DEMO_SERVICES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The region of a demo service, from its circuit's city.
+fn demo_region(circuit: &str) -> Option<&'static str> {
+    match circuit.split('/').next() {
+        Some("LON") => Some("London"),
+        Some("MAN") => Some("North West England"),
+        Some("FRA") => Some("Hesse"),
+        _ => None,
+    }
+}
+
 /// Loads the demo data in one transaction. Returns false when it was already there.
 pub fn load_demo(store: &Store, ctx: &Ctx, at: DateTime<Utc>) -> Result<bool, AppError> {
     let hash = hash_secret(DEMO_PASSWORD)?;
@@ -148,6 +158,7 @@ pub fn load_demo(store: &Store, ctx: &Ctx, at: DateTime<Utc>) -> Result<bool, Ap
                     label,
                     status: ServiceStatus::Active,
                     handover_date: None,
+                    region: demo_region(circuit),
                 },
                 at,
             )?;
@@ -194,7 +205,9 @@ pub fn load_demo(store: &Store, ctx: &Ctx, at: DateTime<Utc>) -> Result<bool, Ap
                 region: Some("North West England".into()),
                 started_at: Some(at),
                 affected_services: vec![ServiceId::parse("SVC-0003")?],
-                incident_manager_email: None,
+                incident_manager_email: Some("incident.manager@demo.example".into()),
+                next_update_by: Some(at + chrono::Duration::hours(1)),
+                estimated_restoration_at: Some(at + chrono::Duration::hours(4)),
             },
             ctx,
             at,
@@ -205,6 +218,8 @@ pub fn load_demo(store: &Store, ctx: &Ctx, at: DateTime<Utc>) -> Result<bool, Ap
             PostMajorUpdate {
                 major: major.ticket,
                 text: "Splicing team dispatched; estimated restoration within four hours.".into(),
+                next_update_by: Some(at + chrono::Duration::hours(1)),
+                estimated_restoration_at: Some(at + chrono::Duration::hours(4)),
             },
             at,
         )?;

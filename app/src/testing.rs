@@ -68,7 +68,10 @@ pub fn fixture() -> Fixture {
     let at = now();
     store
         .write(|conn| {
-            for (number, service) in [("OCN-1", "SVC-A"), ("OCN-2", "SVC-B")] {
+            for (number, service, region) in [
+                ("OCN-1", "SVC-A", "South East"),
+                ("OCN-2", "SVC-B", "North East"),
+            ] {
                 customers::create(conn, &ocn(number), number, at)?;
                 services::create(
                     conn,
@@ -81,6 +84,7 @@ pub fn fixture() -> Fixture {
                         label: service,
                         status: ServiceStatus::Active,
                         handover_date: None,
+                        region: Some(region),
                     },
                     at,
                 )?;
@@ -150,5 +154,21 @@ impl Fixture {
 
     pub fn events(&self) -> Vec<EventType> {
         self.store.read(|conn| Ok(event_types(conn))).unwrap()
+    }
+
+    /// Every event of `event_type` written so far, oldest first.
+    pub fn events_of(&self, event_type: EventType) -> Vec<events::Event> {
+        self.store
+            .read(|conn| {
+                let ids: Vec<i64> = events::ids_after(conn, 0, 10_000)?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
+                Ok(events::by_ids(conn, &ids)?
+                    .into_iter()
+                    .filter(|e| e.event_type == event_type)
+                    .collect())
+            })
+            .unwrap()
     }
 }

@@ -25,6 +25,7 @@ fn new_service<'a>(
         label: "C",
         status: ServiceStatus::Active,
         handover_date: None,
+        region: None,
     }
 }
 

@@ -56,6 +56,8 @@ pub enum Reason {
     },
     /// A registration is approved only once its email address is verified.
     EmailNotVerified,
+    /// A major incident always affects something: named services or a region.
+    NothingAffected,
 }
 
 impl Reason {
@@ -75,6 +77,7 @@ impl Reason {
             Reason::InsufficientNotice { .. } => "insufficient_notice",
             Reason::TooEarly { .. } => "too_early",
             Reason::EmailNotVerified => "email_not_verified",
+            Reason::NothingAffected => "nothing_affected",
         }
     }
 

@@ -11,6 +11,7 @@ text_enum!(
         IncidentUpdated => "incident.updated",
         IncidentEscalated => "incident.escalated",
         MajorIncidentUpdated => "major_incident.updated",
+        MajorIncidentNotice => "major_incident.notice",
         PlannedWorkScheduled => "planned_work.scheduled",
         PlannedWorkUpdated => "planned_work.updated",
         PlannedWorkStarted => "planned_work.started",

@@ -41,7 +41,7 @@ pub use incident::{
     Actor, Impact, Incident, IncidentStatus, Priority, Reporter, Resolution, StatusChange,
 };
 pub use maintenance::{MaintenanceRequest, RequestStatus, ServiceOwner};
-pub use major_incident::{MajorIncident, MajorStatus, Severity};
+pub use major_incident::{MajorIncident, MajorStatus, NoticeKind, Outlook, Severity};
 pub use notification::{Category, Contact};
 pub use person::Person;
 pub use planned_work::{PlannedWork, WorkChanges, WorkStatus};

@@ -35,7 +35,62 @@ pub struct MajorIncident {
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
+    /// When customers are promised the next update, as the latest notice said.
+    pub next_update_by: Option<DateTime<Utc>>,
+    /// The estimated time of restoration, as the latest notice said.
+    pub estimated_restoration_at: Option<DateTime<Utc>>,
     pub version: i64,
+}
+
+text_enum!(
+    /// Which step of a major incident a notice to a customer reports (its broadcast).
+    NoticeKind, "notice", {
+        Raised => "raised",
+        Update => "update",
+        Resolved => "resolved",
+        NowAffected => "now_affected",
+        NoLongerAffected => "no_longer_affected",
+    }
+);
+
+/// What the incident manager promises with a notice: when the next update comes, and when
+/// service should be back. Both are in the future when given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outlook {
+    pub next_update_by: Option<DateTime<Utc>>,
+    pub estimated_restoration_at: Option<DateTime<Utc>>,
+}
+
+impl Outlook {
+    pub fn new(
+        next_update_by: Option<DateTime<Utc>>,
+        estimated_restoration_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, DomainError> {
+        if next_update_by.is_some_and(|t| t <= now) {
+            return Err(DomainError::invalid(
+                "next_update_by",
+                "the next update must be promised for a time still to come",
+            ));
+        }
+        if estimated_restoration_at.is_some_and(|t| t <= now) {
+            return Err(DomainError::invalid(
+                "estimated_restoration_at",
+                "an estimated restoration must be a time still to come",
+            ));
+        }
+        Ok(Self {
+            next_update_by,
+            estimated_restoration_at,
+        })
+    }
+}
+
+/// A region as stored and compared: trimmed, inner runs of white space made one space (the
+/// comparison itself ignores case).
+pub fn normalize_region(region: &str) -> Option<String> {
+    let r = region.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!r.is_empty()).then_some(r)
 }
 
 impl MajorIncident {
@@ -127,6 +182,60 @@ impl MajorIncident {
         self.updated_at = now;
     }
 
+    /// Records what the latest notice promised (a step with no outlook keeps no stale one).
+    pub fn set_outlook(&mut self, outlook: Outlook, now: DateTime<Utc>) {
+        self.next_update_by = outlook.next_update_by;
+        self.estimated_restoration_at = outlook.estimated_restoration_at;
+        self.updated_at = now;
+    }
+
+    /// Names more affected services while active; returns those not named before.
+    pub fn add_services(
+        &mut self,
+        services: &[ServiceId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ServiceId>, DomainError> {
+        self.check_accepts_updates()?;
+        let mut added = Vec::new();
+        for s in services {
+            if !self.affected_services.contains(s) && !added.contains(s) {
+                added.push(s.clone());
+            }
+        }
+        self.affected_services.extend(added.iter().cloned());
+        self.affected_services.sort();
+        if !added.is_empty() {
+            self.updated_at = now;
+        }
+        Ok(added)
+    }
+
+    /// Takes `service` off the affected list while active. A major incident keeps affecting
+    /// something: its last named service goes only when it names a region.
+    pub fn remove_service(
+        &mut self,
+        service: &ServiceId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DomainError> {
+        self.check_accepts_updates()?;
+        if !self.affected_services.contains(service) {
+            return Ok(false);
+        }
+        if self.affected_services.len() == 1 && self.region.is_none() {
+            return Err(DomainError::refused(
+                crate::error::Reason::NothingAffected,
+                format!(
+                    "{service} is the only service major incident {} affects and it names no \
+                     region; name the service now affected first, or resolve the incident",
+                    self.ticket
+                ),
+            ));
+        }
+        self.affected_services.retain(|s| s != service);
+        self.updated_at = now;
+        Ok(true)
+    }
+
     /// Does this active major incident cover `service`? (Auto-linking of new tickets.)
     pub fn affects(&self, service: &ServiceId) -> bool {
         self.is_active() && self.affected_services.contains(service)
@@ -186,8 +295,66 @@ mod tests {
             updated_at: now,
             resolved_at: None,
             resolution: None,
+            next_update_by: None,
+            estimated_restoration_at: None,
             version: 1,
         }
+    }
+
+    #[test]
+    fn an_outlook_promises_times_still_to_come() {
+        let now = Utc::now();
+        let later = now + chrono::Duration::minutes(30);
+        let o = Outlook::new(Some(later), Some(later), now).unwrap();
+        assert_eq!(o.next_update_by, Some(later));
+        assert!(Outlook::new(None, None, now).is_ok());
+        for past in [now, now - chrono::Duration::minutes(1)] {
+            let e = Outlook::new(Some(past), None, now).unwrap_err();
+            assert!(e.to_string().contains("next update"), "{e}");
+            let e = Outlook::new(None, Some(past), now).unwrap_err();
+            assert!(e.to_string().contains("restoration"), "{e}");
+        }
+    }
+
+    #[test]
+    fn affected_services_change_while_active_and_something_stays_affected() {
+        let now = Utc::now();
+        let svc = |s: &str| ServiceId::parse(s).unwrap();
+        let mut m = mni(MajorStatus::Active);
+        let added = m
+            .add_services(
+                &[svc("SVC-3"), svc("SVC-1"), svc("SVC-3"), svc("SVC-2")],
+                now,
+            )
+            .unwrap();
+        assert_eq!(added, vec![svc("SVC-3"), svc("SVC-2")]);
+        assert_eq!(
+            m.affected_services,
+            vec![svc("SVC-1"), svc("SVC-2"), svc("SVC-3")]
+        );
+        assert!(m.remove_service(&svc("SVC-2"), now).unwrap());
+        assert!(!m.remove_service(&svc("SVC-9"), now).unwrap());
+        // With a region, the last named service may go.
+        assert!(m.remove_service(&svc("SVC-1"), now).unwrap());
+        assert!(m.remove_service(&svc("SVC-3"), now).unwrap());
+        // Without one, it may not.
+        let mut m = mni(MajorStatus::Active);
+        m.region = None;
+        let e = m.remove_service(&svc("SVC-1"), now).unwrap_err();
+        assert_eq!(e.reason().map(|r| r.code()), Some("nothing_affected"));
+        assert_eq!(m.affected_services, vec![svc("SVC-1")]);
+        let mut resolved = mni(MajorStatus::Resolved);
+        assert!(resolved.add_services(&[svc("SVC-2")], now).is_err());
+        assert!(resolved.remove_service(&svc("SVC-1"), now).is_err());
+    }
+
+    #[test]
+    fn regions_compare_by_their_words() {
+        assert_eq!(
+            normalize_region("  South   East ").as_deref(),
+            Some("South East")
+        );
+        assert_eq!(normalize_region(" \t "), None);
     }
 
     #[test]

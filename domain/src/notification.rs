@@ -22,7 +22,9 @@ pub fn category_of(event_type: EventType) -> Option<Category> {
     match event_type {
         IncidentCreated | IncidentUpdated => Some(Category::IncidentUpdates),
         IncidentEscalated => Some(Category::Escalations),
-        MajorIncidentUpdated => Some(Category::MajorIncidents),
+        // One notice per company per step of a major incident (its broadcast) carries the
+        // mail; the copies of an update on each linked ticket are for streams and webhooks.
+        MajorIncidentNotice => Some(Category::MajorIncidents),
         t if t.is_change_management() => Some(Category::PlannedWorks),
         _ => None,
     }
@@ -212,9 +214,11 @@ mod tests {
             Some(Category::Escalations)
         );
         assert_eq!(
-            category_of(EventType::MajorIncidentUpdated),
+            category_of(EventType::MajorIncidentNotice),
             Some(Category::MajorIncidents)
         );
+        // A company hears of a major incident once per step, not once per linked ticket.
+        assert_eq!(category_of(EventType::MajorIncidentUpdated), None);
         assert_eq!(
             category_of(EventType::PlannedWorkCancelled),
             Some(Category::PlannedWorks)

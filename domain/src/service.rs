@@ -91,6 +91,8 @@ pub struct Service {
     pub label: String,
     pub status: ServiceStatus,
     pub handover_date: Option<chrono::NaiveDate>,
+    /// Where the service runs, as major incidents name regions (compared without case).
+    pub region: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i64,

@@ -4,9 +4,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::exists;
 use diesel::prelude::*;
-use domain::{CustomerNumber, MajorIncident, MajorStatus, ServiceId, Severity, TicketRef};
+use domain::{CustomerNumber, MajorIncident, MajorStatus, Outlook, ServiceId, Severity, TicketRef};
 
 use crate::error::corrupt;
+use crate::queries::{affected_services, lower, open_children};
 use crate::schema::{
     incidents, major_incident_services, major_incident_updates, major_incidents, services,
 };
@@ -30,6 +31,8 @@ struct MajorRow {
     resolved_at: Option<NaiveDateTime>,
     resolution: Option<String>,
     version: i64,
+    next_update_by: Option<NaiveDateTime>,
+    estimated_restoration_at: Option<NaiveDateTime>,
 }
 
 fn into_domain(conn: &mut DbConnection, row: MajorRow) -> Result<MajorIncident, StoreError> {
@@ -57,6 +60,8 @@ fn into_domain(conn: &mut DbConnection, row: MajorRow) -> Result<MajorIncident, 
         updated_at: from_db_time(row.updated_at),
         resolved_at: row.resolved_at.map(from_db_time),
         resolution: row.resolution,
+        next_update_by: row.next_update_by.map(from_db_time),
+        estimated_restoration_at: row.estimated_restoration_at.map(from_db_time),
         version: row.version,
     })
 }
@@ -72,6 +77,7 @@ pub struct NewMajorIncident<'a> {
     pub affected_services: &'a [ServiceId],
     pub incident_manager_email: Option<&'a str>,
     pub raised_by: &'a str,
+    pub outlook: Outlook,
 }
 
 /// Stores a new, active major incident and its affected services (each once).
@@ -91,6 +97,9 @@ pub fn insert(
             major_incidents::status.eq(MajorStatus::Active.as_str()),
             major_incidents::incident_manager_email.eq(new.incident_manager_email),
             major_incidents::raised_by.eq(new.raised_by),
+            major_incidents::next_update_by.eq(new.outlook.next_update_by.map(to_db_time)),
+            major_incidents::estimated_restoration_at
+                .eq(new.outlook.estimated_restoration_at.map(to_db_time)),
             major_incidents::created_at.eq(to_db_time(now)),
             major_incidents::updated_at.eq(to_db_time(now)),
             major_incidents::version.eq(1_i64),
@@ -100,15 +109,109 @@ pub fn insert(
     let mut unique = new.affected_services.to_vec();
     unique.sort();
     unique.dedup();
-    for service in &unique {
+    name_services(conn, row.id, &unique)?;
+    into_domain(conn, row)
+}
+
+fn name_services(
+    conn: &mut DbConnection,
+    id: i64,
+    services: &[ServiceId],
+) -> Result<(), StoreError> {
+    // One statement a service: the connection spanning both backends has no batch insert.
+    for service in services {
         diesel::insert_into(major_incident_services::table)
             .values((
-                major_incident_services::major_incident_id.eq(row.id),
+                major_incident_services::major_incident_id.eq(id),
                 major_incident_services::service_id.eq(service.as_str()),
             ))
             .execute(conn)?;
     }
-    into_domain(conn, row)
+    Ok(())
+}
+
+/// Names `added` (not named yet) as affected by `major` and takes `removed` off its list.
+pub fn change_services(
+    conn: &mut DbConnection,
+    major: &MajorIncident,
+    added: &[ServiceId],
+    removed: &[ServiceId],
+) -> Result<(), StoreError> {
+    name_services(conn, major.id, added)?;
+    if !removed.is_empty() {
+        diesel::delete(
+            major_incident_services::table
+                .filter(major_incident_services::major_incident_id.eq(major.id))
+                .filter(
+                    major_incident_services::service_id
+                        .eq_any(removed.iter().map(ServiceId::as_str).collect::<Vec<_>>()),
+                ),
+        )
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The services `major` affects (named, or in its region; not ceased), with their customers, by
+/// service id.
+pub fn affected(
+    conn: &mut DbConnection,
+    major: &MajorIncident,
+) -> Result<Vec<(ServiceId, CustomerNumber)>, StoreError> {
+    let rows: Vec<(String, String)> = affected_services(major)
+        .order(services::service_id.asc())
+        .select((services::service_id, services::customer_number))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(s, c)| {
+            Ok((
+                ServiceId::parse(&s).map_err(corrupt)?,
+                CustomerNumber::parse(&c).map_err(corrupt)?,
+            ))
+        })
+        .collect()
+}
+
+/// A company a major incident concerns, and why: its affected services and its tickets linked
+/// (and neither closed nor cancelled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Concerned {
+    pub customer: CustomerNumber,
+    pub services: Vec<ServiceId>,
+    pub tickets: Vec<TicketRef>,
+}
+
+/// Every company `major` concerns now, by customer number: those with an affected service and
+/// those with a ticket linked to it. Its broadcast goes to them.
+pub fn audience(
+    conn: &mut DbConnection,
+    major: &MajorIncident,
+) -> Result<Vec<Concerned>, StoreError> {
+    fn of(
+        by: &mut std::collections::BTreeMap<String, Concerned>,
+        customer: CustomerNumber,
+    ) -> &mut Concerned {
+        by.entry(customer.as_str().to_owned())
+            .or_insert_with(|| Concerned {
+                customer,
+                services: Vec::new(),
+                tickets: Vec::new(),
+            })
+    }
+    let mut by = std::collections::BTreeMap::new();
+    for (service, customer) in affected(conn, major)? {
+        of(&mut by, customer).services.push(service);
+    }
+    let children: Vec<(String, i64)> = open_children(major.ticket)
+        .order(incidents::id.asc())
+        .select((incidents::customer_number, incidents::ticket_number))
+        .load(conn)?;
+    for (customer, number) in children {
+        let customer = CustomerNumber::parse(&customer).map_err(corrupt)?;
+        let ticket = TicketRef::from_number(number).map_err(corrupt)?;
+        of(&mut by, customer).tickets.push(ticket);
+    }
+    Ok(by.into_values().collect())
 }
 
 /// Whether `ticket` is a major incident's reference.
@@ -137,11 +240,15 @@ pub fn concerns(
     major: &MajorIncident,
     customer: &CustomerNumber,
 ) -> Result<bool, StoreError> {
-    let affected: i64 = major_incident_services::table
+    let named: i64 = major_incident_services::table
         .inner_join(
             services::table.on(services::service_id.eq(major_incident_services::service_id)),
         )
         .filter(major_incident_services::major_incident_id.eq(major.id))
+        .filter(services::customer_number.eq(customer.as_str()))
+        .count()
+        .get_result(conn)?;
+    let affected: i64 = affected_services(major)
         .filter(services::customer_number.eq(customer.as_str()))
         .count()
         .get_result(conn)?;
@@ -150,7 +257,7 @@ pub fn concerns(
         .filter(incidents::customer_number.eq(customer.as_str()))
         .count()
         .get_result(conn)?;
-    Ok(affected + children > 0)
+    Ok(named + affected + children > 0)
 }
 
 /// A major incident as `scope` may see it: `NotFound` for a customer it does not concern.
@@ -201,10 +308,18 @@ pub fn list(
             .filter(incidents::customer_number.eq(customer.as_str()))
             .filter(incidents::parent_ticket_number.is_not_null())
             .select(incidents::parent_ticket_number.assume_not_null());
+        let regions = services::table
+            .filter(services::customer_number.eq(customer.as_str()))
+            .filter(services::status.ne(domain::ServiceStatus::Ceased.as_str()))
+            .filter(services::region.is_not_null())
+            .select(lower(services::region.assume_not_null()));
         query = query.filter(
             major_incidents::id
                 .eq_any(affected)
-                .or(major_incidents::ticket_number.eq_any(parents)),
+                .or(major_incidents::ticket_number.eq_any(parents))
+                .or(major_incidents::region
+                    .is_not_null()
+                    .and(lower(major_incidents::region.assume_not_null()).eq_any(regions))),
         );
     }
     if let Some(c) = after {
@@ -225,11 +340,21 @@ pub fn find_active_for_service(
 ) -> Result<Option<MajorIncident>, StoreError> {
     let row = major_incidents::table
         .filter(major_incidents::status.eq(MajorStatus::Active.as_str()))
-        .filter(exists(
-            major_incident_services::table
-                .filter(major_incident_services::major_incident_id.eq(major_incidents::id))
-                .filter(major_incident_services::service_id.eq(service.as_str())),
-        ))
+        .filter(
+            exists(
+                major_incident_services::table
+                    .filter(major_incident_services::major_incident_id.eq(major_incidents::id))
+                    .filter(major_incident_services::service_id.eq(service.as_str())),
+            )
+            .or(major_incidents::region.is_not_null().and(
+                lower(major_incidents::region.assume_not_null()).eq_any(
+                    services::table
+                        .filter(services::service_id.eq(service.as_str()))
+                        .filter(services::region.is_not_null())
+                        .select(lower(services::region.assume_not_null())),
+                ),
+            )),
+        )
         .order(major_incidents::id.desc())
         .select(MajorRow::as_select())
         .first(conn)
@@ -244,6 +369,30 @@ pub struct MajorUpdate {
     pub author: String,
     pub text: String,
     pub created_at: DateTime<Utc>,
+    pub outlook: Outlook,
+}
+
+type UpdateRow = (
+    i64,
+    i64,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+fn into_update((id, _, author, text, at, next, etr): UpdateRow) -> MajorUpdate {
+    MajorUpdate {
+        id,
+        author,
+        text,
+        created_at: from_db_time(at),
+        outlook: Outlook {
+            next_update_by: next.map(from_db_time),
+            estimated_restoration_at: etr.map(from_db_time),
+        },
+    }
 }
 
 /// The updates of a major incident, oldest first.
@@ -251,19 +400,11 @@ pub fn updates(
     conn: &mut DbConnection,
     major: &MajorIncident,
 ) -> Result<Vec<MajorUpdate>, StoreError> {
-    let rows: Vec<(i64, i64, String, String, NaiveDateTime)> = major_incident_updates::table
+    let rows: Vec<UpdateRow> = major_incident_updates::table
         .filter(major_incident_updates::major_incident_id.eq(major.id))
         .order(major_incident_updates::id.asc())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, _, author, text, at)| MajorUpdate {
-            id,
-            author,
-            text,
-            created_at: from_db_time(at),
-        })
-        .collect())
+    Ok(rows.into_iter().map(into_update).collect())
 }
 
 /// Takes `major`'s row lock until the transaction ends (PostgreSQL; SQLite's single writer
@@ -289,24 +430,22 @@ pub fn insert_update(
     major: &MajorIncident,
     author: &str,
     text: &str,
+    outlook: Outlook,
     now: DateTime<Utc>,
 ) -> Result<MajorUpdate, StoreError> {
-    let (id, _, author, text, created): (i64, i64, String, String, NaiveDateTime) =
-        diesel::insert_into(major_incident_updates::table)
-            .values((
-                major_incident_updates::major_incident_id.eq(major.id),
-                major_incident_updates::author.eq(author),
-                major_incident_updates::text.eq(text),
-                major_incident_updates::created_at.eq(to_db_time(now)),
-            ))
-            .returning(major_incident_updates::all_columns)
-            .get_result(conn)?;
-    Ok(MajorUpdate {
-        id,
-        author,
-        text,
-        created_at: from_db_time(created),
-    })
+    let row: UpdateRow = diesel::insert_into(major_incident_updates::table)
+        .values((
+            major_incident_updates::major_incident_id.eq(major.id),
+            major_incident_updates::author.eq(author),
+            major_incident_updates::text.eq(text),
+            major_incident_updates::created_at.eq(to_db_time(now)),
+            major_incident_updates::next_update_by.eq(outlook.next_update_by.map(to_db_time)),
+            major_incident_updates::estimated_restoration_at
+                .eq(outlook.estimated_restoration_at.map(to_db_time)),
+        ))
+        .returning(major_incident_updates::all_columns)
+        .get_result(conn)?;
+    Ok(into_update(row))
 }
 
 /// Writes the mutable fields of `major` (status, resolution, incident manager) if the stored
@@ -323,6 +462,9 @@ pub fn save(conn: &mut DbConnection, major: &MajorIncident) -> Result<MajorIncid
         major_incidents::resolved_at.eq(major.resolved_at.map(to_db_time)),
         major_incidents::resolution.eq(major.resolution.as_deref()),
         major_incidents::incident_manager_email.eq(major.incident_manager_email.as_deref()),
+        major_incidents::next_update_by.eq(major.next_update_by.map(to_db_time)),
+        major_incidents::estimated_restoration_at
+            .eq(major.estimated_restoration_at.map(to_db_time)),
         major_incidents::updated_at.eq(to_db_time(major.updated_at)),
         major_incidents::version.eq(major.version + 1),
     ))
@@ -336,14 +478,19 @@ pub fn save(conn: &mut DbConnection, major: &MajorIncident) -> Result<MajorIncid
     get(conn, major.ticket)
 }
 
-/// Marks `major` changed at `now` (a new version), after an update was posted on it.
+/// Marks `major` changed at `now` (a new version), after an update was posted on it, with what
+/// the update promised.
 pub fn touch(
     conn: &mut DbConnection,
     major: &MajorIncident,
+    outlook: Outlook,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     diesel::update(major_incidents::table.find(major.id))
         .set((
+            major_incidents::next_update_by.eq(outlook.next_update_by.map(to_db_time)),
+            major_incidents::estimated_restoration_at
+                .eq(outlook.estimated_restoration_at.map(to_db_time)),
             major_incidents::updated_at.eq(to_db_time(now)),
             major_incidents::version.eq(major_incidents::version + 1),
         ))

@@ -2,10 +2,12 @@
 
 use diesel::dsl::not;
 use diesel::prelude::*;
-use domain::{IncidentStatus, TicketRef};
+use domain::{IncidentStatus, MajorIncident, ServiceId, ServiceStatus, TicketRef};
 
-use crate::schema::incidents;
+use crate::schema::{incidents, services};
 use crate::DbConnection;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 type Backend = <DbConnection as diesel::Connection>::Backend;
 
@@ -19,4 +21,26 @@ pub(crate) fn open_children(parent: TicketRef) -> incidents::BoxedQuery<'static,
             IncidentStatus::Cancelled.as_str(),
         ])))
         .into_boxed()
+}
+
+/// The services `major` affects: those it names and, when it names a region, every service
+/// there (regions compare without case); ceased services are affected by nothing.
+pub(crate) fn affected_services(major: &MajorIncident) -> services::BoxedQuery<'static, Backend> {
+    let named: Vec<String> = major
+        .affected_services
+        .iter()
+        .map(ServiceId::as_str)
+        .map(str::to_owned)
+        .collect();
+    let query = services::table
+        .filter(services::status.ne(ServiceStatus::Ceased.as_str()))
+        .into_boxed();
+    match major.region.clone() {
+        Some(region) => query.filter(
+            services::service_id.eq_any(named).or(services::region
+                .is_not_null()
+                .and(lower(services::region.assume_not_null()).eq(lower(region)))),
+        ),
+        None => query.filter(services::service_id.eq_any(named)),
+    }
 }

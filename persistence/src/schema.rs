@@ -57,6 +57,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        region -> Nullable<Text>,
     }
 }
 
@@ -186,6 +187,8 @@ diesel::table! {
         resolved_at -> Nullable<Timestamp>,
         resolution -> Nullable<Text>,
         version -> BigInt,
+        next_update_by -> Nullable<Timestamp>,
+        estimated_restoration_at -> Nullable<Timestamp>,
     }
 }
 
@@ -203,6 +206,8 @@ diesel::table! {
         author -> Text,
         text -> Text,
         created_at -> Timestamp,
+        next_update_by -> Nullable<Timestamp>,
+        estimated_restoration_at -> Nullable<Timestamp>,
     }
 }
 

@@ -8,7 +8,7 @@ use crate::error::{corrupt, on_unique_violation};
 use crate::schema::services;
 use crate::{from_db_time, to_db_time, Cursor, DbConnection, Page, StoreError};
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+use crate::queries::lower;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = services)]
@@ -25,6 +25,7 @@ pub(crate) struct ServiceRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i64,
+    region: Option<String>,
 }
 
 impl ServiceRow {
@@ -38,6 +39,7 @@ impl ServiceRow {
             label: self.label,
             status: self.status.parse::<ServiceStatus>().map_err(corrupt)?,
             handover_date: self.handover_date,
+            region: self.region,
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),
             version: self.version,
@@ -55,6 +57,8 @@ pub struct NewService<'a> {
     pub label: &'a str,
     pub status: ServiceStatus,
     pub handover_date: Option<NaiveDate>,
+    /// Normalised (`domain::major_incident::normalize_region`).
+    pub region: Option<&'a str>,
 }
 
 /// Registers a service of a customer known to exist. Service id, circuit reference and order
@@ -74,6 +78,7 @@ pub fn create(
             services::label.eq(new.label),
             services::status.eq(new.status.as_str()),
             services::handover_date.eq(new.handover_date),
+            services::region.eq(new.region),
             services::created_at.eq(to_db_time(now)),
             services::updated_at.eq(to_db_time(now)),
             services::version.eq(1_i64),
@@ -209,6 +214,8 @@ pub struct ServiceChanges {
     pub label: Option<String>,
     pub status: Option<ServiceStatus>,
     pub handover_date: Option<NaiveDate>,
+    /// `Some(None)` clears the region; normalised.
+    pub region: Option<Option<String>>,
 }
 
 /// Applies `changes` if the stored version is still `expected_version` (when given); a stale
@@ -240,6 +247,7 @@ pub fn update(
         services::label.eq(changes.label.as_deref().unwrap_or(&current.label)),
         services::status.eq(status.as_str()),
         services::handover_date.eq(changes.handover_date.or(current.handover_date)),
+        services::region.eq(changes.region.clone().unwrap_or(current.region)),
         services::updated_at.eq(to_db_time(now)),
         services::version.eq(current.version + 1),
     ))

@@ -32,6 +32,7 @@ fn run(backend: &str, url: &str) {
                 label: "bench",
                 status: domain::ServiceStatus::Active,
                 handover_date: None,
+                region: None,
             },
             now,
         )?;
@@ -51,6 +52,8 @@ fn run(backend: &str, url: &str) {
                     started_at: Some(now),
                     affected_services: vec![svc.clone()],
                     incident_manager_email: None,
+                    next_update_by: None,
+                    estimated_restoration_at: None,
                 },
                 &ctx,
                 now,
@@ -98,6 +101,8 @@ fn run(backend: &str, url: &str) {
                 PostMajorUpdate {
                     major: major.ticket,
                     text: "Splicing team on site".into(),
+                    next_update_by: None,
+                    estimated_restoration_at: None,
                 },
                 chrono::Utc::now(),
             )

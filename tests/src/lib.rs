@@ -346,6 +346,11 @@ impl TestApp {
             .await
     }
 
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::DELETE, path, Some(token), None, &[])
+            .await
+    }
+
     /// Logs in through the API with a password.
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         self.send(

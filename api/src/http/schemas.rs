@@ -138,3 +138,10 @@ pub fn account_status_filter() -> Object {
         "Only accounts in this state.",
     )
 }
+
+/// A field of a PATCH body that may be given as `null` (to clear it): absent is `None`, `null`
+/// is `Some(None)`.
+pub fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    use serde::Deserialize;
+    Option::<String>::deserialize(d).map(Some)
+}

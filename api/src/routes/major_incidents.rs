@@ -21,7 +21,8 @@ use super::incidents::{ticket_from_path, IncidentView};
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(example = json!({"summary": "Fibre cut between Slough and Reading", "description": "Third-party works.",
     "severity": "critical", "affected_service_ids": ["SVC-0001"], "region": "South East England",
-    "started_at": "2026-11-28T08:55:00Z", "incident_manager_email": "incident.manager@demo.example"}))]
+    "started_at": "2026-11-28T08:55:00Z", "incident_manager_email": "incident.manager@demo.example",
+    "next_update_by": "2026-11-28T10:00:00Z", "estimated_restoration_at": "2026-11-28T14:00:00Z"}))]
 pub struct CreateMajorIncident {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -35,14 +36,20 @@ pub struct CreateMajorIncident {
     #[validate(length(max = 5000))]
     #[schema(max_items = 5000)]
     pub affected_service_ids: Vec<String>,
+    /// A region hit: every service whose `region` is this one (compared without case) is
+    /// affected as if named.
     #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub region: Option<String>,
     /// When the impact began (default: now).
     pub started_at: Option<DateTime<Utc>>,
     /// The incident manager coordinating it (an active `incident_manager` account).
     #[schema(format = "email", max_length = 254)]
     pub incident_manager_email: Option<String>,
+    /// When customers get the next update; still to come.
+    pub next_update_by: Option<DateTime<Utc>>,
+    /// When service should be restored, as far as known; still to come.
+    pub estimated_restoration_at: Option<DateTime<Utc>>,
 }
 
 /// Changes to a major incident. Honours `If-Match`.
@@ -56,7 +63,7 @@ pub struct UpdateMajorIncident {
 
 /// A major network incident.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"ticket_number": "1-0000000900", "ivr_reference": "10000000900", "summary": "Fibre cut affecting London West", "description": "A third-party excavation cut a trunk fibre near Slough.", "severity": "critical", "region": "London West", "affected_service_ids": ["SVC-0003"], "started_at": "2026-11-28T09:12:00Z", "status": "active", "incident_manager_email": "incident.manager@demo.example", "created_at": "2026-11-28T09:20:00Z", "updated_at": "2026-11-28T10:05:00Z", "resolved_at": null, "resolution": null, "version": 3}))]
+#[schema(example = json!({"ticket_number": "1-0000000900", "ivr_reference": "10000000900", "summary": "Fibre cut affecting London West", "description": "A third-party excavation cut a trunk fibre near Slough.", "severity": "critical", "region": "London West", "affected_service_ids": ["SVC-0003"], "started_at": "2026-11-28T09:12:00Z", "status": "active", "incident_manager_email": "incident.manager@demo.example", "next_update_by": "2026-11-28T11:00:00Z", "estimated_restoration_at": "2026-11-28T14:00:00Z", "created_at": "2026-11-28T09:20:00Z", "updated_at": "2026-11-28T10:05:00Z", "resolved_at": null, "resolution": null, "version": 3}))]
 pub struct MajorIncidentView {
     /// Reference in the same space as customer tickets.
     pub ticket_number: String,
@@ -72,6 +79,10 @@ pub struct MajorIncidentView {
     #[schema(schema_with = crate::http::schemas::major_status)]
     pub status: MajorStatus,
     pub incident_manager_email: Option<String>,
+    /// When the next update is due, as the latest update promised.
+    pub next_update_by: Option<DateTime<Utc>>,
+    /// The estimated time of restoration, as the latest update gave it.
+    pub estimated_restoration_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -93,6 +104,8 @@ impl MajorIncidentView {
             started_at: m.started_at,
             status: m.status,
             incident_manager_email: m.incident_manager_email,
+            next_update_by: m.next_update_by,
+            estimated_restoration_at: m.estimated_restoration_at,
             created_at: m.created_at,
             updated_at: m.updated_at,
             resolved_at: m.resolved_at,
@@ -104,12 +117,16 @@ impl MajorIncidentView {
 
 /// An update on a major incident.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 7, "author": "user:3", "text": "Splicing team on site; next update 12:00 UTC.", "created_at": "2026-11-28T10:05:00Z", "cascaded_to": 14}))]
+#[schema(example = json!({"id": 7, "author": "user:3", "text": "Splicing team on site.", "created_at": "2026-11-28T10:05:00Z", "next_update_by": "2026-11-28T12:00:00Z", "estimated_restoration_at": "2026-11-28T14:00:00Z", "cascaded_to": 14}))]
 pub struct MajorUpdateView {
     pub id: i64,
     pub author: String,
     pub text: String,
     pub created_at: DateTime<Utc>,
+    /// When the next update was promised for.
+    pub next_update_by: Option<DateTime<Utc>>,
+    /// The estimated time of restoration it gave.
+    pub estimated_restoration_at: Option<DateTime<Utc>>,
     /// How many linked tickets received it (only in the answer to posting it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cascaded_to: Option<usize>,
@@ -122,18 +139,35 @@ impl MajorUpdateView {
             author: u.author,
             text: u.text,
             created_at: u.created_at,
+            next_update_by: u.outlook.next_update_by,
+            estimated_restoration_at: u.outlook.estimated_restoration_at,
             cascaded_to,
         }
     }
 }
 
-/// Text for an update or a resolution.
+/// An update for every customer concerned.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
-#[schema(example = json!({"text": "Splicing team on site; estimated restoration 14:00 UTC."}))]
+#[schema(example = json!({"text": "Splicing team on site.", "next_update_by": "2026-11-28T12:00:00Z",
+    "estimated_restoration_at": "2026-11-28T14:00:00Z"}))]
 pub struct PostMajorUpdate {
     #[validate(length(min = 1, max = 10000))]
     #[schema(min_length = 1, max_length = 10000)]
     pub text: String,
+    /// When customers get the next update; still to come. Omitted: none promised.
+    pub next_update_by: Option<DateTime<Utc>>,
+    /// When service should be restored; still to come. Omitted: not known.
+    pub estimated_restoration_at: Option<DateTime<Utc>>,
+}
+
+/// Services to name as affected.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"service_ids": ["SVC-0002"]}))]
+pub struct AddAffectedServices {
+    #[validate(length(min = 1, max = 5000))]
+    #[schema(min_items = 1, max_items = 5000)]
+    pub service_ids: Vec<String>,
 }
 
 /// Resolving a major incident.
@@ -169,8 +203,10 @@ fn major_from_path(text: &str) -> Result<TicketRef, ApiError> {
 ///
 /// The NOC declares a major network incident: a parent ticket (reference from the same space as
 /// customer tickets) with its impact — affected services and/or region, severity, start. Open
-/// customer tickets on the affected services are linked to it now, and new ones as they are
-/// raised while it is active.
+/// customer tickets on the affected services (named, or in the region) are linked to it now,
+/// and new ones as they are raised while it is active. Every customer with an affected service
+/// is told at once, ticket or not: a `major_incident.notice` event on its stream and webhooks,
+/// and an email to its contacts taking major-incident notices.
 #[utoipa::path(
     tag = "major incidents",
     security(("bearer" = [])),
@@ -200,6 +236,8 @@ pub async fn raise_major_incident(
         region: body.region,
         started_at: body.started_at,
         incident_manager_email: body.incident_manager_email,
+        next_update_by: body.next_update_by,
+        estimated_restoration_at: body.estimated_restoration_at,
     };
     let major = write(&state, move |conn, ctx, now| {
         app::major_incidents::raise(conn, &caller, cmd, ctx, now)
@@ -328,7 +366,10 @@ pub async fn update_major_incident(
 /// Post an update on a major incident.
 ///
 /// The update cascades, in one transaction, to the timeline of every open linked ticket and to
-/// each of their customers as an event: all children or none.
+/// each of their customers as an event: all children or none. Every customer concerned (an
+/// affected service or a linked ticket) gets one `major_incident.notice` with the text, the
+/// incident manager, `next_update_by` and `estimated_restoration_at`. Promised times must be
+/// still to come (422).
 #[utoipa::path(
     tag = "major incidents",
     security(("bearer" = [])),
@@ -348,9 +389,12 @@ pub async fn post_major_update(
     body: crate::http::json::Json<PostMajorUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
+    let body = body.into_inner();
     let cmd = app::major_incidents::PostMajorUpdate {
         major: major_from_path(&path)?,
-        text: body.into_inner().text,
+        text: body.text,
+        next_update_by: body.next_update_by,
+        estimated_restoration_at: body.estimated_restoration_at,
     };
     let (update, count) = write(&state, move |conn, _, now| {
         app::major_incidents::post_update(conn, &caller, cmd, now)
@@ -391,7 +435,8 @@ pub async fn list_major_updates(
 /// Resolve a major incident.
 ///
 /// Resolves the parent and, in the same transaction, every open linked ticket with the parent's
-/// resolution; the resolution is also posted as a final update.
+/// resolution; the resolution is also posted as a final update and noticed to every customer
+/// concerned.
 #[utoipa::path(
     tag = "major incidents",
     security(("bearer" = [])),
@@ -421,6 +466,89 @@ pub async fn resolve_major_incident(
         major_incident: MajorIncidentView::new(major, None),
         resolved_children: count,
     }))
+}
+
+/// Name more services as affected by a major incident.
+///
+/// NOC, while it is active (409 once resolved). Open tickets on the added services join it;
+/// customers it did not concern yet get a `now_affected` notice with every update so far,
+/// customers already concerned a notice naming their added services. Naming a service already
+/// named changes nothing.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(("ref" = String, Path, description = "Major incident reference, either form")),
+    request_body = AddAffectedServices,
+    responses(
+        (status = 200, description = "The major incident.", body = MajorIncidentView),
+        (status = 403, response = crate::http::error::Forbidden),
+        (status = 409, response = crate::http::error::Conflict),
+    )
+)]
+#[post("/major-incidents/{ref}/affected-services")]
+pub async fn add_affected_services(
+    state: web::Data<AppState>,
+    caller: Permit<gate::ManageMajorIncidents>,
+    path: web::Path<String>,
+    body: crate::http::json::Json<AddAffectedServices>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let ticket = major_from_path(&path)?;
+    let ids = body
+        .into_inner()
+        .service_ids
+        .iter()
+        .map(|s| ServiceId::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let change = app::major_incidents::AffectedChange::Add(ids);
+    changed_affected(&state, caller, ticket, change).await
+}
+
+/// Take a service off a major incident's affected list.
+///
+/// NOC, while it is active. Its customer gets a `no_longer_affected` notice; tickets already
+/// linked stay linked (unlink them by hand). The last named service of a major incident that
+/// names no region cannot go (409 `nothing_affected`); a service not named is 404.
+#[utoipa::path(
+    tag = "major incidents",
+    security(("bearer" = [])),
+    params(
+        ("ref" = String, Path, description = "Major incident reference, either form"),
+        ("service_id" = String, Path, description = "A service the major incident names"),
+    ),
+    responses(
+        (status = 200, description = "The major incident.", body = MajorIncidentView),
+        (status = 403, response = crate::http::error::Forbidden),
+        (status = 409, response = crate::http::error::Conflict),
+    )
+)]
+#[delete("/major-incidents/{ref}/affected-services/{service_id}")]
+pub async fn remove_affected_service(
+    state: web::Data<AppState>,
+    caller: Permit<gate::ManageMajorIncidents>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (major_ref, service) = path.into_inner();
+    let ticket = major_from_path(&major_ref)?;
+    let service =
+        ServiceId::parse(&service).map_err(|_| ApiError::not_found("affected service"))?;
+    let change = app::major_incidents::AffectedChange::Remove(service);
+    changed_affected(&state, caller, ticket, change).await
+}
+
+async fn changed_affected(
+    state: &web::Data<AppState>,
+    caller: Permit<gate::ManageMajorIncidents>,
+    ticket: TicketRef,
+    change: app::major_incidents::AffectedChange,
+) -> Result<HttpResponse, ApiError> {
+    let major = write(state, move |conn, ctx, now| {
+        app::major_incidents::change_affected(conn, &caller, ticket, change, ctx, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(major.version)))
+        .json(MajorIncidentView::new(major, None)))
 }
 
 /// Link a ticket to a major incident.

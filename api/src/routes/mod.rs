@@ -84,6 +84,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(major_incidents::post_major_update)
                 .service(major_incidents::list_major_updates)
                 .service(major_incidents::resolve_major_incident)
+                .service(major_incidents::add_affected_services)
+                .service(major_incidents::remove_affected_service)
                 .service(major_incidents::link_child)
                 .service(major_incidents::unlink_child)
                 .service(major_incidents::list_children)

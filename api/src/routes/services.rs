@@ -47,6 +47,10 @@ pub struct CreateService {
     pub status: Option<ServiceStatus>,
     /// Date the service was handed over to the customer.
     pub handover_date: Option<NaiveDate>,
+    /// Where the service runs: a major incident raised on this region affects it.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub region: Option<String>,
 }
 
 /// Changes to a service; absent fields stay as they are. Honours `If-Match`.
@@ -65,11 +69,24 @@ pub struct UpdateService {
     #[serde(default, deserialize_with = "crate::http::schemas::not_null")]
     pub status: Option<ServiceStatus>,
     pub handover_date: Option<NaiveDate>,
+    /// The service's region; `null` clears it.
+    #[serde(default, deserialize_with = "crate::http::schemas::present")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
+    pub region: Option<Option<String>>,
+}
+
+/// A region as stored: words joined by one space; blank is refused.
+fn region(given: &str) -> Result<String, ApiError> {
+    if given.chars().count() > 200 {
+        return Err(domain::DomainError::invalid("region", "at most 200 characters").into());
+    }
+    domain::major_incident::normalize_region(given)
+        .ok_or_else(|| domain::DomainError::invalid("region", "a region is not blank").into())
 }
 
 /// A network service.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123", "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet 1G", "label": "London HQ primary", "status": "active", "handover_date": "2025-03-14", "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-01T09:00:00Z", "version": 1}))]
+#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123", "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet 1G", "label": "London HQ primary", "status": "active", "handover_date": "2025-03-14", "region": "London", "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-01T09:00:00Z", "version": 1}))]
 pub struct ServiceView {
     pub service_id: String,
     pub circuit_reference: String,
@@ -81,6 +98,8 @@ pub struct ServiceView {
     #[schema(schema_with = crate::http::schemas::service_status)]
     pub status: ServiceStatus,
     pub handover_date: Option<NaiveDate>,
+    /// Where it runs, as major incidents name regions.
+    pub region: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Version; also sent as the `ETag` header.
@@ -98,6 +117,7 @@ impl From<Service> for ServiceView {
             label: s.label,
             status: s.status,
             handover_date: s.handover_date,
+            region: s.region,
             created_at: s.created_at,
             updated_at: s.updated_at,
             version: s.version,
@@ -135,6 +155,7 @@ pub async fn create_service(
     let service_id = ServiceId::parse(&body.service_id)?;
     let customer = CustomerNumber::parse(&body.customer_number)?;
     let body = body.into_inner();
+    let service_region = body.region.as_deref().map(region).transpose()?;
     let service = write(&state, move |conn, _, now| {
         app::inventory::create_service(
             conn,
@@ -148,6 +169,7 @@ pub async fn create_service(
                 label: body.label.trim(),
                 status: body.status.unwrap_or(ServiceStatus::Active),
                 handover_date: body.handover_date,
+                region: service_region.as_deref(),
             },
             now,
         )
@@ -289,6 +311,10 @@ pub async fn update_service(
         label: body.label.map(|s| s.trim().to_owned()),
         status: body.status,
         handover_date: body.handover_date,
+        region: body
+            .region
+            .map(|r| r.as_deref().map(region).transpose())
+            .transpose()?,
     };
     let service = write(&state, move |conn, _, now| {
         app::inventory::update_service(conn, &caller, &id, &changes, expected, now)

@@ -162,18 +162,7 @@ pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
                 p["contact"]["phone"].as_str().unwrap_or_default()
             ),
         ),
-        EventType::MajorIncidentUpdated => (
-            format!(
-                "[{ticket}] Major incident {}: {}",
-                text("major_incident"),
-                text("summary")
-            ),
-            format!(
-                "An update on major network incident {} affecting your ticket {ticket}:\n\n{}",
-                text("major_incident"),
-                text("text")
-            ),
-        ),
+        EventType::MajorIncidentNotice => major_incident_notice(p),
         t if t.is_planned_work() => {
             let services: Vec<String> = p
                 .get("affected_service_ids")
@@ -246,6 +235,63 @@ pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
             serde_json::to_string_pretty(p).unwrap_or_default(),
         ),
     }
+}
+
+/// The mail of one step of a major incident, to one company: what happened, its own services
+/// and tickets, who coordinates, and what is promised next.
+fn major_incident_notice(p: &serde_json::Value) -> (String, String) {
+    let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
+    let list = |k: &str| {
+        p[k].as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    let major = text("major_incident");
+    let step = match p["notice"].as_str().unwrap_or_default() {
+        "raised" => "declared",
+        "resolved" => "resolved",
+        "now_affected" => "now affects your services",
+        "no_longer_affected" => "no longer affects some of your services",
+        _ => "update",
+    };
+    let mut body = format!(
+        "Major network incident {major}: {}\nSeverity: {}. Status: {}. Started: {} (UTC).\n\n{}\n",
+        text("summary"),
+        text("severity"),
+        text("status"),
+        text("started_at"),
+        text("text"),
+    );
+    let mut line = |label: &str, value: String| {
+        if !value.is_empty() {
+            body.push_str(&format!("\n{label}: {value}"));
+        }
+    };
+    line("Your affected services", list("affected_service_ids"));
+    line("Your linked tickets", list("linked_tickets"));
+    line("Incident manager", text("incident_manager"));
+    line("Next update by", text("next_update_by"));
+    line("Estimated restoration", text("estimated_restoration_at"));
+    if let Some(history) = p["history"].as_array() {
+        body.push_str("\n\nUpdates so far:\n");
+        for u in history {
+            body.push_str(&format!(
+                "- {}: {}\n",
+                u["at"].as_str().unwrap_or_default(),
+                u["text"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    body.push('\n');
+    (
+        format!("[{major}] Major incident {step}: {}", text("summary")),
+        body,
+    )
 }
 
 fn send_email(

@@ -83,6 +83,8 @@ fn a_child_of_an_active_major_incident_is_not_escalated() {
                     started_at: None,
                     affected_services: vec![ServiceId::parse("SVC-A").unwrap()],
                     incident_manager_email: Some("incident_manager@test.example".into()),
+                    next_update_by: None,
+                    estimated_restoration_at: None,
                 },
                 ctx,
                 now(),

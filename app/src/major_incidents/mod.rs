@@ -2,6 +2,8 @@
 //! customer tickets on those services join them, and every update and the resolution cascade to
 //! the children and their customers in one transaction.
 
+mod affected;
+mod broadcast;
 mod cascade;
 mod link;
 mod queries;
@@ -9,6 +11,7 @@ mod raise;
 mod resolve;
 mod update;
 
+pub use affected::{change_affected, AffectedChange};
 pub use cascade::{post_update, PostMajorUpdate};
 pub(crate) use link::join;
 pub use link::{link_child, unlink_child};
@@ -17,7 +20,7 @@ pub use raise::{raise, RaiseMajorIncident};
 pub use resolve::resolve;
 pub use update::{assign_manager, AssignManager};
 
-pub use persistence::major_incidents::{MajorFilter, MajorUpdate};
+pub use persistence::major_incidents::{Concerned, MajorFilter, MajorUpdate};
 
 use domain::{AccountStatus, Role};
 use persistence::accounts;

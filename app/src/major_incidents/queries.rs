@@ -25,10 +25,18 @@ pub fn services_of(
     major: &MajorIncident,
     customer: Option<&CustomerNumber>,
 ) -> Result<Option<Vec<String>>, AppError> {
-    customer
-        .map(|c| services::owned_by(conn, &major.affected_services, c))
-        .transpose()
-        .map_err(AppError::from)
+    let Some(customer) = customer else {
+        return Ok(None);
+    };
+    // Its own among the named ones, and its own in the region.
+    let mut own = services::owned_by(conn, &major.affected_services, customer)?;
+    for (service, owner) in major_incidents::affected(conn, major)? {
+        if &owner == customer && !own.iter().any(|s| s == service.as_str()) {
+            own.push(service.as_str().to_owned());
+        }
+    }
+    own.sort();
+    Ok(Some(own))
 }
 
 /// Major incidents, newest first; a customer sees active ones that concern it unless it asks

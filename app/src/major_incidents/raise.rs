@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::policy::{self, Permission};
-use domain::{Caller, EventType, MajorIncident, ServiceId, Severity};
+use domain::{Caller, EventType, MajorIncident, NoticeKind, Outlook, ServiceId, Severity};
 use persistence::{events, incidents, major_incidents, services};
 
+use super::broadcast::{notify, Notice};
 use super::{incident_manager, join};
 use crate::{AppError, Conn, Ctx};
 
@@ -17,6 +18,8 @@ pub struct RaiseMajorIncident {
     pub started_at: Option<DateTime<Utc>>,
     pub affected_services: Vec<ServiceId>,
     pub incident_manager_email: Option<String>,
+    pub next_update_by: Option<DateTime<Utc>>,
+    pub estimated_restoration_at: Option<DateTime<Utc>>,
 }
 
 pub fn raise(
@@ -40,6 +43,15 @@ pub fn raise(
             format!("no service has id '{unknown}'"),
         ));
     }
+    let outlook = Outlook::new(cmd.next_update_by, cmd.estimated_restoration_at, now)?;
+    let region = cmd
+        .region
+        .as_deref()
+        .map(|r| {
+            domain::major_incident::normalize_region(r)
+                .ok_or_else(|| AppError::invalid("region", "a region is not blank"))
+        })
+        .transpose()?;
     let manager = cmd
         .incident_manager_email
         .as_deref()
@@ -53,17 +65,32 @@ pub fn raise(
             summary: cmd.summary.trim(),
             description: cmd.description.trim(),
             severity: cmd.severity,
-            region: cmd.region.as_deref().map(str::trim),
+            region: region.as_deref(),
             started_at: cmd.started_at.unwrap_or(now),
             affected_services: &cmd.affected_services,
             incident_manager_email: manager.as_deref(),
             raised_by: &caller.subject,
+            outlook,
         },
         now,
     )?;
-    for waiting in incidents::open_unlinked_on(conn, &major.affected_services)? {
+    // The open tickets on every affected service join it: named ones, and those in its region.
+    let affected: Vec<ServiceId> = major_incidents::affected(conn, &major)?
+        .into_iter()
+        .map(|(service, _)| service)
+        .collect();
+    for waiting in incidents::open_unlinked_on(conn, &affected)? {
         join(conn, &major, waiting, &caller.subject, ctx, now)?;
     }
+    // Every company it concerns hears of it now, with or without a ticket.
+    let audience = major_incidents::audience(conn, &major)?;
+    notify(
+        conn,
+        &major,
+        &audience,
+        &Notice::new(NoticeKind::Raised, &major.description),
+        now,
+    )?;
     // The provider's own record of the raise (no company): staff streams and webhooks, and the
     // MEF 124 listeners of every company it concerns (`incidentCreateEvent`).
     events::append(

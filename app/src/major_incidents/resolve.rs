@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::policy::{self, Permission};
-use domain::{Caller, MajorIncident, NewEntry, TicketRef};
+use domain::{Caller, MajorIncident, NewEntry, NoticeKind, Outlook, TicketRef};
 use persistence::{incidents, major_incidents};
 
-use super::cascade::cascade;
+use super::cascade::{cascade, Step};
 use crate::incidents::record_change;
 use crate::{AppError, Conn, Ctx};
 
@@ -25,13 +25,12 @@ pub fn resolve(
     major.resolve(resolution, now)?;
     let major = major_incidents::save(conn, &major)?;
     let author = &caller.subject;
-    cascade(
-        conn,
-        &major,
-        &format!("Resolved: {}", resolution.trim()),
-        author,
-        now,
-    )?;
+    let step = Step {
+        kind: NoticeKind::Resolved,
+        text: &format!("Resolved: {}", resolution.trim()),
+        outlook: Outlook::default(),
+    };
+    cascade(conn, &major, &step, author, now)?;
     let child_resolution = major.child_resolution();
     let mut resolved = 0;
     for child in incidents::open_children(conn, major.ticket)? {

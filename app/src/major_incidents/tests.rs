@@ -18,6 +18,8 @@ fn raise_cmd_major(services: &[&str]) -> RaiseMajorIncident {
             .map(|s| ServiceId::parse(s).unwrap())
             .collect(),
         incident_manager_email: None,
+        next_update_by: None,
+        estimated_restoration_at: None,
     }
 }
 
@@ -159,6 +161,8 @@ fn an_update_cascades_to_every_open_child_and_resolution_resolves_them() {
                 PostMajorUpdate {
                     major: major.ticket,
                     text: "Splicing team on site".into(),
+                    next_update_by: None,
+                    estimated_restoration_at: None,
                 },
                 now(),
             )
@@ -205,6 +209,8 @@ fn an_update_cascades_to_every_open_child_and_resolution_resolves_them() {
                     PostMajorUpdate {
                         major: major.ticket,
                         text: "late".into(),
+                        next_update_by: None,
+                        estimated_restoration_at: None,
                     },
                     now(),
                 )
@@ -291,5 +297,186 @@ fn the_manager_is_handed_over_with_the_version_checked() {
     assert_eq!(
         assigned.incident_manager_email.as_deref(),
         Some("incident_manager@test.example")
+    );
+}
+
+/// The notices (the broadcast) written since `from`: (company, notice kind, payload).
+fn notices_after(f: &Fixture, from: usize) -> Vec<(String, String, serde_json::Value)> {
+    f.events_of(EventType::MajorIncidentNotice)
+        .into_iter()
+        .skip(from)
+        .map(|e| {
+            (
+                e.customer_number.unwrap(),
+                e.payload["notice"].as_str().unwrap().to_owned(),
+                e.payload,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_step_reaches_each_concerned_company_once_ticket_or_not() {
+    let f = fixture();
+    // OCN-1 has SVC-A in "South East", OCN-2 has SVC-B in "North East"; neither has a ticket.
+    let mut cmd = raise_cmd_major(&[]);
+    cmd.region = Some("  south   EAST ".into());
+    cmd.next_update_by = Some(now() + chrono::Duration::minutes(30));
+    let major = f
+        .run(|conn, ctx| raise(conn, &caller(Role::Agent), cmd, ctx, now()))
+        .unwrap();
+    assert_eq!(major.region.as_deref(), Some("south EAST"));
+    let raised = notices_after(&f, 0);
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    let (company, kind, p) = &raised[0];
+    assert_eq!((company.as_str(), kind.as_str()), ("OCN-1", "raised"));
+    assert_eq!(p["affected_service_ids"], serde_json::json!(["SVC-A"]));
+    assert_eq!(p["text"], "Trunk cut near Slough");
+    assert!(p["next_update_by"].is_string());
+
+    // Two tickets of OCN-1 linked: still one notice for the company per update.
+    ticket_on(&f, "SVC-A");
+    ticket_on(&f, "SVC-A");
+    let etr = now() + chrono::Duration::hours(4);
+    f.run(|conn, _| {
+        post_update(
+            conn,
+            &caller(Role::Agent),
+            PostMajorUpdate {
+                major: major.ticket,
+                text: "Splicing team on site".into(),
+                next_update_by: Some(now() + chrono::Duration::hours(1)),
+                estimated_restoration_at: Some(etr),
+            },
+            now(),
+        )
+    })
+    .unwrap();
+    let update = notices_after(&f, 1);
+    assert_eq!(update.len(), 1, "{update:?}");
+    assert_eq!(update[0].1, "update");
+    assert_eq!(update[0].2["linked_tickets"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        update[0].2["estimated_restoration_at"],
+        serde_json::json!(etr)
+    );
+    // A promise in the past is refused and writes nothing.
+    let late = f.run(|conn, _| {
+        post_update(
+            conn,
+            &caller(Role::Agent),
+            PostMajorUpdate {
+                major: major.ticket,
+                text: "x".into(),
+                next_update_by: Some(now() - chrono::Duration::minutes(1)),
+                estimated_restoration_at: None,
+            },
+            now(),
+        )
+    });
+    assert!(
+        matches!(late, Err(AppError::Domain(DomainError::Invalid { .. }))),
+        "{late:?}"
+    );
+    assert_eq!(notices_after(&f, 2).len(), 0);
+
+    // SVC-B named mid-incident: OCN-2 hears, with the history so far; OCN-1 hears nothing new.
+    let svc_b = ServiceId::parse("SVC-B").unwrap();
+    f.run(|conn, ctx| {
+        change_affected(
+            conn,
+            &caller(Role::Agent),
+            major.ticket,
+            AffectedChange::Add(vec![svc_b.clone()]),
+            ctx,
+            now(),
+        )
+    })
+    .unwrap();
+    let added = notices_after(&f, 2);
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert_eq!(
+        (added[0].0.as_str(), added[0].1.as_str()),
+        ("OCN-2", "now_affected")
+    );
+    assert_eq!(added[0].2["history"][0]["text"], "Splicing team on site");
+    assert_eq!(
+        added[0].2["affected_service_ids"],
+        serde_json::json!(["SVC-B"])
+    );
+    // Naming it again changes nothing and tells no one.
+    f.run(|conn, ctx| {
+        change_affected(
+            conn,
+            &caller(Role::Agent),
+            major.ticket,
+            AffectedChange::Add(vec![svc_b.clone()]),
+            ctx,
+            now(),
+        )
+    })
+    .unwrap();
+    assert_eq!(notices_after(&f, 3).len(), 0);
+    // Taken off again: OCN-2 gets a closing notice and no longer sees the incident.
+    f.run(|conn, ctx| {
+        change_affected(
+            conn,
+            &caller(Role::Agent),
+            major.ticket,
+            AffectedChange::Remove(svc_b.clone()),
+            ctx,
+            now(),
+        )
+    })
+    .unwrap();
+    let removed = notices_after(&f, 3);
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    assert_eq!(
+        (removed[0].0.as_str(), removed[0].1.as_str()),
+        ("OCN-2", "no_longer_affected")
+    );
+    assert_eq!(
+        removed[0].2["services_removed"],
+        serde_json::json!(["SVC-B"])
+    );
+    assert!(f
+        .store
+        .read(|conn| get(conn, &crate::testing::other_company(), major.ticket))
+        .is_err());
+
+    // Resolved: OCN-1 only, and the outlook is cleared.
+    f.run(|conn, ctx| {
+        resolve(
+            conn,
+            &caller(Role::Agent),
+            major.ticket,
+            "Spliced",
+            ctx,
+            now(),
+        )
+    })
+    .unwrap();
+    let resolved = notices_after(&f, 4);
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(
+        (resolved[0].0.as_str(), resolved[0].1.as_str()),
+        ("OCN-1", "resolved")
+    );
+    assert!(resolved[0].2["next_update_by"].is_null());
+    assert_eq!(resolved[0].2["status"], "resolved");
+    // Changing what a resolved incident affects is refused.
+    let late = f.run(|conn, ctx| {
+        change_affected(
+            conn,
+            &caller(Role::Agent),
+            major.ticket,
+            AffectedChange::Add(vec![svc_b]),
+            ctx,
+            now(),
+        )
+    });
+    assert_eq!(
+        reason(late.unwrap_err()),
+        Some(Reason::MajorIncidentResolved)
     );
 }

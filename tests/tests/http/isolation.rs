@@ -416,6 +416,23 @@ fn matrix(f: &Fixture) -> Vec<Op> {
             None,
         )
         .refuse(gated(Permission::ManageMajorIncidents)),
+        op(
+            M::POST,
+            "/api/v1/major-incidents/{ref}/affected-services",
+            format!("/api/v1/major-incidents/{}/affected-services", f.major),
+            Some(json!({"service_ids": ["SVC-B"]})),
+        )
+        .refuse(gated(Permission::ManageMajorIncidents)),
+        op(
+            M::DELETE,
+            "/api/v1/major-incidents/{ref}/affected-services/{service_id}",
+            format!(
+                "/api/v1/major-incidents/{}/affected-services/SVC-A",
+                f.major
+            ),
+            None,
+        )
+        .refuse(gated(Permission::ManageMajorIncidents)),
         // Planned works: provider resources, announced to the affected customers only.
         op(
             M::GET,
@@ -1145,7 +1162,7 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
     );
     let stale: Vec<_> = in_matrix.difference(&in_contract).collect();
     assert!(stale.is_empty(), "not in the contract: {stale:?}");
-    assert_eq!(in_contract.len(), 68, "operations with ids in the contract");
+    assert_eq!(in_contract.len(), 70, "operations with ids in the contract");
 
     // B's own webhook, to pair with A's delivery and listener ids.
     let b_receiver = WebhookReceiver::start();
@@ -1722,6 +1739,16 @@ const GATED: &[(&str, &str, Permission)] = &[
     (
         "DELETE",
         "/api/v1/major-incidents/{ref}/children/{child}",
+        Permission::ManageMajorIncidents,
+    ),
+    (
+        "POST",
+        "/api/v1/major-incidents/{ref}/affected-services",
+        Permission::ManageMajorIncidents,
+    ),
+    (
+        "DELETE",
+        "/api/v1/major-incidents/{ref}/affected-services/{service_id}",
         Permission::ManageMajorIncidents,
     ),
     ("POST", "/api/v1/planned-works", Permission::ManageChanges),

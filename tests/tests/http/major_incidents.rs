@@ -12,6 +12,7 @@ on_both_backends!(
     resolving_the_parent_resolves_open_children,
     customers_see_only_their_part_of_a_major_incident,
     a_failed_cascade_leaves_no_child_touched,
+    a_region_affects_every_service_there,
 );
 
 fn tn(v: &Value) -> String {
@@ -427,6 +428,8 @@ async fn a_failed_cascade_leaves_no_child_touched(app: TestApp) {
             app::major_incidents::PostMajorUpdate {
                 major: ticket,
                 text: "doomed update".into(),
+                next_update_by: None,
+                estimated_restoration_at: None,
             },
             chrono::Utc::now(),
         )?;
@@ -448,4 +451,95 @@ async fn a_failed_cascade_leaves_no_child_touched(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(updates.body, json!([]));
+}
+
+/// Issue 16: a major incident raised on a region affects every service whose region it is
+/// (without regard to case or spacing): their open tickets join it, their customers see it and
+/// hear of it; a service moved out of the region no longer is.
+async fn a_region_affects_every_service_there(app: TestApp) {
+    let (admin, a, b) = app.two_tenants().await;
+    let region = app
+        .post(
+            "/api/v1/services",
+            &admin,
+            json!({"service_id": "SVC-R", "circuit_reference": "RDG/ETH/1", "order_number": "ORD-R",
+                   "customer_number": "OCN-1001", "product": "Ethernet Line", "label": "Reading",
+                   "region": "  Thames   Valley "}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(region.body["region"], "Thames Valley");
+    app.post(
+        "/api/v1/services",
+        &admin,
+        json!({"service_id": "SVC-X", "circuit_reference": "X/1", "order_number": "ORD-X",
+               "customer_number": "OCN-1001", "product": "Ethernet Line", "label": "X", "region": " \t "}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let patched = app
+        .send(
+            actix_web::http::Method::PATCH,
+            "/api/v1/services/SVC-B",
+            Some(&admin),
+            Some(json!({"region": "thames valley"})),
+            &[],
+        )
+        .await
+        .expect(200);
+    assert_eq!(patched.body["region"], "thames valley");
+    let waiting = tn(&app.raise(&a, "SVC-R", "service_down").await);
+    let noc = app.token_for(Role::Agent, None);
+    let mni = app
+        .post(
+            "/api/v1/major-incidents",
+            &noc,
+            json!({"summary": "Power loss at Reading exchange", "description": "d", "severity": "major",
+                   "affected_service_ids": [], "region": "THAMES VALLEY"}),
+        )
+        .await
+        .expect(201);
+    let parent = tn(&mni.body);
+    let children = app
+        .get(&format!("/api/v1/major-incidents/{parent}/children"), &noc)
+        .await
+        .expect(200);
+    assert_eq!(children.body["items"][0]["ticket_number"], waiting.as_str());
+    let late = tn(&app.raise(&b, "SVC-B", "degraded").await);
+    let seen = app
+        .get(&format!("/api/v1/incidents/{late}"), &b)
+        .await
+        .expect(200);
+    assert_eq!(
+        seen.body["parent_ticket_number"],
+        parent.as_str(),
+        "{:#}",
+        seen.body
+    );
+    for (token, own) in [(&a, "SVC-R"), (&b, "SVC-B")] {
+        let list = app.get("/api/v1/major-incidents", token).await.expect(200);
+        assert_eq!(list.body["items"][0]["ticket_number"], parent.as_str());
+        assert_eq!(list.body["items"][0]["affected_service_ids"], json!([own]));
+    }
+    // Out of the region: Globex's service no longer makes it Globex's business, but its linked
+    // ticket still does until it is unlinked.
+    app.send(
+        actix_web::http::Method::PATCH,
+        "/api/v1/services/SVC-B",
+        Some(&admin),
+        Some(json!({"region": null})),
+        &[],
+    )
+    .await
+    .expect(200);
+    let list = app.get("/api/v1/major-incidents", &b).await.expect(200);
+    assert_eq!(list.body["items"][0]["affected_service_ids"], json!([]));
+    app.delete(
+        &format!("/api/v1/major-incidents/{parent}/children/{late}"),
+        &noc,
+    )
+    .await
+    .expect(200);
+    let list = app.get("/api/v1/major-incidents", &b).await.expect(200);
+    assert_eq!(list.body["items"], json!([]));
 }

@@ -13,6 +13,7 @@ use tests::{on_both_backends, test_settings, TestApp};
 on_both_backends!(
     contacts_are_managed_by_customer_admins_within_their_company,
     major_incident_update_reaches_subscribed_contacts_only,
+    a_major_incident_reaches_every_affected_customer_ticket_or_not,
     contacts_receive_notices_only_at_confirmed_addresses,
     outbox_survives_a_crash_and_waits_for_smtp,
     event_stream_resumes_without_loss_and_spans_instances,
@@ -321,9 +322,11 @@ async fn major_incident_update_reaches_subscribed_contacts_only(app: TestApp) {
     let round = app.dispatch(Utc::now()).await;
     assert_eq!(round.failed, 0, "{round:?}");
     let mails = smtp.messages();
+    // Acme heard of the raise and of the update, once each although its ticket is linked;
+    // Globex, not concerned, nothing.
     let major: Vec<_> = mails
         .iter()
-        .filter(|m| m.subject.contains("Major incident"))
+        .filter(|m| m.subject.contains("Major incident update"))
         .collect();
     assert_eq!(major.len(), 1, "{mails:?}");
     assert_eq!(major[0].to, "crisis@acme.example");
@@ -388,6 +391,204 @@ async fn major_incident_update_reaches_subscribed_contacts_only(app: TestApp) {
         .iter()
         .all(|m| m.from.contains("change-management-noreply@")));
     assert!(planned.iter().all(|m| m.body.contains("SVC-A")));
+}
+
+/// Issue 16: the broadcast. A major incident on a service of Acme, which has no ticket, reaches
+/// Acme's stream and its crisis contact at every step, and Globex not at all until one of its
+/// services is named; then Globex gets the history so far, and a closing notice when the service
+/// is taken off again.
+async fn a_major_incident_reaches_every_affected_customer_ticket_or_not(app: TestApp) {
+    let smtp = SmtpSink::start();
+    let mut settings = test_settings();
+    settings.notify.smtp = Some(smtp.settings());
+    let app = app.restart(settings).await;
+    let (_, a, b) = app.two_tenants().await;
+    for (company, email) in [
+        ("OCN-1001", "crisis@acme.example"),
+        ("OCN-2002", "crisis@globex.example"),
+    ] {
+        let admin = app.token_for(Role::CustomerAdmin, Some(company));
+        app.post("/api/v1/contacts", &admin, contact(email, true, false))
+            .await
+            .expect(201);
+    }
+    assert_eq!(confirm_mailed_addresses(&app, &smtp).await, 2);
+    let noc = app.token_for(Role::Agent, None);
+    let next = Utc::now() + chrono::Duration::hours(1);
+    let mni = app
+        .post("/api/v1/major-incidents", &noc, json!({"summary": "Fibre cut Slough", "description": "Trunk cut by third-party works",
+            "severity": "critical", "affected_service_ids": ["SVC-A"], "next_update_by": next.to_rfc3339()}))
+        .await
+        .expect(201);
+    let parent = mni.body["ticket_number"].as_str().unwrap().to_owned();
+    let promised: chrono::DateTime<Utc> = mni.body["next_update_by"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (promised - next).num_milliseconds().abs() < 1,
+        "{promised} vs {next}"
+    );
+    let updates = format!("/api/v1/major-incidents/{parent}/updates");
+    // A promise already past is refused, and tells no one.
+    app.post(&updates, &noc, json!({"text": "late", "next_update_by": (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339()}))
+        .await
+        .expect_problem(422, "validation_failed");
+    let etr = Utc::now() + chrono::Duration::hours(4);
+    let posted = app
+        .post(
+            &updates,
+            &noc,
+            json!({"text": "Splicing team on site",
+            "next_update_by": next.to_rfc3339(), "estimated_restoration_at": etr.to_rfc3339()}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(posted.body["cascaded_to"], 0, "no ticket is linked");
+    assert!(posted.body["estimated_restoration_at"].is_string());
+    // SVC-B named mid-incident, then taken off again.
+    let affected = format!("/api/v1/major-incidents/{parent}/affected-services");
+    let view = app
+        .post(&affected, &noc, json!({"service_ids": ["SVC-B"]}))
+        .await
+        .expect(200);
+    assert_eq!(view.body["affected_service_ids"], json!(["SVC-A", "SVC-B"]));
+    let seen_by_b = app
+        .get(&format!("/api/v1/major-incidents/{parent}"), &b)
+        .await
+        .expect(200);
+    assert_eq!(seen_by_b.body["affected_service_ids"], json!(["SVC-B"]));
+    app.delete(&format!("{affected}/SVC-B"), &noc)
+        .await
+        .expect(200);
+    app.get(&format!("/api/v1/major-incidents/{parent}"), &b)
+        .await
+        .expect_problem(404, "not_found");
+    // Its last service goes only if it names a region.
+    app.delete(&format!("{affected}/SVC-A"), &noc)
+        .await
+        .expect_problem(409, "nothing_affected");
+    app.delete(&format!("{affected}/SVC-B"), &noc)
+        .await
+        .expect_problem(404, "not_found");
+    app.post(
+        &format!("/api/v1/major-incidents/{parent}/resolve"),
+        &noc,
+        json!({"resolution": "Fibre spliced"}),
+    )
+    .await
+    .expect(200);
+    app.post(&affected, &noc, json!({"service_ids": ["SVC-B"]}))
+        .await
+        .expect_problem(409, "major_incident_resolved");
+    // A last event of Globex's own, so that its stream is read to its end without waiting.
+    app.raise(&b, "SVC-B", "degraded").await;
+
+    let notices = |events: &[(i64, String, Value)]| -> Vec<(String, String)> {
+        events
+            .iter()
+            .map(|(_, kind, data)| {
+                (
+                    kind.clone(),
+                    data["data"]["notice"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let heard_by_a = read_events(&app, &a, Some(0), 3).await;
+    assert_eq!(
+        notices(&heard_by_a),
+        [
+            ("major_incident.notice", "raised"),
+            ("major_incident.notice", "update"),
+            ("major_incident.notice", "resolved")
+        ]
+        .map(|(k, n)| (k.to_owned(), n.to_owned()))
+    );
+    let update = &heard_by_a[1].2["data"];
+    assert_eq!(update["text"], "Splicing team on site");
+    assert_eq!(update["affected_service_ids"], json!(["SVC-A"]));
+    assert!(update["estimated_restoration_at"].is_string());
+    assert!(update["next_update_by"].is_string());
+    let heard_by_b = read_events(&app, &b, Some(0), 3).await;
+    assert_eq!(
+        notices(&heard_by_b),
+        [
+            ("major_incident.notice", "now_affected"),
+            ("major_incident.notice", "no_longer_affected"),
+            ("incident.created", "")
+        ]
+        .map(|(k, n)| (k.to_owned(), n.to_owned()))
+    );
+    let joined = &heard_by_b[0].2["data"];
+    assert_eq!(joined["history"][0]["text"], "Splicing team on site");
+    assert_eq!(
+        joined["affected_service_ids"],
+        json!(["SVC-B"]),
+        "Globex sees its own service only"
+    );
+    assert!(!joined.to_string().contains("SVC-A"), "{joined}");
+
+    let round = app.dispatch(Utc::now()).await;
+    assert_eq!(round.failed, 0, "{round:?}");
+    let mails = smtp.messages();
+    let to = |who: &str| -> Vec<_> {
+        mails
+            .iter()
+            .filter(|m| m.to == who && m.subject.contains("Major incident"))
+            .collect()
+    };
+    // Mail goes out in parallel: in any order, each step once.
+    let acme = to("crisis@acme.example");
+    let step = |mails: &[&tests::sinks::Mail], what: &str| {
+        let found: Vec<_> = mails
+            .iter()
+            .filter(|m| {
+                m.subject
+                    .starts_with(&format!("[{parent}] Major incident {what}"))
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "{what}: {mails:?}");
+        (*found[0]).clone()
+    };
+    assert_eq!(acme.len(), 3, "{acme:?}");
+    assert_eq!(
+        step(&acme, "declared").subject,
+        format!("[{parent}] Major incident declared: Fibre cut Slough")
+    );
+    assert!(step(&acme, "declared")
+        .body
+        .contains("Trunk cut by third-party works"));
+    let update = step(&acme, "update");
+    assert!(
+        update.body.contains("Estimated restoration: "),
+        "{}",
+        update.body
+    );
+    assert!(
+        update.body.contains("Your affected services: SVC-A"),
+        "{}",
+        update.body
+    );
+    assert!(step(&acme, "resolved")
+        .body
+        .contains("Resolved: Fibre spliced"));
+    let globex = to("crisis@globex.example");
+    assert_eq!(globex.len(), 2, "{globex:?}");
+    let joined = step(&globex, "now affects your services");
+    assert!(joined.body.contains("Updates so far:"), "{}", joined.body);
+    assert!(joined.body.contains("Splicing team on site"));
+    assert!(!joined.body.contains("SVC-A"), "{}", joined.body);
+    let left = step(&globex, "no longer affects");
+    assert!(
+        left.body.contains("SVC-B is no longer affected"),
+        "{}",
+        left.body
+    );
 }
 
 async fn outbox_survives_a_crash_and_waits_for_smtp(app: TestApp) {

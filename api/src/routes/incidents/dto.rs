@@ -276,10 +276,6 @@ pub struct ReopenIncident {
     pub reason: String,
 }
 
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
 /// Service-desk changes to a ticket; absent fields stay as they are. Honours `If-Match`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -289,7 +285,7 @@ pub struct UpdateIncident {
     #[serde(default, deserialize_with = "crate::http::schemas::not_null")]
     pub priority: Option<Priority>,
     /// Email of a service-desk user to assign; `null` unassigns.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::schemas::present")]
     #[schema(value_type = Option<String>, format = "email", max_length = 254)]
     pub assignee_email: Option<Option<String>>,
 }

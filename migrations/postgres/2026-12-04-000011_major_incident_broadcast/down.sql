@@ -1,0 +1,6 @@
+ALTER TABLE major_incident_updates DROP COLUMN estimated_restoration_at;
+ALTER TABLE major_incident_updates DROP COLUMN next_update_by;
+ALTER TABLE major_incidents DROP COLUMN estimated_restoration_at;
+ALTER TABLE major_incidents DROP COLUMN next_update_by;
+DROP INDEX services_region;
+ALTER TABLE services DROP COLUMN region;

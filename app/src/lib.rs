@@ -23,6 +23,7 @@ pub mod major_incidents;
 pub mod notifications;
 pub mod planned_works;
 pub mod retention;
+pub mod service_state;
 pub mod setup;
 pub mod sonata;
 pub mod store;

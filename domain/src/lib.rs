@@ -22,6 +22,7 @@ pub mod planned_work;
 pub mod policy;
 pub mod reference;
 pub mod service;
+pub mod service_state;
 pub mod sla;
 pub mod ticket;
 pub mod timeline;

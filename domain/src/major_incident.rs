@@ -236,9 +236,17 @@ impl MajorIncident {
         Ok(true)
     }
 
-    /// Does this active major incident cover `service`? (Auto-linking of new tickets.)
-    pub fn affects(&self, service: &ServiceId) -> bool {
-        self.is_active() && self.affected_services.contains(service)
+    /// Does this major incident cover a service (`service`, in `region`): named, or in its
+    /// region (without regard to case)? Whether or not it is still active.
+    pub fn covers(&self, service: &ServiceId, region: Option<&str>) -> bool {
+        self.affected_services.contains(service)
+            || matches!((&self.region, region), (Some(ours), Some(theirs))
+                if ours.to_lowercase() == theirs.to_lowercase())
+    }
+
+    /// Does this active major incident cover the service?
+    pub fn affects(&self, service: &ServiceId, region: Option<&str>) -> bool {
+        self.is_active() && self.covers(service, region)
     }
 
     /// Resolves the major incident (R-MNI4); its open children follow in the same transaction.
@@ -379,12 +387,16 @@ mod tests {
     }
 
     #[test]
-    fn affects_only_listed_services_while_active() {
+    fn affects_named_services_and_its_region_while_active() {
         let svc = ServiceId::parse("SVC-1").unwrap();
         let other = ServiceId::parse("SVC-2").unwrap();
-        assert!(mni(MajorStatus::Active).affects(&svc));
-        assert!(!mni(MajorStatus::Active).affects(&other));
-        assert!(!mni(MajorStatus::Resolved).affects(&svc));
+        assert!(mni(MajorStatus::Active).affects(&svc, None));
+        assert!(!mni(MajorStatus::Active).affects(&other, None));
+        assert!(!mni(MajorStatus::Active).affects(&other, Some("North")));
+        // In its region ("South East"), named or not.
+        assert!(mni(MajorStatus::Active).affects(&other, Some("south EAST")));
+        assert!(!mni(MajorStatus::Resolved).affects(&svc, None));
+        assert!(mni(MajorStatus::Resolved).covers(&svc, None));
     }
 
     #[test]

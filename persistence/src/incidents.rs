@@ -542,6 +542,33 @@ pub fn count(conn: &mut DbConnection, filter: &IncidentFilter) -> Result<i64, St
     Ok(filtered(filter).count().get_result(conn)?)
 }
 
+/// The impacts reported by the tickets on `services` not yet resolved, by service (for their
+/// state), in one statement.
+pub fn open_impacts_on(
+    conn: &mut DbConnection,
+    services: &[ServiceId],
+) -> Result<Vec<(ServiceId, Impact)>, StoreError> {
+    let ids: Vec<&str> = services.iter().map(ServiceId::as_str).collect();
+    let rows: Vec<(String, String)> = incidents::table
+        .filter(incidents::service_id.eq_any(ids))
+        .filter(incidents::status.ne_all([
+            IncidentStatus::Resolved.as_str(),
+            IncidentStatus::Closed.as_str(),
+            IncidentStatus::Cancelled.as_str(),
+        ]))
+        .select((incidents::service_id, incidents::impact))
+        .distinct()
+        .load(conn)?;
+    rows.iter()
+        .map(|(s, i)| {
+            Ok((
+                ServiceId::parse(s).map_err(corrupt)?,
+                i.parse::<Impact>().map_err(corrupt)?,
+            ))
+        })
+        .collect()
+}
+
 /// Tickets resolved before `cutoff` and still resolved: candidates for auto-close.
 pub fn resolved_before(
     conn: &mut DbConnection,

@@ -333,6 +333,24 @@ pub fn list(
     .try_map(|row| into_domain(conn, row))
 }
 
+/// Major incidents active now or resolved after `since`, newest first: those that may have
+/// touched a service's last `since`.
+pub fn active_or_resolved_since(
+    conn: &mut DbConnection,
+    since: DateTime<Utc>,
+) -> Result<Vec<MajorIncident>, StoreError> {
+    let rows = major_incidents::table
+        .filter(
+            major_incidents::status
+                .eq(MajorStatus::Active.as_str())
+                .or(major_incidents::resolved_at.gt(to_db_time(since))),
+        )
+        .order(major_incidents::id.desc())
+        .select(MajorRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|r| into_domain(conn, r)).collect()
+}
+
 /// The newest active major incident covering `service`, for auto-linking new tickets.
 pub fn find_active_for_service(
     conn: &mut DbConnection,

@@ -202,6 +202,34 @@ pub fn list(
     .try_map(|row| into_domain(conn, row))
 }
 
+/// The announced works (scheduled, under way or completed) on any of `services` whose window
+/// overlaps `[from, to)`, by start.
+pub fn on_services_between(
+    conn: &mut DbConnection,
+    services: &[ServiceId],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<PlannedWork>, StoreError> {
+    let ids: Vec<String> = services.iter().map(|s| s.as_str().to_owned()).collect();
+    let rows = planned_works::table
+        .filter(exists(
+            planned_work_services::table
+                .filter(planned_work_services::planned_work_id.eq(planned_works::id))
+                .filter(planned_work_services::service_id.eq_any(ids)),
+        ))
+        .filter(planned_works::status.eq_any([
+            WorkStatus::Scheduled.as_str(),
+            WorkStatus::InProgress.as_str(),
+            WorkStatus::Completed.as_str(),
+        ]))
+        .filter(planned_works::end_at.gt(to_db_time(from)))
+        .filter(planned_works::start_at.lt(to_db_time(to)))
+        .order((planned_works::start_at.asc(), planned_works::id.asc()))
+        .select(WorkRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|r| into_domain(conn, r)).collect()
+}
+
 /// The companies with a service affected by `work`.
 pub fn customers_of(
     conn: &mut DbConnection,

@@ -46,6 +46,18 @@ pub fn service_status() -> Object {
     )
 }
 
+pub fn service_state() -> Object {
+    string_enum(
+        domain::service_state::ServiceState::ALL
+            .iter()
+            .map(|v| v.as_str()),
+        "How the service is doing now: `outage` (a critical or major network incident, or a \
+         ticket reporting it down), `maintenance` (planned works under way), `degraded` (a minor \
+         network incident, or a ticket reporting degradation or intermittent faults), or \
+         `operational`.",
+    )
+}
+
 pub fn visibility() -> Object {
     string_enum(
         domain::Visibility::ALL.iter().map(|v| v.as_str()),

@@ -53,6 +53,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(help::update_article)
                 .service(services::create_service)
                 .service(services::list_services)
+                .service(services::get_service_status)
                 .service(services::get_service)
                 .service(services::update_service)
                 .service(incidents::raise_incident)

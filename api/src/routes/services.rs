@@ -3,6 +3,7 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use app::inventory::{NewService, ServiceChanges, ServiceFilter};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::service_state::ServiceState;
 use domain::{CustomerNumber, Service, ServiceId, ServiceStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -86,7 +87,7 @@ fn region(given: &str) -> Result<String, ApiError> {
 
 /// A network service.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123", "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet 1G", "label": "London HQ primary", "status": "active", "handover_date": "2025-03-14", "region": "London", "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-01T09:00:00Z", "version": 1}))]
+#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123", "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet 1G", "label": "London HQ primary", "status": "active", "state": "operational", "handover_date": "2025-03-14", "region": "London", "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-01T09:00:00Z", "version": 1}))]
 pub struct ServiceView {
     pub service_id: String,
     pub circuit_reference: String,
@@ -97,6 +98,9 @@ pub struct ServiceView {
     /// `active`, `suspended` or `ceased`.
     #[schema(schema_with = crate::http::schemas::service_status)]
     pub status: ServiceStatus,
+    /// How it is doing now; `GET /services/{service_id}/status` tells why.
+    #[schema(schema_with = crate::http::schemas::service_state)]
+    pub state: ServiceState,
     pub handover_date: Option<NaiveDate>,
     /// Where it runs, as major incidents name regions.
     pub region: Option<String>,
@@ -106,9 +110,10 @@ pub struct ServiceView {
     pub version: i64,
 }
 
-impl From<Service> for ServiceView {
-    fn from(s: Service) -> Self {
+impl ServiceView {
+    pub fn new(s: Service, state: ServiceState) -> Self {
         Self {
+            state,
             service_id: s.service_id.to_string(),
             circuit_reference: s.circuit_reference,
             order_number: s.order_number,
@@ -125,10 +130,22 @@ impl From<Service> for ServiceView {
     }
 }
 
-fn service_response(mut builder: actix_web::HttpResponseBuilder, service: Service) -> HttpResponse {
+fn service_response(
+    mut builder: actix_web::HttpResponseBuilder,
+    (service, state): (Service, ServiceState),
+) -> HttpResponse {
     builder
         .insert_header(("ETag", etag(service.version)))
-        .json(ServiceView::from(service))
+        .json(ServiceView::new(service, state))
+}
+
+/// `service` with its state now.
+fn with_state(
+    conn: &mut app::Conn,
+    service: Service,
+) -> Result<(Service, ServiceState), app::AppError> {
+    let state = app::service_state::states_of(conn, std::slice::from_ref(&service), app::now())?;
+    Ok((service, state[0]))
 }
 
 /// Register a service.
@@ -173,9 +190,10 @@ pub async fn create_service(
             },
             now,
         )
+        .and_then(|service| with_state(conn, service))
     })
     .await?;
-    let location = format!("/api/v1/services/{}", service.service_id);
+    let location = format!("/api/v1/services/{}", service.0.service_id);
     Ok(service_response(
         HttpResponse::Created()
             .insert_header(("Location", location))
@@ -243,11 +261,16 @@ pub async fn list_services(
         order_number: query.order_number,
         text: query.q,
     };
-    let page = read(&state, move |conn| {
-        app::inventory::list_services(conn, &caller, filter, cursor, limit)
+    let (page, states) = read(&state, move |conn| {
+        let page = app::inventory::list_services(conn, &caller, filter, cursor, limit)?;
+        let states = app::service_state::states_of(conn, &page.items, app::now())?;
+        Ok((page, states))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(PageOf::from_page(page, ServiceView::from)))
+    let mut states = states.into_iter();
+    Ok(HttpResponse::Ok().json(PageOf::from_page(page, |s| {
+        ServiceView::new(s, states.next().unwrap_or(ServiceState::Operational))
+    })))
 }
 
 /// Get a service.
@@ -270,7 +293,8 @@ pub async fn get_service(
 ) -> Result<HttpResponse, ApiError> {
     let id = ServiceId::parse(&path).map_err(|_| ApiError::not_found("service"))?;
     let service = read(&state, move |conn| {
-        app::inventory::get_service(conn, &caller, &id)
+        let service = app::inventory::get_service(conn, &caller, &id)?;
+        with_state(conn, service)
     })
     .await?;
     Ok(service_response(HttpResponse::Ok(), service))
@@ -318,7 +342,177 @@ pub async fn update_service(
     };
     let service = write(&state, move |conn, _, now| {
         app::inventory::update_service(conn, &caller, &id, &changes, expected, now)
+            .and_then(|service| with_state(conn, service))
     })
     .await?;
     Ok(service_response(HttpResponse::Ok(), service))
+}
+
+/// A ticket on the service not yet resolved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenTicketSummary {
+    pub ticket_number: String,
+    #[schema(schema_with = crate::http::schemas::incident_status)]
+    pub status: domain::IncidentStatus,
+    #[schema(schema_with = crate::http::schemas::impact)]
+    pub impact: domain::Impact,
+    #[schema(schema_with = crate::http::schemas::priority)]
+    pub priority: domain::Priority,
+    pub summary: String,
+    pub logged_at: DateTime<Utc>,
+}
+
+/// The active major network incident covering the service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MajorIncidentSummary {
+    pub ticket_number: String,
+    pub summary: String,
+    #[schema(schema_with = crate::http::schemas::severity)]
+    pub severity: domain::Severity,
+    pub started_at: DateTime<Utc>,
+    pub incident_manager_email: Option<String>,
+    pub next_update_by: Option<DateTime<Utc>>,
+    pub estimated_restoration_at: Option<DateTime<Utc>>,
+}
+
+/// Announced planned works on the service, under way or to come.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedWorkSummary {
+    pub id: String,
+    pub title: String,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    pub expected_impact: String,
+    #[schema(schema_with = crate::http::schemas::work_status)]
+    pub status: domain::WorkStatus,
+    pub emergency: bool,
+}
+
+/// Availability over a window ending now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityView {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// 100 × (1 − downtime / window), four decimals.
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent: f64,
+    /// Downtime counted, in whole minutes (rounded down).
+    #[schema(minimum = 0)]
+    pub downtime_minutes: i64,
+}
+
+/// Availability over the last 30 and 90 days.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityWindows {
+    pub last_30_days: AvailabilityView,
+    pub last_90_days: AvailabilityView,
+}
+
+/// How a service is doing and why.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"service_id": "SVC-0003", "state": "outage", "as_of": "2026-11-28T10:30:00Z",
+    "open_tickets": [{"ticket_number": "1-0000000042", "status": "in_progress", "impact": "service_down",
+        "priority": "P1", "summary": "Circuit down since 09:12", "logged_at": "2026-11-28T09:14:00Z"}],
+    "major_incident": {"ticket_number": "1-0000000900", "summary": "Fibre cut between Manchester and Leeds",
+        "severity": "major", "started_at": "2026-11-28T09:05:00Z", "incident_manager_email": "incident.manager@demo.example",
+        "next_update_by": "2026-11-28T11:00:00Z", "estimated_restoration_at": "2026-11-28T14:00:00Z"},
+    "planned_works": [{"id": "PW-000007", "title": "Router upgrade", "start_at": "2026-12-10T01:00:00Z",
+        "end_at": "2026-12-10T03:00:00Z", "expected_impact": "Outage up to 10 minutes", "status": "scheduled", "emergency": false}],
+    "availability": {"last_30_days": {"from": "2026-10-29T10:30:00Z", "to": "2026-11-28T10:30:00Z", "percent": 99.9537, "downtime_minutes": 20},
+        "last_90_days": {"from": "2026-08-30T10:30:00Z", "to": "2026-11-28T10:30:00Z", "percent": 99.9846, "downtime_minutes": 20}}}))]
+pub struct ServiceStatusView {
+    pub service_id: String,
+    #[schema(schema_with = crate::http::schemas::service_state)]
+    pub state: ServiceState,
+    pub as_of: DateTime<Utc>,
+    /// Its tickets not yet resolved, newest first.
+    pub open_tickets: Vec<OpenTicketSummary>,
+    /// The newest active major incident covering it (named, or in its region), if any.
+    pub major_incident: Option<MajorIncidentSummary>,
+    /// Announced works on it under way or starting within 30 days.
+    pub planned_works: Vec<PlannedWorkSummary>,
+    pub availability: AvailabilityWindows,
+}
+
+fn availability_view(a: &domain::service_state::Availability) -> AvailabilityView {
+    AvailabilityView {
+        from: a.window.from,
+        to: a.window.to,
+        percent: a.percent,
+        downtime_minutes: a.downtime.num_minutes(),
+    }
+}
+
+/// How a service is doing.
+///
+/// Its state now and why: its tickets not yet resolved, the active major network incident
+/// covering it, planned works under way or starting within 30 days; and its availability over
+/// the last 30 and 90 days, from its outages — its tickets reporting it down (from logging to
+/// resolution, net of the time the ticket waited for the customer) and the major incidents
+/// that covered it (from their start to their resolution, or now) — counting overlaps once and
+/// leaving out planned works windows. Another company's service answers 404.
+#[utoipa::path(
+    tag = "services",
+    security(("bearer" = [])),
+    params(("service_id" = String, Path, description = "Service id", example = "SVC-0001")),
+    responses(
+        (status = 200, description = "The service's status.", body = ServiceStatusView),
+    )
+)]
+#[get("/services/{service_id}/status")]
+pub async fn get_service_status(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ServiceId::parse(&path).map_err(|_| ApiError::not_found("service"))?;
+    let report = read(&state, move |conn| {
+        app::service_state::report(conn, &caller, &id, app::now())
+    })
+    .await?;
+    let window = |i: usize| availability_view(&report.availability[i]);
+    let view = ServiceStatusView {
+        service_id: report.service.service_id.to_string(),
+        state: report.state,
+        as_of: report.as_of,
+        availability: AvailabilityWindows {
+            last_30_days: window(0),
+            last_90_days: window(1),
+        },
+        open_tickets: report
+            .open_tickets
+            .into_iter()
+            .map(|i| OpenTicketSummary {
+                ticket_number: i.ticket.to_string(),
+                status: i.status,
+                impact: i.impact,
+                priority: i.priority,
+                summary: i.summary,
+                logged_at: i.sla.logged_at,
+            })
+            .collect(),
+        major_incident: report.major_incident.map(|m| MajorIncidentSummary {
+            ticket_number: m.ticket.to_string(),
+            summary: m.summary,
+            severity: m.severity,
+            started_at: m.started_at,
+            incident_manager_email: m.incident_manager_email,
+            next_update_by: m.next_update_by,
+            estimated_restoration_at: m.estimated_restoration_at,
+        }),
+        planned_works: report
+            .planned_works
+            .into_iter()
+            .map(|w| PlannedWorkSummary {
+                id: domain::WorkRef::new(w.id).to_string(),
+                title: w.title,
+                start_at: w.start_at,
+                end_at: w.end_at,
+                expected_impact: w.expected_impact,
+                status: w.status,
+                emergency: w.emergency,
+            })
+            .collect(),
+    };
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -231,6 +231,13 @@ fn matrix(f: &Fixture) -> Vec<Op> {
         )
         .refuse(other_company()),
         op(
+            M::GET,
+            "/api/v1/services/{service_id}/status",
+            format!("/api/v1/services/{}/status", f.service),
+            None,
+        )
+        .refuse(other_company()),
+        op(
             M::PATCH,
             "/api/v1/services/{service_id}",
             format!("/api/v1/services/{}", f.service),
@@ -1162,7 +1169,7 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
     );
     let stale: Vec<_> = in_matrix.difference(&in_contract).collect();
     assert!(stale.is_empty(), "not in the contract: {stale:?}");
-    assert_eq!(in_contract.len(), 70, "operations with ids in the contract");
+    assert_eq!(in_contract.len(), 71, "operations with ids in the contract");
 
     // B's own webhook, to pair with A's delivery and listener ids.
     let b_receiver = WebhookReceiver::start();
@@ -1932,6 +1939,7 @@ const OPEN: &[(&str, &str)] = &[
     ("GET", "/api/v1/customers/{customer_number}"),
     ("GET", "/api/v1/services"),
     ("GET", "/api/v1/services/{service_id}"),
+    ("GET", "/api/v1/services/{service_id}/status"),
     ("GET", "/api/v1/help/articles"),
     ("GET", "/api/v1/help/articles/{slug}"),
     ("GET", "/api/v1/escalation-matrix"),

@@ -16,6 +16,7 @@ mod isolation;
 mod lifecycle;
 mod major_incidents;
 mod notifications;
+mod service_status;
 mod sla;
 mod sonata;
 mod tenancy;

@@ -24,7 +24,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # Python packages of the tests (scripts/test-requirements.txt, pinned): the SMTP sink of the
-# notification tests (aiosmtpd) and the YAML 1.1 loader of the contract test (PyYAML).
+# notification tests (aiosmtpd), the YAML 1.1 loader of the contract test (PyYAML) and the
+# iCalendar library that reads the calendar feeds (icalendar).
 if ! python3 - scripts/test-requirements.txt <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version

@@ -17,6 +17,7 @@
 //! | `SHUTDOWN_GRACE_SECONDS` | `0` | on SIGTERM, answer readiness 503 and keep serving this long before closing the listener |
 //! | `SLA_TARGETS` | `15/240,30/480,120/1440,480/4320` | response/restore minutes for P1..P4 |
 //! | `AUTO_CLOSE_AFTER_DAYS` | `5` | resolved tickets close themselves after this many days |
+//! | `PLANNED_WORK_REMINDER_HOURS` | `48` | customers are reminded of a planned work this long before it starts |
 //! | `BACKGROUND_INTERVAL_SECONDS` | `60` | how often the auto-close and clean-up job runs |
 //! | `IDEMPOTENCY_TTL_HOURS` | `24` | how long an `Idempotency-Key` is remembered |
 //! | `WORKING_CALENDAR_TZ` | `Europe/London` | time zone in which working days are counted |
@@ -77,6 +78,7 @@ pub struct Config {
 pub struct ServiceSettings {
     pub sla: domain::SlaPolicy,
     pub auto_close_after: chrono::Duration,
+    pub work_reminder_lead: chrono::Duration,
     pub background_interval: Duration,
     pub idempotency_ttl: chrono::Duration,
     pub calendar: domain::WorkingCalendar,
@@ -152,6 +154,7 @@ impl ServiceSettings {
             sla: self.sla.clone(),
             calendar: self.calendar.clone(),
             auto_close_after: self.auto_close_after,
+            work_reminder_lead: self.work_reminder_lead,
             idempotency_ttl: self.idempotency_ttl,
             login_limits: self.login_limits,
             registration_limits: app::LoginLimits::per_hour(self.registrations_per_hour),
@@ -254,6 +257,7 @@ impl Default for ServiceSettings {
         Self {
             sla: domain::SlaPolicy::default(),
             auto_close_after: chrono::Duration::days(5),
+            work_reminder_lead: chrono::Duration::hours(48),
             background_interval: Duration::from_secs(60),
             idempotency_ttl: chrono::Duration::hours(24),
             calendar: domain::WorkingCalendar::default(),
@@ -518,6 +522,9 @@ impl Config {
                     None => domain::SlaPolicy::default(),
                 },
                 auto_close_after: chrono::Duration::days(parsed("AUTO_CLOSE_AFTER_DAYS", 5)?),
+                work_reminder_lead: chrono::Duration::hours(
+                    parsed("PLANNED_WORK_REMINDER_HOURS", 48)?.max(1),
+                ),
                 background_interval: Duration::from_secs(
                     parsed("BACKGROUND_INTERVAL_SECONDS", 60)?.max(1),
                 ),

@@ -10,6 +10,8 @@ pub struct Ctx {
     pub calendar: WorkingCalendar,
     /// A resolved ticket closes itself after this long unless reopened.
     pub auto_close_after: chrono::Duration,
+    /// How long before a planned work starts its customers are reminded.
+    pub work_reminder_lead: chrono::Duration,
     /// How long the event log and delivery logs are kept.
     pub retention: chrono::Duration,
     /// How long an `Idempotency-Key` is remembered.

@@ -7,6 +7,7 @@
 //! functions; none of them touches a repository.
 
 pub mod accounts;
+pub mod calendar_feeds;
 pub mod contacts;
 pub mod ctx;
 pub mod documents;

@@ -43,6 +43,7 @@ pub fn ctx() -> Ctx {
         sla: domain::SlaPolicy::default(),
         calendar: domain::WorkingCalendar::new("UTC", "").unwrap(),
         auto_close_after: chrono::Duration::days(5),
+        work_reminder_lead: chrono::Duration::hours(48),
         idempotency_ttl: chrono::Duration::hours(24),
         login_limits: crate::LoginLimits {
             failures: 3,

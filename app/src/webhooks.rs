@@ -282,6 +282,7 @@ mod tests {
             sla: domain::SlaPolicy::default(),
             calendar: domain::WorkingCalendar::new("UTC", "").unwrap(),
             auto_close_after: chrono::Duration::days(5),
+            work_reminder_lead: chrono::Duration::hours(48),
             idempotency_ttl: chrono::Duration::hours(24),
             login_limits: crate::LoginLimits {
                 failures: 5,

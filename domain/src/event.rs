@@ -17,6 +17,7 @@ text_enum!(
         PlannedWorkStarted => "planned_work.started",
         PlannedWorkCompleted => "planned_work.completed",
         PlannedWorkCancelled => "planned_work.cancelled",
+        PlannedWorkReminder => "planned_work.reminder",
         MaintenanceRequestSubmitted => "maintenance_request.submitted",
         MaintenanceRequestAcknowledged => "maintenance_request.acknowledged",
         MaintenanceRequestAccepted => "maintenance_request.accepted",
@@ -47,6 +48,7 @@ impl EventType {
                 | PlannedWorkStarted
                 | PlannedWorkCompleted
                 | PlannedWorkCancelled
+                | PlannedWorkReminder
         )
     }
 

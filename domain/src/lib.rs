@@ -24,6 +24,7 @@ pub mod reference;
 pub mod service;
 pub mod service_state;
 pub mod sla;
+pub mod text;
 pub mod ticket;
 pub mod timeline;
 pub mod tmf;

@@ -87,10 +87,9 @@ impl Outlook {
 }
 
 /// A region as stored and compared: trimmed, inner runs of white space made one space (the
-/// comparison itself ignores case).
+/// comparison itself ignores case); `None` when blank.
 pub fn normalize_region(region: &str) -> Option<String> {
-    let r = region.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!r.is_empty()).then_some(r)
+    crate::text::words(region)
 }
 
 impl MajorIncident {

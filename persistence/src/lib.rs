@@ -6,6 +6,7 @@
 
 pub mod accounts;
 mod backend;
+pub mod calendar_feeds;
 pub mod contacts;
 pub mod customers;
 pub mod db;

@@ -153,12 +153,17 @@ pub fn change_services(
 }
 
 /// The services `major` affects (named, or in its region; not ceased), with their customers, by
-/// service id.
+/// service id; only `customer`'s when given.
 pub fn affected(
     conn: &mut DbConnection,
     major: &MajorIncident,
+    customer: Option<&CustomerNumber>,
 ) -> Result<Vec<(ServiceId, CustomerNumber)>, StoreError> {
-    let rows: Vec<(String, String)> = affected_services(major)
+    let mut query = affected_services(major);
+    if let Some(customer) = customer {
+        query = query.filter(services::customer_number.eq(customer.as_str().to_owned()));
+    }
+    let rows: Vec<(String, String)> = query
         .order(services::service_id.asc())
         .select((services::service_id, services::customer_number))
         .load(conn)?;
@@ -199,7 +204,7 @@ pub fn audience(
             })
     }
     let mut by = std::collections::BTreeMap::new();
-    for (service, customer) in affected(conn, major)? {
+    for (service, customer) in affected(conn, major, None)? {
         of(&mut by, customer).services.push(service);
     }
     let children: Vec<(String, i64)> = open_children(major.ticket)

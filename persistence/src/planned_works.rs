@@ -28,6 +28,9 @@ struct WorkRow {
     updated_at: NaiveDateTime,
     sequence: i32,
     version: i64,
+    /// Read only to keep rows and columns in step (the jobs query it directly).
+    #[allow(dead_code)]
+    reminded_for: Option<NaiveDateTime>,
 }
 
 fn into_domain(conn: &mut DbConnection, r: WorkRow) -> Result<PlannedWork, StoreError> {
@@ -228,6 +231,70 @@ pub fn on_services_between(
         .select(WorkRow::as_select())
         .load(conn)?;
     rows.into_iter().map(|r| into_domain(conn, r)).collect()
+}
+
+/// Scheduled works starting within `(now, now + lead]` not yet reminded of for that start.
+pub fn due_reminders(
+    conn: &mut DbConnection,
+    lead: chrono::Duration,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(planned_works::table
+        .filter(planned_works::status.eq(WorkStatus::Scheduled.as_str()))
+        .filter(planned_works::start_at.gt(to_db_time(now)))
+        .filter(planned_works::start_at.le(to_db_time(now + lead)))
+        .filter(
+            planned_works::reminded_for
+                .is_null()
+                .or(planned_works::reminded_for.ne(planned_works::start_at.nullable())),
+        )
+        .order(planned_works::start_at.asc())
+        .select(planned_works::id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Records that `work` was reminded of for its current start; `false` when another instance
+/// did it first (or the work moved meanwhile), so exactly one reminder goes out.
+pub fn mark_reminded(conn: &mut DbConnection, work: &PlannedWork) -> Result<bool, StoreError> {
+    let start = to_db_time(work.start_at);
+    let n = diesel::update(
+        planned_works::table
+            .filter(planned_works::id.eq(work.id))
+            .filter(planned_works::start_at.eq(start))
+            .filter(
+                planned_works::reminded_for
+                    .is_null()
+                    .or(planned_works::reminded_for.ne(start)),
+            ),
+    )
+    .set(planned_works::reminded_for.eq(start))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Works whose time has come: scheduled ones whose start passed, and those under way whose end
+/// passed.
+pub fn due_steps(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let at = to_db_time(now);
+    Ok(planned_works::table
+        .filter(
+            planned_works::status
+                .eq(WorkStatus::Scheduled.as_str())
+                .and(planned_works::start_at.le(at))
+                .or(planned_works::status
+                    .eq(WorkStatus::InProgress.as_str())
+                    .and(planned_works::end_at.le(at))),
+        )
+        .order(planned_works::start_at.asc())
+        .select(planned_works::id)
+        .limit(limit)
+        .load(conn)?)
 }
 
 /// The companies with a service affected by `work`.

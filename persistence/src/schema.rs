@@ -307,6 +307,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_feeds (id) {
+        id -> BigInt,
+        subject -> Text,
+        label -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+        last_fetched_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(deliveries -> events (event_id));
 diesel::joinable!(delivery_attempts -> deliveries (delivery_id));
 
@@ -328,6 +341,7 @@ diesel::table! {
         updated_at -> Timestamp,
         sequence -> Integer,
         version -> BigInt,
+        reminded_for -> Nullable<Timestamp>,
     }
 }
 
@@ -392,4 +406,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_attempts,
     login_failures,
     help_articles,
+    calendar_feeds,
 );

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod calendar_feeds;
 pub mod contacts;
 pub mod customers;
 pub mod documents;
@@ -93,6 +94,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(planned_works::create_planned_work)
                 .service(planned_works::list_planned_works)
                 .service(planned_works::planned_works_ics)
+                .service(calendar_feeds::create_calendar_feed)
+                .service(calendar_feeds::list_calendar_feeds)
+                .service(calendar_feeds::rotate_calendar_feed)
+                .service(calendar_feeds::revoke_calendar_feed)
+                .service(calendar_feeds::calendar_feed)
                 .service(planned_works::get_planned_work)
                 .service(planned_works::update_planned_work)
                 .service(planned_works::schedule_planned_work)

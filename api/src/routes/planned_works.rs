@@ -206,7 +206,7 @@ pub struct CalendarQuery {
 impl CalendarQuery {
     /// The window asked for (by default from 30 days ago to a year ahead); the use case confines
     /// it to what the caller may see.
-    fn filter(&self) -> Result<WorkFilter, ApiError> {
+    pub(crate) fn filter(&self) -> Result<WorkFilter, ApiError> {
         let at = app::now();
         let from = self.from.unwrap_or(at - Duration::days(30));
         let to = self.to.unwrap_or(at + Duration::days(365));
@@ -260,7 +260,8 @@ pub async fn list_planned_works(
 ///
 /// The same works as the calendar (first 1000 in the window), as RFC 5545 `text/calendar` for
 /// calendar clients: one VEVENT per work with a stable UID, SEQUENCE bumped on every change,
-/// STATUS:CANCELLED for cancelled works. Authenticated by the same bearer token.
+/// STATUS:CANCELLED for cancelled works. Authenticated by the same bearer token; calendar
+/// applications, which send no header, subscribe to a feed URL instead (`POST /calendar-feeds`).
 #[utoipa::path(
     tag = "planned works",
     security(("bearer" = [])),
@@ -280,6 +281,11 @@ pub async fn planned_works_ics(
         app::planned_works::calendar(conn, &caller, filter)
     })
     .await?;
+    Ok(ics(works))
+}
+
+/// The works as an RFC 5545 calendar: one VEVENT per work with a stable UID and SEQUENCE.
+pub(crate) fn ics(works: Vec<app::planned_works::Visible>) -> HttpResponse {
     let mut calendar = Calendar::new();
     calendar
         .name("Planned works")
@@ -312,9 +318,9 @@ pub async fn planned_works_ics(
         });
         calendar.push(event.done());
     }
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
-        .body(calendar.done().to_string()))
+        .body(calendar.done().to_string())
 }
 
 /// Get a planned work.

@@ -327,18 +327,20 @@ pub async fn update_service(
     body: crate::http::json::Json<UpdateService>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
+    let body = body.into_inner();
+    // The body is judged whole before the precondition.
+    let new_region = body
+        .region
+        .map(|r| r.as_deref().map(region).transpose())
+        .transpose()?;
     let expected = if_match_version(&req)?;
     let id = ServiceId::parse(&path).map_err(|_| ApiError::not_found("service"))?;
-    let body = body.into_inner();
     let changes = ServiceChanges {
         product: body.product.map(|s| s.trim().to_owned()),
         label: body.label.map(|s| s.trim().to_owned()),
         status: body.status,
         handover_date: body.handover_date,
-        region: body
-            .region
-            .map(|r| r.as_deref().map(region).transpose())
-            .transpose()?,
+        region: new_region,
     };
     let service = write(&state, move |conn, _, now| {
         app::inventory::update_service(conn, &caller, &id, &changes, expected, now)

@@ -163,6 +163,20 @@ pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
             ),
         ),
         EventType::MajorIncidentNotice => major_incident_notice(p),
+        EventType::PlannedWorkReminder => (
+            format!("Reminder: planned works from {}: {}", text("start_at"), text("title")),
+            format!(
+                "A reminder: planned works \"{}\" start soon.\nWindow: {} to {} (UTC)\nExpected impact: {}\nYour affected services: {}\n",
+                text("title"),
+                text("start_at"),
+                text("end_at"),
+                text("expected_impact"),
+                p["affected_service_ids"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default()
+            ),
+        ),
         t if t.is_planned_work() => {
             let services: Vec<String> = p
                 .get("affected_service_ids")

@@ -32,6 +32,25 @@ pub fn auto_close_resolved(state: &AppState, now: DateTime<Utc>) -> Result<usize
     }
 }
 
+/// Reminds customers of planned works starting soon, and starts and completes works at their
+/// times. Returns (reminders sent, works moved on).
+pub fn planned_works(state: &AppState, now: DateTime<Utc>) -> Result<(usize, usize), AppError> {
+    let (store, lead) = (&state.store, state.ctx.work_reminder_lead);
+    let mut reminded = 0;
+    for id in store.read(|conn| app::planned_works::jobs::due_reminders(conn, lead, now, 500))? {
+        if store.write(|conn| app::planned_works::jobs::remind(conn, id, now))? {
+            reminded += 1;
+        }
+    }
+    let mut moved = 0;
+    for id in store.read(|conn| app::planned_works::jobs::due_steps(conn, now, 500))? {
+        if store.write(|conn| app::planned_works::jobs::advance(conn, id, now))? {
+            moved += 1;
+        }
+    }
+    Ok((reminded, moved))
+}
+
 /// Runs the jobs every `background_interval` on a thread of its own until the process ends.
 pub fn spawn(state: AppState) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
@@ -42,6 +61,11 @@ pub fn spawn(state: AppState) -> std::io::Result<std::thread::JoinHandle<()>> {
                 Ok(0) => {}
                 Ok(n) => log::info!("auto-closed {n} resolved tickets"),
                 Err(e) => log::warn!("auto-close failed: {e}"),
+            }
+            match planned_works(&state, now) {
+                Ok((0, 0)) => {}
+                Ok((r, m)) => log::info!("planned works: {r} reminders sent, {m} works moved on"),
+                Err(e) => log::warn!("planned works job failed: {e}"),
             }
             match state
                 .store

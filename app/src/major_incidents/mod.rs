@@ -20,7 +20,7 @@ pub use raise::{raise, RaiseMajorIncident};
 pub use resolve::resolve;
 pub use update::{assign_manager, AssignManager};
 
-pub use persistence::major_incidents::{Concerned, MajorFilter, MajorUpdate};
+pub use persistence::major_incidents::{MajorFilter, MajorUpdate};
 
 use domain::{AccountStatus, Role};
 use persistence::accounts;

@@ -30,8 +30,8 @@ pub fn services_of(
     };
     // Its own among the named ones, and its own in the region.
     let mut own = services::owned_by(conn, &major.affected_services, customer)?;
-    for (service, owner) in major_incidents::affected(conn, major)? {
-        if &owner == customer && !own.iter().any(|s| s == service.as_str()) {
+    for (service, _) in major_incidents::affected(conn, major, Some(customer))? {
+        if !own.iter().any(|s| s == service.as_str()) {
             own.push(service.as_str().to_owned());
         }
     }

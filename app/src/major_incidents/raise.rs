@@ -75,7 +75,7 @@ pub fn raise(
         now,
     )?;
     // The open tickets on every affected service join it: named ones, and those in its region.
-    let affected: Vec<ServiceId> = major_incidents::affected(conn, &major)?
+    let affected: Vec<ServiceId> = major_incidents::affected(conn, &major, None)?
         .into_iter()
         .map(|(service, _)| service)
         .collect();

@@ -6,9 +6,11 @@ mod propose;
 mod queries;
 mod step;
 
+pub mod jobs;
+
 pub use persistence::planned_works::WorkFilter;
 pub use propose::{propose, ProposeWork};
-pub use queries::{calendar, get, list};
+pub use queries::{calendar, get, list, Visible};
 pub use step::{step, WorkStep};
 
 use chrono::{DateTime, Utc};

@@ -156,3 +156,103 @@ fn an_update_of_a_scheduled_work_is_announced_and_keeps_the_notice() {
         Err(AppError::PreconditionFailed(_))
     ));
 }
+
+#[test]
+fn works_remind_start_and_complete_on_their_own_once() {
+    let f = fixture();
+    let work = propose_in(&f, 15, &["SVC-A"]);
+    step_on(&f, work.id, WorkStep::Schedule).unwrap();
+    let lead = Duration::hours(48);
+    let (start, end) = (work.start_at, work.end_at);
+    let count = |t: EventType| f.events().iter().filter(|e| **e == t).count();
+    // Three days before: not yet; a day before: once, however often the job runs.
+    let early = start - Duration::days(3);
+    assert!(f
+        .run(|conn, _| jobs::due_reminders(conn, lead, early, 10))
+        .unwrap()
+        .is_empty());
+    let day_before = start - Duration::days(1);
+    let due = f
+        .run(|conn, _| jobs::due_reminders(conn, lead, day_before, 10))
+        .unwrap();
+    assert_eq!(due, vec![work.id]);
+    assert!(f
+        .run(|conn, _| jobs::remind(conn, work.id, day_before))
+        .unwrap());
+    assert!(!f
+        .run(|conn, _| jobs::remind(conn, work.id, day_before))
+        .unwrap());
+    assert!(f
+        .run(|conn, _| jobs::due_reminders(conn, lead, day_before, 10))
+        .unwrap()
+        .is_empty());
+    assert_eq!(count(EventType::PlannedWorkReminder), 1);
+    // Moved to a later start, it is reminded again for that one.
+    let moved = step_on(
+        &f,
+        work.id,
+        WorkStep::Update(WorkChanges {
+            start_at: Some(start + Duration::days(1)),
+            end_at: Some(end + Duration::days(1)),
+            ..Default::default()
+        }),
+    )
+    .unwrap();
+    let (start, end) = (moved.start_at, moved.end_at);
+    let due = f
+        .run(|conn, _| jobs::due_reminders(conn, lead, start - Duration::days(1), 10))
+        .unwrap();
+    assert_eq!(due, vec![work.id]);
+
+    // At its start it begins, at its end it completes; nothing before, nothing twice.
+    let advance = |at| f.run(|conn, _| jobs::advance(conn, work.id, at)).unwrap();
+    assert!(!advance(start - Duration::minutes(1)));
+    assert!(f
+        .run(|conn, _| jobs::due_steps(conn, start - Duration::minutes(1), 10))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        f.run(|conn, _| jobs::due_steps(conn, start, 10)).unwrap(),
+        vec![work.id]
+    );
+    assert!(advance(start));
+    assert!(!advance(start + Duration::minutes(1)));
+    assert!(advance(end));
+    assert!(!advance(end + Duration::hours(1)));
+    let done = f
+        .run(|conn, _| get(conn, &caller(Role::ChangeManager), work.id))
+        .unwrap();
+    assert_eq!(done.0.status, WorkStatus::Completed);
+    assert_eq!(count(EventType::PlannedWorkStarted), 1);
+    assert_eq!(count(EventType::PlannedWorkCompleted), 1);
+
+    // A change manager who starts a work early acts first; a work whose whole window passed
+    // unattended starts and completes in one go; a cancelled one never moves.
+    let early_start = propose_in(&f, 15, &["SVC-A"]);
+    step_on(&f, early_start.id, WorkStep::Schedule).unwrap();
+    step_on(&f, early_start.id, WorkStep::Start).unwrap();
+    assert!(!f
+        .run(|conn, _| jobs::advance(conn, early_start.id, early_start.start_at))
+        .unwrap());
+    let unattended = propose_in(&f, 16, &["SVC-A"]);
+    step_on(&f, unattended.id, WorkStep::Schedule).unwrap();
+    assert!(f
+        .run(|conn, _| jobs::advance(conn, unattended.id, unattended.end_at))
+        .unwrap());
+    assert_eq!(count(EventType::PlannedWorkCompleted), 2);
+    let cancelled = propose_in(&f, 17, &["SVC-A"]);
+    step_on(&f, cancelled.id, WorkStep::Schedule).unwrap();
+    step_on(
+        &f,
+        cancelled.id,
+        WorkStep::Cancel {
+            reason: "no longer needed".into(),
+        },
+    )
+    .unwrap();
+    assert!(f
+        .run(|conn, _| jobs::due_steps(conn, cancelled.end_at, 10))
+        .unwrap()
+        .iter()
+        .all(|id| *id != cancelled.id));
+}

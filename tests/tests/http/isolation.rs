@@ -169,6 +169,9 @@ struct Fixture {
     client: String,
     registration: i64,
     slug: &'static str,
+    /// A calendar feed of A's user, and its secret.
+    feed: i64,
+    feed_secret: String,
     /// Strings that only A's data contains; none may appear in a refusal.
     secrets: Vec<String>,
 }
@@ -578,6 +581,29 @@ fn matrix(f: &Fixture) -> Vec<Op> {
             M::GET,
             "/api/v1/help/articles/{slug}",
             format!("/api/v1/help/articles/{}", f.slug),
+            None,
+        )
+        .open_to(&[Who::BUser, Who::BAdmin]),
+        // Calendar feeds are their owner's: nobody else rotates or revokes one. Its URL is the
+        // credential: whoever holds it reads the feed, whatever else they send.
+        op(
+            M::POST,
+            "/api/v1/calendar-feeds/{id}/rotate",
+            format!("/api/v1/calendar-feeds/{}/rotate", f.feed),
+            None,
+        )
+        .refuse(other_company()),
+        op(
+            M::DELETE,
+            "/api/v1/calendar-feeds/{id}",
+            format!("/api/v1/calendar-feeds/{}", f.feed),
+            None,
+        )
+        .refuse(other_company()),
+        op(
+            M::GET,
+            "/api/v1/calendars/{secret}/planned-works.ics",
+            format!("/api/v1/calendars/{}/planned-works.ics", f.feed_secret),
             None,
         )
         .open_to(&[Who::BUser, Who::BAdmin]),
@@ -1008,6 +1034,24 @@ async fn fixture(app: &TestApp, tokens: &Tokens, receiver: &WebhookReceiver) -> 
         .await
         .expect(200);
 
+    let feed_answer = app
+        .post(
+            "/api/v1/calendar-feeds",
+            a_user,
+            json!({"label": "Acme zq7 calendar"}),
+        )
+        .await
+        .expect(201);
+    let feed = feed_answer.body["feed"]["id"].as_i64().unwrap();
+    let feed_secret = feed_answer.body["url"]
+        .as_str()
+        .unwrap()
+        .split('/')
+        .rev()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+
     let secrets = [
         "zq7",
         "Acme",
@@ -1048,6 +1092,8 @@ async fn fixture(app: &TestApp, tokens: &Tokens, receiver: &WebhookReceiver) -> 
         client,
         registration,
         slug: "request-planned-works",
+        feed,
+        feed_secret,
         secrets,
     }
 }
@@ -1074,6 +1120,8 @@ fn ghost() -> Fixture {
         client: "sa_nosuchclient".into(),
         registration: 999_999,
         slug: "no-such-article",
+        feed: 999_999,
+        feed_secret: "0".repeat(64),
         secrets: Vec::new(),
     }
 }
@@ -1169,7 +1217,7 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
     );
     let stale: Vec<_> = in_matrix.difference(&in_contract).collect();
     assert!(stale.is_empty(), "not in the contract: {stale:?}");
-    assert_eq!(in_contract.len(), 71, "operations with ids in the contract");
+    assert_eq!(in_contract.len(), 74, "operations with ids in the contract");
 
     // B's own webhook, to pair with A's delivery and listener ids.
     let b_receiver = WebhookReceiver::start();
@@ -1932,6 +1980,13 @@ const OPEN: &[(&str, &str)] = &[
     ("GET", "/metrics"),
     ("POST", "/api/v1/auth/token"),
     ("GET", "/api/v1/me"),
+    // Calendar feeds: each caller's own (another's is not found), and the feed URL itself,
+    // whose secret is the credential.
+    ("POST", "/api/v1/calendar-feeds"),
+    ("GET", "/api/v1/calendar-feeds"),
+    ("POST", "/api/v1/calendar-feeds/{id}/rotate"),
+    ("DELETE", "/api/v1/calendar-feeds/{id}"),
+    ("GET", "/api/v1/calendars/{secret}/planned-works.ics"),
     ("POST", "/api/v1/registrations"),
     ("POST", "/api/v1/contact-confirmations"),
     ("POST", "/api/v1/registrations/verifications"),

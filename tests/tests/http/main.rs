@@ -3,6 +3,7 @@
 
 mod accounts;
 mod auth;
+mod calendar_feeds;
 mod change_management;
 mod concurrency;
 mod contract;

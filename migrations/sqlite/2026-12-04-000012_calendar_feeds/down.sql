@@ -1,0 +1,2 @@
+ALTER TABLE planned_works DROP COLUMN reminded_for;
+DROP TABLE calendar_feeds;

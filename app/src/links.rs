@@ -24,6 +24,8 @@ pub const LINK_VALIDITY: Duration = Duration::days(7);
 pub enum Purpose {
     ConfirmContact,
     VerifyRegistration,
+    /// A password reset: good for an hour, and only for the password it was issued against.
+    ResetPassword,
 }
 
 impl Purpose {
@@ -31,9 +33,21 @@ impl Purpose {
         match self {
             Purpose::ConfirmContact => "confirm-contact",
             Purpose::VerifyRegistration => "verify-registration",
+            Purpose::ResetPassword => "reset-password",
+        }
+    }
+
+    /// How long a link of this purpose works.
+    pub fn validity(self) -> Duration {
+        match self {
+            Purpose::ResetPassword => RESET_VALIDITY,
+            _ => LINK_VALIDITY,
         }
     }
 }
+
+/// How long a password reset link works.
+pub const RESET_VALIDITY: Duration = Duration::hours(1);
 
 /// The key links are signed with.
 #[derive(Clone)]
@@ -95,7 +109,7 @@ impl LinkKey {
         now: DateTime<Utc>,
     ) -> bool {
         let age = now.timestamp() - token.issued;
-        if age < -60 || age > LINK_VALIDITY.num_seconds() {
+        if age < -60 || age > purpose.validity().num_seconds() {
             return false;
         }
         let Some(tag) = decode_hex(&token.mac) else {

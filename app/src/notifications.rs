@@ -26,6 +26,10 @@ pub fn expand(conn: &mut Conn, limit: i64, now: DateTime<Utc>) -> Result<usize, 
                 EventType::RegistrationVerificationRequested => {
                     verification_mail(conn, event, now)?
                 }
+                EventType::RegistrationAwaitingApproval => approvers_mail(conn, event, now)?,
+                EventType::PasswordResetRequested | EventType::PasswordChanged => {
+                    account_mail(conn, event, now)?
+                }
                 _ => {}
             }
             events::mark_dispatched(conn, event.id, now)?;
@@ -98,6 +102,47 @@ fn verification_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Resu
     };
     if user.status == domain::AccountStatus::Pending
         && user.email_verified_at.is_none()
+        && normalize_email(&user.email) == normalize_email(asked)
+    {
+        outbox::insert_delivery(conn, event.id, Channel::Email, &user.email, None, now)?;
+    }
+    Ok(())
+}
+
+/// The approvers of a registration that awaits them: its company's customer admins (or the
+/// provider's admins when it has none), while it is still pending.
+fn approvers_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
+    let Some(id) = event.payload["user_id"].as_i64() else {
+        return Ok(());
+    };
+    let user = match persistence::accounts::get_user_in(conn, id, None) {
+        Ok(user) => user,
+        Err(StoreError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let (domain::AccountStatus::Pending, Some(customer)) = (user.status, &user.customer_number)
+    else {
+        return Ok(());
+    };
+    for approver in persistence::accounts::approvers_of(conn, customer)? {
+        outbox::insert_delivery(conn, event.id, Channel::Email, &approver, None, now)?;
+    }
+    Ok(())
+}
+
+/// A reset code or a notice that the password changed: to the account's address, when it is
+/// still the account's and the account is active.
+fn account_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
+    let Some(id) = event.payload["user_id"].as_i64() else {
+        return Ok(());
+    };
+    let asked = event.payload["email"].as_str().unwrap_or_default();
+    let user = match persistence::accounts::get_user_in(conn, id, None) {
+        Ok(user) => user,
+        Err(StoreError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    if user.status == domain::AccountStatus::Active
         && normalize_email(&user.email) == normalize_email(asked)
     {
         outbox::insert_delivery(conn, event.id, Channel::Email, &user.email, None, now)?;

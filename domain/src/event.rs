@@ -25,6 +25,9 @@ text_enum!(
         MaintenanceRequestWithdrawn => "maintenance_request.withdrawn",
         ContactConfirmationRequested => "contact.confirmation_requested",
         RegistrationVerificationRequested => "registration.verification_requested",
+        RegistrationAwaitingApproval => "registration.awaiting_approval",
+        PasswordResetRequested => "account.password_reset_requested",
+        PasswordChanged => "account.password_changed",
     }
 );
 
@@ -34,7 +37,11 @@ impl EventType {
     pub fn is_internal(self) -> bool {
         matches!(
             self,
-            EventType::ContactConfirmationRequested | EventType::RegistrationVerificationRequested
+            EventType::ContactConfirmationRequested
+                | EventType::RegistrationVerificationRequested
+                | EventType::RegistrationAwaitingApproval
+                | EventType::PasswordResetRequested
+                | EventType::PasswordChanged
         )
     }
 

@@ -23,6 +23,8 @@ struct UserRow {
     created_at: NaiveDateTime,
     status_reason: Option<String>,
     email_verified_at: Option<NaiveDateTime>,
+    #[allow(dead_code)]
+    password_changed_at: Option<NaiveDateTime>,
 }
 
 impl UserRow {
@@ -165,6 +167,79 @@ pub fn find_user_by_email(
         .optional()?
         .map(UserRow::into_domain)
         .transpose()
+}
+
+/// When user `id`'s password last changed (tokens issued before are no longer good).
+fn password_changed_at(
+    conn: &mut DbConnection,
+    id: i64,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at: Option<Option<NaiveDateTime>> = users::table
+        .find(id)
+        .select(users::password_changed_at)
+        .first(conn)
+        .optional()?;
+    Ok(at.flatten().map(from_db_time))
+}
+
+/// User `id`'s password hash, or `NotFound`.
+pub fn password_hash(conn: &mut DbConnection, id: i64) -> Result<String, StoreError> {
+    users::table
+        .find(id)
+        .select(users::password_hash)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound("user"))
+}
+
+/// Replaces user `id`'s password hash if it is still `current_hash` (so a reset code is used
+/// once, and two changes do not cross), recording when: tokens issued before `now` stop
+/// working. `false` when the password changed meanwhile.
+pub fn set_password(
+    conn: &mut DbConnection,
+    id: i64,
+    current_hash: &str,
+    new_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    // Milliseconds, as tokens carry their issue time: a token issued after the change is never
+    // taken for one issued before it.
+    let at = chrono::SubsecRound::trunc_subsecs(now, 3);
+    let n = diesel::update(
+        users::table
+            .find(id)
+            .filter(users::password_hash.eq(current_hash)),
+    )
+    .set((
+        users::password_hash.eq(new_hash),
+        users::password_changed_at.eq(Some(to_db_time(at))),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The active accounts that may approve a registration at `customer`: its customer admins, or
+/// when it has none, the provider's admins.
+pub fn approvers_of(
+    conn: &mut DbConnection,
+    customer: &CustomerNumber,
+) -> Result<Vec<String>, StoreError> {
+    let admins: Vec<String> = users::table
+        .filter(users::customer_number.eq(customer.as_str()))
+        .filter(users::role.eq(Role::CustomerAdmin.as_str()))
+        .filter(users::status.eq(AccountStatus::Active.as_str()))
+        .order(users::id.asc())
+        .select(users::email)
+        .load(conn)?;
+    if !admins.is_empty() {
+        return Ok(admins);
+    }
+    Ok(users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::status.eq(AccountStatus::Active.as_str()))
+        .order(users::id.asc())
+        .select(users::email)
+        .load(conn)?)
 }
 
 /// A user by id, or `NotFound`.
@@ -404,7 +479,7 @@ pub fn subject_state(
                 active: u.status == AccountStatus::Active,
                 role: u.role,
                 customer_number: u.customer_number,
-                tokens_valid_since: None,
+                tokens_valid_since: password_changed_at(conn, id)?,
             })),
             Err(StoreError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),

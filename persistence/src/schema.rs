@@ -25,6 +25,7 @@ diesel::table! {
         created_at -> Timestamp,
         status_reason -> Nullable<Text>,
         email_verified_at -> Nullable<Timestamp>,
+        password_changed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -244,6 +244,55 @@ pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
                 ),
             )
         }
+        EventType::PasswordResetRequested => {
+            let token = app::accounts::recovery::reset_token(
+                ctx,
+                p["user_id"].as_i64().unwrap_or_default(),
+                &text("email"),
+                &text("stamp"),
+                event.created_at,
+            );
+            (
+                "Your password reset code".to_owned(),
+                format!(
+                    "Someone asked to reset the password of your account on our\n\
+                     customer portal. If it was you, choose a new password within\n\
+                     {} minutes with this code:\n\n\
+                     {token}\n\n\
+                     on the portal, or with POST /api/v1/password-resets/confirmations\n\
+                     and the body {{\"token\": \"<the code>\", \"new_password\": \"...\"}}.\n\
+                     The code works once.\n\n\
+                     If it was not you, ignore this message: your password stays as it\n\
+                     is.\n",
+                    app::links::RESET_VALIDITY.num_minutes()
+                ),
+            )
+        }
+        EventType::PasswordChanged => (
+            "Your password was changed".to_owned(),
+            format!(
+                "The password of your account on our customer portal was\n\
+                 {} at {} (UTC).\n\
+                 Every other session was signed out.\n\n\
+                 If this was not you, ask for a password reset at once and tell\n\
+                 your administrator.\n",
+                text("how"),
+                event.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        ),
+        EventType::RegistrationAwaitingApproval => (
+            "An account request awaits your approval".to_owned(),
+            format!(
+                "{} <{}> asked for an account of customer {} on our\n\
+                 customer portal and verified the address. Approve or reject\n\
+                 the request on the portal (Registrations), or with\n\
+                 POST /api/v1/registrations/{}/approve or /reject.\n",
+                text("name"),
+                text("email"),
+                text("customer_number"),
+                p["user_id"].as_i64().unwrap_or_default()
+            ),
+        ),
         other => (
             format!("Service assurance notice: {}", other.as_str()),
             serde_json::to_string_pretty(p).unwrap_or_default(),

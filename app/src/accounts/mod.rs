@@ -2,6 +2,7 @@
 //! throttling, and the revocation state of a token's subject.
 
 mod clients;
+pub mod recovery;
 mod registration;
 pub mod secrets;
 mod sign_in;

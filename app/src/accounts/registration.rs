@@ -101,7 +101,23 @@ pub fn verify_email(
     {
         return Err(unknown());
     }
+    let first = user.email_verified_at.is_none();
     accounts::mark_email_verified(conn, user.id, now)?;
+    if first {
+        // Now it can be approved: its approvers hear of it (once).
+        let payload = serde_json::json!({
+            "user_id": user.id, "email": user.email, "name": user.name,
+            "customer_number": user.customer_number.as_ref().map(|c| c.as_str()),
+        });
+        events::append(
+            conn,
+            EventType::RegistrationAwaitingApproval,
+            None,
+            None,
+            &payload,
+            now,
+        )?;
+    }
     Ok(accounts::get_user_in(conn, user.id, None)?)
 }
 

@@ -122,6 +122,18 @@ async fn registration_is_pending_until_approved_by_the_right_admin(app: TestApp)
     assert_eq!(verified.body["email"], "dana@acme.example");
     assert_eq!(verified.body["status"], "pending_approval");
     verify(&app, &code).await.expect(200);
+    // Issue 16: its approvers hear that it awaits them, once, and nobody else does.
+    app.dispatch(chrono::Utc::now()).await;
+    let awaiting: Vec<_> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.subject == "An account request awaits your approval")
+        .collect();
+    assert_eq!(awaiting.len(), 1, "{awaiting:?}");
+    assert_eq!(awaiting[0].to, "customer_admin-ocn-1001@tokens.test");
+    assert!(awaiting[0]
+        .body
+        .contains(&format!("/api/v1/registrations/{id}/approve")));
     let approved = app
         .post(
             &format!("/api/v1/registrations/{id}/approve"),

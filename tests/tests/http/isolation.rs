@@ -1980,6 +1980,11 @@ const OPEN: &[(&str, &str)] = &[
     ("GET", "/metrics"),
     ("POST", "/api/v1/auth/token"),
     ("GET", "/api/v1/me"),
+    // Recovery: anyone may ask (the answer is the same for every address); the signed-in user
+    // changes their own password.
+    ("POST", "/api/v1/password-resets"),
+    ("POST", "/api/v1/password-resets/confirmations"),
+    ("POST", "/api/v1/me/password"),
     // Calendar feeds: each caller's own (another's is not found), and the feed URL itself,
     // whose secret is the credential.
     ("POST", "/api/v1/calendar-feeds"),

@@ -17,6 +17,7 @@ mod isolation;
 mod lifecycle;
 mod major_incidents;
 mod notifications;
+mod recovery;
 mod service_status;
 mod sla;
 mod sonata;

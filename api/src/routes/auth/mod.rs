@@ -2,4 +2,5 @@
 //! tells the caller who it is.
 
 pub mod me;
+pub mod password;
 pub mod token;

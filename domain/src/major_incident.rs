@@ -92,6 +92,13 @@ pub fn normalize_region(region: &str) -> Option<String> {
     crate::text::words(region)
 }
 
+/// What regions are matched by: the (normalised) region in lower case, folded here rather than
+/// by the database (SQLite's `lower()` folds ASCII only), so that every backend and every rule
+/// agree.
+pub fn region_key(region: &str) -> String {
+    region.to_lowercase()
+}
+
 impl MajorIncident {
     pub fn is_active(&self) -> bool {
         self.status == MajorStatus::Active
@@ -240,7 +247,7 @@ impl MajorIncident {
     pub fn covers(&self, service: &ServiceId, region: Option<&str>) -> bool {
         self.affected_services.contains(service)
             || matches!((&self.region, region), (Some(ours), Some(theirs))
-                if ours.to_lowercase() == theirs.to_lowercase())
+                if region_key(ours) == region_key(theirs))
     }
 
     /// Does this active major incident cover the service?
@@ -362,6 +369,7 @@ mod tests {
             Some("South East")
         );
         assert_eq!(normalize_region(" \t "), None);
+        assert_eq!(region_key("Île-de-France"), region_key("ÎLE-DE-FRANCE"));
     }
 
     #[test]

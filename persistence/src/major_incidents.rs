@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use domain::{CustomerNumber, MajorIncident, MajorStatus, Outlook, ServiceId, Severity, TicketRef};
 
 use crate::error::corrupt;
-use crate::queries::{affected_services, lower, open_children};
+use crate::queries::{affected_services, open_children};
 use crate::schema::{
     incidents, major_incident_services, major_incident_updates, major_incidents, services,
 };
@@ -33,6 +33,8 @@ struct MajorRow {
     version: i64,
     next_update_by: Option<NaiveDateTime>,
     estimated_restoration_at: Option<NaiveDateTime>,
+    #[allow(dead_code)]
+    region_key: Option<String>,
 }
 
 fn into_domain(conn: &mut DbConnection, row: MajorRow) -> Result<MajorIncident, StoreError> {
@@ -93,6 +95,7 @@ pub fn insert(
             major_incidents::description.eq(new.description),
             major_incidents::severity.eq(new.severity.as_str()),
             major_incidents::region.eq(new.region),
+            major_incidents::region_key.eq(new.region.map(domain::major_incident::region_key)),
             major_incidents::started_at.eq(to_db_time(new.started_at)),
             major_incidents::status.eq(MajorStatus::Active.as_str()),
             major_incidents::incident_manager_email.eq(new.incident_manager_email),
@@ -316,15 +319,17 @@ pub fn list(
         let regions = services::table
             .filter(services::customer_number.eq(customer.as_str()))
             .filter(services::status.ne(domain::ServiceStatus::Ceased.as_str()))
-            .filter(services::region.is_not_null())
-            .select(lower(services::region.assume_not_null()));
+            .filter(services::region_key.is_not_null())
+            .select(services::region_key.assume_not_null());
         query = query.filter(
             major_incidents::id
                 .eq_any(affected)
                 .or(major_incidents::ticket_number.eq_any(parents))
-                .or(major_incidents::region
-                    .is_not_null()
-                    .and(lower(major_incidents::region.assume_not_null()).eq_any(regions))),
+                .or(major_incidents::region_key.is_not_null().and(
+                    major_incidents::region_key
+                        .assume_not_null()
+                        .eq_any(regions),
+                )),
         );
     }
     if let Some(c) = after {
@@ -369,12 +374,12 @@ pub fn find_active_for_service(
                     .filter(major_incident_services::major_incident_id.eq(major_incidents::id))
                     .filter(major_incident_services::service_id.eq(service.as_str())),
             )
-            .or(major_incidents::region.is_not_null().and(
-                lower(major_incidents::region.assume_not_null()).eq_any(
+            .or(major_incidents::region_key.is_not_null().and(
+                major_incidents::region_key.assume_not_null().eq_any(
                     services::table
                         .filter(services::service_id.eq(service.as_str()))
-                        .filter(services::region.is_not_null())
-                        .select(lower(services::region.assume_not_null())),
+                        .filter(services::region_key.is_not_null())
+                        .select(services::region_key.assume_not_null()),
                 ),
             )),
         )

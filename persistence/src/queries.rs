@@ -24,7 +24,7 @@ pub(crate) fn open_children(parent: TicketRef) -> incidents::BoxedQuery<'static,
 }
 
 /// The services `major` affects: those it names and, when it names a region, every service
-/// there (regions compare without case); ceased services are affected by nothing.
+/// there (by `region_key`); ceased services are affected by nothing.
 pub(crate) fn affected_services(major: &MajorIncident) -> services::BoxedQuery<'static, Backend> {
     let named: Vec<String> = major
         .affected_services
@@ -35,11 +35,15 @@ pub(crate) fn affected_services(major: &MajorIncident) -> services::BoxedQuery<'
     let query = services::table
         .filter(services::status.ne(ServiceStatus::Ceased.as_str()))
         .into_boxed();
-    match major.region.clone() {
-        Some(region) => query.filter(
-            services::service_id.eq_any(named).or(services::region
+    match major
+        .region
+        .as_deref()
+        .map(domain::major_incident::region_key)
+    {
+        Some(key) => query.filter(
+            services::service_id.eq_any(named).or(services::region_key
                 .is_not_null()
-                .and(lower(services::region.assume_not_null()).eq(lower(region)))),
+                .and(services::region_key.assume_not_null().eq(key))),
         ),
         None => query.filter(services::service_id.eq_any(named)),
     }

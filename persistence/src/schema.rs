@@ -59,6 +59,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         region -> Nullable<Text>,
+        region_key -> Nullable<Text>,
     }
 }
 
@@ -190,6 +191,7 @@ diesel::table! {
         version -> BigInt,
         next_update_by -> Nullable<Timestamp>,
         estimated_restoration_at -> Nullable<Timestamp>,
+        region_key -> Nullable<Text>,
     }
 }
 

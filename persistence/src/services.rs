@@ -26,6 +26,8 @@ pub(crate) struct ServiceRow {
     updated_at: NaiveDateTime,
     version: i64,
     region: Option<String>,
+    #[allow(dead_code)]
+    region_key: Option<String>,
 }
 
 impl ServiceRow {
@@ -79,6 +81,7 @@ pub fn create(
             services::status.eq(new.status.as_str()),
             services::handover_date.eq(new.handover_date),
             services::region.eq(new.region),
+            services::region_key.eq(new.region.map(domain::major_incident::region_key)),
             services::created_at.eq(to_db_time(now)),
             services::updated_at.eq(to_db_time(now)),
             services::version.eq(1_i64),
@@ -237,6 +240,7 @@ pub fn update(
         }
     }
     let status = changes.status.unwrap_or(current.status);
+    let region = changes.region.clone().unwrap_or(current.region);
     let updated = diesel::update(
         services::table
             .filter(services::service_id.eq(service_id.as_str()))
@@ -247,7 +251,8 @@ pub fn update(
         services::label.eq(changes.label.as_deref().unwrap_or(&current.label)),
         services::status.eq(status.as_str()),
         services::handover_date.eq(changes.handover_date.or(current.handover_date)),
-        services::region.eq(changes.region.clone().unwrap_or(current.region)),
+        services::region.eq(region.as_deref()),
+        services::region_key.eq(region.as_deref().map(domain::major_incident::region_key)),
         services::updated_at.eq(to_db_time(now)),
         services::version.eq(current.version + 1),
     ))

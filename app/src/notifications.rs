@@ -88,23 +88,27 @@ fn confirmation_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Resu
     Ok(())
 }
 
+/// The account an account event is about, while it still exists and still has the address
+/// the event was for (a changed address voids what was mailed for the old one).
+fn account_of(conn: &mut Conn, event: &Event) -> Result<Option<domain::User>, AppError> {
+    let Some(id) = event.payload["user_id"].as_i64() else {
+        return Ok(None);
+    };
+    let asked = event.payload["email"].as_str().unwrap_or_default();
+    match persistence::accounts::get_user_in(conn, id, None) {
+        Ok(user) if normalize_email(&user.email) == normalize_email(asked) => Ok(Some(user)),
+        Ok(_) | Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The verification mail a registration is owed: to its address, while it is pending and
 /// unverified.
 fn verification_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
-    let Some(id) = event.payload["user_id"].as_i64() else {
-        return Ok(());
-    };
-    let asked = event.payload["email"].as_str().unwrap_or_default();
-    let user = match persistence::accounts::get_user_in(conn, id, None) {
-        Ok(user) => user,
-        Err(StoreError::NotFound(_)) => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
-    if user.status == domain::AccountStatus::Pending
-        && user.email_verified_at.is_none()
-        && normalize_email(&user.email) == normalize_email(asked)
-    {
-        outbox::insert_delivery(conn, event.id, Channel::Email, &user.email, None, now)?;
+    if let Some(user) = account_of(conn, event)? {
+        if user.status == domain::AccountStatus::Pending && user.email_verified_at.is_none() {
+            outbox::insert_delivery(conn, event.id, Channel::Email, &user.email, None, now)?;
+        }
     }
     Ok(())
 }
@@ -112,13 +116,8 @@ fn verification_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Resu
 /// The approvers of a registration that awaits them: its company's customer admins (or the
 /// provider's admins when it has none), while it is still pending.
 fn approvers_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
-    let Some(id) = event.payload["user_id"].as_i64() else {
+    let Some(user) = account_of(conn, event)? else {
         return Ok(());
-    };
-    let user = match persistence::accounts::get_user_in(conn, id, None) {
-        Ok(user) => user,
-        Err(StoreError::NotFound(_)) => return Ok(()),
-        Err(e) => return Err(e.into()),
     };
     let (domain::AccountStatus::Pending, Some(customer)) = (user.status, &user.customer_number)
     else {
@@ -130,22 +129,13 @@ fn approvers_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
-/// A reset code or a notice that the password changed: to the account's address, when it is
-/// still the account's and the account is active.
+/// A reset code or a notice that the password changed: to the account's address, while the
+/// account is active.
 fn account_mail(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
-    let Some(id) = event.payload["user_id"].as_i64() else {
-        return Ok(());
-    };
-    let asked = event.payload["email"].as_str().unwrap_or_default();
-    let user = match persistence::accounts::get_user_in(conn, id, None) {
-        Ok(user) => user,
-        Err(StoreError::NotFound(_)) => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
-    if user.status == domain::AccountStatus::Active
-        && normalize_email(&user.email) == normalize_email(asked)
-    {
-        outbox::insert_delivery(conn, event.id, Channel::Email, &user.email, None, now)?;
+    if let Some(user) = account_of(conn, event)? {
+        if user.status == domain::AccountStatus::Active {
+            outbox::insert_delivery(conn, event.id, Channel::Email, &user.email, None, now)?;
+        }
     }
     Ok(())
 }

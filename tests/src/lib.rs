@@ -363,6 +363,14 @@ impl TestApp {
         .await
     }
 
+    /// The access token of a password sign-in that must succeed.
+    pub async fn token_of(&self, email: &str, password: &str) -> String {
+        self.login(email, password).await.expect(200).body["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
     /// A real token of the bootstrap admin, obtained by logging in.
     pub async fn admin_token(&self) -> String {
         let reply = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.expect(200);

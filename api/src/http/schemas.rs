@@ -157,3 +157,22 @@ pub fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<S
     use serde::Deserialize;
     Option::<String>::deserialize(d).map(Some)
 }
+
+/// A new password as the server takes it: 12–1024 characters that mix letters with digits,
+/// spaces or ASCII symbols (`domain::account::PASSWORD_MIX_PATTERN`, the domain's own rule
+/// restated); not the email, which a schema cannot say.
+pub fn new_password() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(utoipa::openapi::schema::SchemaFormat::Custom(
+            "password".into(),
+        )))
+        .min_length(Some(12))
+        .max_length(Some(1024))
+        .pattern(Some(domain::account::PASSWORD_MIX_PATTERN))
+        .description(Some(
+            "12–1024 characters, mixing letters with digits, spaces or ASCII symbols (the \
+             pattern: somewhere one stands next to the other); not the email.",
+        ))
+        .build()
+}

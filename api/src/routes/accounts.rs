@@ -23,15 +23,8 @@ pub struct CreateUser {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// 12–1024 characters, mixing letters with digits, spaces or ASCII symbols (the pattern:
-    /// somewhere one stands next to the other); not the email.
     #[validate(length(min = 12, max = 1024))]
-    #[schema(
-        min_length = 12,
-        max_length = 1024,
-        format = "password",
-        pattern = "[ -@\\[-`{-~][^ -@\\[-`{-~]|[^ -@\\[-`{-~][ -@\\[-`{-~]"
-    )]
+    #[schema(schema_with = crate::http::schemas::new_password)]
     pub password: String,
     #[schema(schema_with = crate::http::schemas::role)]
     pub role: Role,

@@ -33,14 +33,7 @@ pub struct Register {
     #[validate(email, length(max = 254))]
     #[schema(format = "email", max_length = 254)]
     pub email: String,
-    /// 12–1024 characters, mixing letters with digits, spaces or ASCII symbols (the pattern:
-    /// somewhere one stands next to the other); not the email.
-    #[schema(
-        min_length = 12,
-        max_length = 1024,
-        format = "password",
-        pattern = "[ -@\\[-`{-~][^ -@\\[-`{-~]|[^ -@\\[-`{-~][ -@\\[-`{-~]"
-    )]
+    #[schema(schema_with = crate::http::schemas::new_password)]
     pub password: String,
 }
 

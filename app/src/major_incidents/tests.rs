@@ -382,17 +382,10 @@ fn every_step_reaches_each_concerned_company_once_ticket_or_not() {
 
     // SVC-B named mid-incident: OCN-2 hears, with the history so far; OCN-1 hears nothing new.
     let svc_b = ServiceId::parse("SVC-B").unwrap();
-    f.run(|conn, ctx| {
-        change_affected(
-            conn,
-            &caller(Role::Agent),
-            major.ticket,
-            AffectedChange::Add(vec![svc_b.clone()]),
-            ctx,
-            now(),
-        )
-    })
-    .unwrap();
+    let change = |c| {
+        f.run(|conn, ctx| change_affected(conn, &caller(Role::Agent), major.ticket, c, ctx, now()))
+    };
+    change(AffectedChange::Add(vec![svc_b.clone()])).unwrap();
     let added = notices_after(&f, 2);
     assert_eq!(added.len(), 1, "{added:?}");
     assert_eq!(
@@ -405,30 +398,10 @@ fn every_step_reaches_each_concerned_company_once_ticket_or_not() {
         serde_json::json!(["SVC-B"])
     );
     // Naming it again changes nothing and tells no one.
-    f.run(|conn, ctx| {
-        change_affected(
-            conn,
-            &caller(Role::Agent),
-            major.ticket,
-            AffectedChange::Add(vec![svc_b.clone()]),
-            ctx,
-            now(),
-        )
-    })
-    .unwrap();
+    change(AffectedChange::Add(vec![svc_b.clone()])).unwrap();
     assert_eq!(notices_after(&f, 3).len(), 0);
     // Taken off again: OCN-2 gets a closing notice and no longer sees the incident.
-    f.run(|conn, ctx| {
-        change_affected(
-            conn,
-            &caller(Role::Agent),
-            major.ticket,
-            AffectedChange::Remove(svc_b.clone()),
-            ctx,
-            now(),
-        )
-    })
-    .unwrap();
+    change(AffectedChange::Remove(svc_b.clone())).unwrap();
     let removed = notices_after(&f, 3);
     assert_eq!(removed.len(), 1, "{removed:?}");
     assert_eq!(
@@ -465,16 +438,7 @@ fn every_step_reaches_each_concerned_company_once_ticket_or_not() {
     assert!(resolved[0].2["next_update_by"].is_null());
     assert_eq!(resolved[0].2["status"], "resolved");
     // Changing what a resolved incident affects is refused.
-    let late = f.run(|conn, ctx| {
-        change_affected(
-            conn,
-            &caller(Role::Agent),
-            major.ticket,
-            AffectedChange::Add(vec![svc_b]),
-            ctx,
-            now(),
-        )
-    });
+    let late = change(AffectedChange::Add(vec![svc_b]));
     assert_eq!(
         reason(late.unwrap_err()),
         Some(Reason::MajorIncidentResolved)

@@ -82,13 +82,8 @@ async fn a_calendar_application_subscribes_to_a_secret_feed(app: TestApp) {
         .await
         .expect(201);
     let token = app
-        .login("noc@acme.example", "long-enough-password-1")
-        .await
-        .expect(200)
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .token_of("noc@acme.example", "long-enough-password-1")
+        .await;
     app.post("/api/v1/calendar-feeds", &token, json!({"label": "  "}))
         .await
         .expect_problem(422, "validation_failed");

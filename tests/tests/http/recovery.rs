@@ -35,10 +35,7 @@ async fn acme_user(app: &TestApp, email: &str, password: &str) -> (i64, String) 
         )
         .await
         .expect(201);
-    let token = app.login(email, password).await.expect(200).body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = app.token_of(email, password).await;
     (user.body["id"].as_i64().unwrap(), token)
 }
 
@@ -148,13 +145,8 @@ async fn a_forgotten_password_is_reset_by_mail_once(app: TestApp) {
         .expect("a second code")
         .code();
     let token = app
-        .login("dana@acme.example", "another good pass 7")
-        .await
-        .expect(200)
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .token_of("dana@acme.example", "another good pass 7")
+        .await;
     app.post(
         "/api/v1/me/password",
         &token,
@@ -172,13 +164,8 @@ async fn a_password_change_signs_other_sessions_out(app: TestApp) {
     app.two_tenants().await;
     let (_, laptop) = acme_user(&app, "erin@acme.example", "correct horse battery 9").await;
     let phone = app
-        .login("erin@acme.example", "correct horse battery 9")
-        .await
-        .expect(200)
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .token_of("erin@acme.example", "correct horse battery 9")
+        .await;
     app.post(
         "/api/v1/me/password",
         &laptop,

@@ -39,13 +39,7 @@ pub struct ConfirmPasswordReset {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub token: String,
-    /// 12–1024 characters, mixing letters with digits, spaces or ASCII symbols; not the email.
-    #[schema(
-        min_length = 12,
-        max_length = 1024,
-        format = "password",
-        pattern = "[ -@\\[-`{-~][^ -@\\[-`{-~]|[^ -@\\[-`{-~][ -@\\[-`{-~]"
-    )]
+    #[schema(schema_with = crate::http::schemas::new_password)]
     pub new_password: String,
 }
 
@@ -57,13 +51,7 @@ pub struct ChangePassword {
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 1, max_length = 1024, format = "password")]
     pub current_password: String,
-    /// 12–1024 characters, mixing letters with digits, spaces or ASCII symbols; not the email.
-    #[schema(
-        min_length = 12,
-        max_length = 1024,
-        format = "password",
-        pattern = "[ -@\\[-`{-~][^ -@\\[-`{-~]|[^ -@\\[-`{-~][ -@\\[-`{-~]"
-    )]
+    #[schema(schema_with = crate::http::schemas::new_password)]
     pub new_password: String,
 }
 

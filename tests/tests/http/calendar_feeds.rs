@@ -108,6 +108,7 @@ async fn a_calendar_application_subscribes_to_a_secret_feed(app: TestApp) {
         .header("content-type")
         .unwrap()
         .starts_with("text/calendar"));
+    assert_eq!(feed.header("cache-control"), Some("private, max-age=300"));
     let events = read_with_icalendar(feed.body.as_str().unwrap());
     assert_eq!(events.len(), 1, "Acme's work only: {events:?}");
     assert_eq!(events[0].0, format!("{}@service-assurance", works[0]));
@@ -192,6 +193,24 @@ async fn a_calendar_application_subscribes_to_a_secret_feed(app: TestApp) {
     fetch(&app, &new_url).await.expect_problem(404, "not_found");
     let listed = app.get("/api/v1/calendar-feeds", &token).await.expect(200);
     assert_eq!(listed.body, Value::Array(vec![]));
+
+    // Twenty live feeds at most; a revoked one does not count.
+    for n in 0..app::calendar_feeds::FEEDS_PER_OWNER {
+        app.post(
+            "/api/v1/calendar-feeds",
+            &token,
+            json!({"label": format!("feed {n}")}),
+        )
+        .await
+        .expect(201);
+    }
+    app.post(
+        "/api/v1/calendar-feeds",
+        &token,
+        json!({"label": "one more"}),
+    )
+    .await
+    .expect_problem(409, "feed_limit_reached");
 }
 
 /// Reminders and the automatic steps of planned works, run by two instances' jobs at once at

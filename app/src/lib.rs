@@ -39,6 +39,7 @@ mod tests;
 pub use ctx::Ctx;
 pub use error::AppError;
 pub use persistence::throttle::Limits as LoginLimits;
+pub use persistence::WriterStats;
 pub use persistence::{Cursor, Page, PoolOptions};
 pub use store::{Conn, Store};
 

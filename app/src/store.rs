@@ -55,6 +55,22 @@ impl Store {
         self.db.pool_state()
     }
 
+    /// Batches and writes of SQLite's group commit so far; `None` on PostgreSQL.
+    pub fn writer_stats(&self) -> Option<crate::WriterStats> {
+        self.db.writer_stats()
+    }
+
+    /// Writes of this process waiting for their turn right now (0 on PostgreSQL).
+    pub fn queued_writes(&self) -> usize {
+        self.db.queued_writes()
+    }
+
+    /// Waits until this process commits a write after the `seen`-th, or `timeout` passes;
+    /// answers how many it has committed.
+    pub fn wait_for_commit(&self, seen: u64, timeout: std::time::Duration) -> u64 {
+        self.db.wait_for_commit(seen, timeout)
+    }
+
     /// `sqlite` or `postgresql`.
     pub fn backend_name(&self) -> &'static str {
         self.db.backend().name()

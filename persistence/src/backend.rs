@@ -1,5 +1,6 @@
 //! The few places where SQL differs between backends, each a small named function.
 
+use diesel::expression::SqlLiteral;
 use diesel::sql_types::BigInt;
 use diesel::{QueryableByName, RunQueryDsl};
 
@@ -31,4 +32,15 @@ pub fn next_ticket_reference(conn: &mut DbConnection) -> Result<TicketRef, Store
         .get_result(sqlite)?,
     };
     TicketRef::from_number(row.value).map_err(crate::error::corrupt)
+}
+
+/// The next ticket number as an expression, for an `INSERT` that numbers the row it stores, so
+/// that taking the number costs no statement of its own. PostgreSQL: the sequence. SQLite: the
+/// counter plus one, which the trigger `incidents_take_ticket_number` then moves up (in the same
+/// statement, under the writer's lock).
+pub(crate) fn next_ticket_number(conn: &DbConnection) -> SqlLiteral<BigInt> {
+    diesel::dsl::sql(match conn {
+        DbConnection::Postgresql(_) => "nextval('ticket_number_seq')",
+        DbConnection::Sqlite(_) => "(SELECT last_value + 1 FROM ticket_sequence WHERE id = 1)",
+    })
 }

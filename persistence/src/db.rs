@@ -7,14 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
-
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionError, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use crate::writer::{Writer, WriterStats};
 use crate::StoreError;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -167,12 +166,21 @@ impl Default for PoolOptions {
 pub struct Database {
     pool: Pool,
     backend: Backend,
-    /// SQLite has one writer at a time. Writers of this process queue here, in order, rather than
-    /// in SQLite's busy handler, which polls with sleeps of up to 100 ms and let unlucky writers
+    /// SQLite has one writer at a time. Writers of this process queue here rather than in
+    /// SQLite's busy handler, which polls with sleeps of up to 100 ms and let unlucky writers
     /// wait for seconds under load (the `busy_timeout` stays as the guard against other
-    /// processes). `None` for PostgreSQL, whose writers do not exclude each other.
-    writer: Option<Arc<Mutex<()>>>,
-    wait: Duration,
+    /// processes), and the writes that queue up share one commit (see [`crate::writer`]).
+    /// `None` for PostgreSQL, whose writers do not exclude each other.
+    writer: Option<Arc<Writer>>,
+    /// Counts this process's committed writes, for readers that wake on them.
+    commits: Arc<Commits>,
+}
+
+/// A counter of committed writes that a thread can wait on.
+#[derive(Default)]
+struct Commits {
+    count: parking_lot::Mutex<u64>,
+    moved: parking_lot::Condvar,
 }
 
 impl Database {
@@ -204,8 +212,14 @@ impl Database {
         Ok(Self {
             pool,
             backend,
-            writer: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
-            wait: options.connection_timeout,
+            writer: (backend == Backend::Sqlite).then(|| {
+                Arc::new(Writer::new(
+                    url,
+                    options.lock_timeout,
+                    options.connection_timeout,
+                ))
+            }),
+            commits: Arc::default(),
         })
     }
 
@@ -238,14 +252,35 @@ impl Database {
         E: From<StoreError>,
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
     {
-        let _turn = match &self.writer {
-            Some(writer) => Some(writer.try_lock_for(self.wait).ok_or_else(|| {
-                StoreError::Unavailable("timed out waiting for the database writer".into())
-            })?),
-            None => None,
+        let done = match &self.writer {
+            Some(writer) => writer.write(f),
+            None => write_transaction(&mut *self.conn()?, f),
         };
-        let mut conn = self.conn()?;
-        write_transaction(&mut conn, f)
+        if done.is_ok() {
+            *self.commits.count.lock() += 1;
+            self.commits.moved.notify_all();
+        }
+        done
+    }
+
+    /// Waits until this process commits a write after the `seen`-th, or `timeout` passes;
+    /// answers how many it has committed. (Writes of other processes are not seen.)
+    pub fn wait_for_commit(&self, seen: u64, timeout: Duration) -> u64 {
+        let mut count = self.commits.count.lock();
+        if *count == seen {
+            self.commits.moved.wait_for(&mut count, timeout);
+        }
+        *count
+    }
+
+    /// Batches and writes committed through SQLite's group commit; `None` on PostgreSQL.
+    pub fn writer_stats(&self) -> Option<WriterStats> {
+        self.writer.as_ref().map(|w| w.stats())
+    }
+
+    /// Writes of this process waiting for their turn right now (0 on PostgreSQL).
+    pub fn queued_writes(&self) -> usize {
+        self.writer.as_ref().map_or(0, |w| w.queued())
     }
 
     /// Runs a read at once on the calling thread when that is cheap and cannot wait: on SQLite

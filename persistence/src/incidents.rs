@@ -108,7 +108,6 @@ fn pauses_json(clock: &SlaClock) -> Result<String, StoreError> {
 
 /// A ticket about to be stored: the service it is on is known to exist and accept tickets.
 pub struct NewIncident<'a> {
-    pub ticket: TicketRef,
     pub customer_number: &'a CustomerNumber,
     pub service_id: &'a ServiceId,
     pub summary: &'a str,
@@ -124,7 +123,8 @@ pub struct NewIncident<'a> {
     pub projection: &'a SlaProjection,
 }
 
-/// Stores a new ticket at version 1, status `new`.
+/// Stores a new ticket at version 1, status `new`, under the next ticket number: numbering and
+/// storing are one statement (see [`crate::backend::next_ticket_number`]).
 pub fn insert(
     conn: &mut DbConnection,
     new: NewIncident<'_>,
@@ -132,7 +132,7 @@ pub fn insert(
 ) -> Result<Incident, StoreError> {
     let row: IncidentRow = diesel::insert_into(incidents::table)
         .values((
-            incidents::ticket_number.eq(new.ticket.number()),
+            incidents::ticket_number.eq(crate::backend::next_ticket_number(conn)),
             incidents::customer_number.eq(new.customer_number.as_str()),
             incidents::service_id.eq(new.service_id.as_str()),
             incidents::summary.eq(new.summary),

@@ -28,11 +28,13 @@ pub mod services;
 pub mod throttle;
 pub mod timeline;
 pub mod webhooks;
+mod writer;
 
 pub use backend::next_ticket_reference;
 pub use db::{write_transaction, Backend, Database, DbConnection, PoolOptions};
 pub use error::StoreError;
 pub use page::{Cursor, Page};
+pub use writer::WriterStats;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

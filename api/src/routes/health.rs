@@ -65,8 +65,8 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 
 /// Prometheus metrics.
 ///
-/// Request counts and latency histograms per route pattern, and database pool gauges, in the
-/// Prometheus text format. Contains no tenant data; restrict it at the network edge if needed.
+/// Request counts and latency histograms per route pattern, database pool gauges and (SQLite)
+/// the group commit's counters, in the Prometheus text format. Contains no tenant data; restrict it at the network edge if needed.
 #[utoipa::path(
     tag = "health",
     security(()),
@@ -79,7 +79,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let buffer = state
         .metrics
-        .render(state.store.pool_state())
+        .render(state.store.pool_state(), state.store.writer_stats())
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -49,11 +49,9 @@ pub fn raise(
     let priority = Priority::from_impact(cmd.impact);
     let clock = SlaClock::start(now);
     let projection = clock.projection(ctx.sla.targets(priority), ctx.sla.at_risk_percent);
-    let ticket = persistence::next_ticket_reference(conn)?;
     let incident = incidents::insert(
         conn,
         incidents::NewIncident {
-            ticket,
             customer_number: &service.customer_number,
             service_id: &service.service_id,
             summary: cmd.summary.trim(),

@@ -359,3 +359,84 @@ fn resolved_tickets_close_themselves_after_the_period() {
         .run(|conn, ctx| auto_close(conn, ticket, ctx, later))
         .unwrap());
 }
+
+/// Issue 17: on SQLite the raises that queue up behind a running write share its commit, yet
+/// each keeps its own outcome. One fails after writing (its ticket number and row are undone),
+/// one names no service of the caller's; the eight others commit, all in one batch.
+#[test]
+fn raises_that_queue_up_share_one_commit_and_a_failing_one_writes_nothing() {
+    const GOOD: usize = 8;
+    let f = fixture();
+    let before = f.store.writer_stats().expect("SQLite groups its writes");
+    let customer = caller(Role::CustomerUser);
+    let f = &f;
+    let outcomes = std::thread::scope(|s| {
+        // The first write holds the writer until every raise waits behind it.
+        let (holding, held) = std::sync::mpsc::channel();
+        let holder = s.spawn(move || {
+            f.store.write(|_| {
+                holding.send(()).unwrap();
+                while f.store.queued_writes() < GOOD + 2 {
+                    std::thread::yield_now();
+                }
+                Ok(())
+            })
+        });
+        held.recv().unwrap();
+        let mut raises = Vec::new();
+        for i in 0..GOOD + 2 {
+            let customer = customer.clone();
+            raises.push(s.spawn(move || {
+                f.run(|conn, ctx| {
+                    let service = if i == 1 { "SVC-B" } else { "SVC-A" };
+                    let incident = raise(conn, &customer, raise_cmd(service), ctx, now())?;
+                    if i == 0 {
+                        // Fails after it wrote its ticket, its event and took a number.
+                        return Err(AppError::invalid("summary", "refused after writing"));
+                    }
+                    Ok(incident.ticket)
+                })
+            }));
+        }
+        holder.join().unwrap().unwrap();
+        raises
+            .into_iter()
+            .map(|r| r.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    assert!(outcomes[0].is_err(), "the raise failing after its writes");
+    assert!(
+        matches!(
+            outcomes[1],
+            Err(AppError::Domain(DomainError::Invalid { .. }))
+        ),
+        "another company's service: {:?}",
+        outcomes[1]
+    );
+    let mut tickets: Vec<u64> = outcomes[2..]
+        .iter()
+        .map(|r| r.as_ref().expect("the valid raises commit").number() as u64)
+        .collect();
+    let after = f.store.writer_stats().unwrap();
+    assert_eq!(after.writes - before.writes, GOOD as u64 + 3);
+    assert_eq!(after.batches - before.batches, 1, "one commit for all");
+    // A raise after the batch: no number was lost to the failed one.
+    tickets.push(raised(f).number() as u64);
+    tickets.sort_unstable();
+    assert_eq!(
+        tickets.last().unwrap() - tickets[0],
+        GOOD as u64,
+        "{tickets:?}"
+    );
+    let stored = f
+        .store
+        .read(|conn| {
+            Ok(persistence::incidents::count(
+                conn,
+                &persistence::incidents::IncidentFilter::default(),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(stored as usize, GOOD + 1);
+    assert_eq!(f.events_of(EventType::IncidentCreated).len(), GOOD + 1);
+}

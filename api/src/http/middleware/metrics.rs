@@ -19,6 +19,9 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    /// SQLite's group commit: transactions committed, and the writes they carried.
+    write_batches: IntCounter,
+    writes: IntCounter,
     /// Reads of the event table by the instance's event feed (one per tick while streams are
     /// open, whatever their number).
     pub event_feed_reads: IntCounter,
@@ -68,12 +71,24 @@ impl Metrics {
         )?;
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(event_feed_reads.clone()))?;
+        let write_batches = IntCounter::new(
+            "db_write_batches_total",
+            "Transactions committed by SQLite's group commit (each carries one or more writes)",
+        )?;
+        let writes = IntCounter::new(
+            "db_writes_total",
+            "Writes run by SQLite's group commit, each in its own savepoint",
+        )?;
+        registry.register(Box::new(write_batches.clone()))?;
+        registry.register(Box::new(writes.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
             pool_connections,
             pool_idle,
+            write_batches,
+            writes,
             event_feed_reads,
         })
     }
@@ -111,10 +126,22 @@ pub async fn record(
 }
 
 impl Metrics {
-    /// The text exposition, with the pool gauges set to `(open, idle)` connections.
-    pub fn render(&self, pool: (u32, u32)) -> Result<Vec<u8>, prometheus::Error> {
+    /// The text exposition, with the pool gauges set to `(open, idle)` connections and the
+    /// group commit's counters brought up to `writer` (SQLite only).
+    pub fn render(
+        &self,
+        pool: (u32, u32),
+        writer: Option<app::WriterStats>,
+    ) -> Result<Vec<u8>, prometheus::Error> {
         self.pool_connections.set(i64::from(pool.0));
         self.pool_idle.set(i64::from(pool.1));
+        if let Some(stats) = writer {
+            let catch_up = |counter: &IntCounter, total: u64| {
+                counter.inc_by(total.saturating_sub(counter.get()));
+            };
+            catch_up(&self.write_batches, stats.batches);
+            catch_up(&self.writes, stats.writes);
+        }
         let mut buffer = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
         Ok(buffer)

@@ -1,0 +1,1 @@
+DROP TRIGGER incidents_take_ticket_number;

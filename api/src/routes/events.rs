@@ -330,19 +330,24 @@ pub async fn stream_events(
         _slot: slot,
     };
     let resume = resume_point(&req)?;
-    let joined = state.feed.subscribe(JOIN_PATIENCE).await.ok_or_else(|| {
-        ApiError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "events_unavailable",
-            "the event feed is not reading the event table; try again shortly",
-        )
-        .with_retry_after(2)
-    })?;
+    let scope = app::events::stream_scope(&caller);
+    let joined = state
+        .feed
+        .subscribe(scope.as_ref().map(|c| c.as_str()), JOIN_PATIENCE)
+        .await
+        .ok_or_else(|| {
+            ApiError::new(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "events_unavailable",
+                "the event feed is not reading the event table; try again shortly",
+            )
+            .with_retry_after(2)
+        })?;
     let from = resume.map_or(joined.position, |id| id.max(0));
     let cursor = Cursor {
         licence,
         state,
-        scope: app::events::stream_scope(&caller),
+        scope,
         feed: joined.events,
         feed_position: joined.position,
         caught_up_to: from.min(joined.position),

@@ -1,6 +1,11 @@
 //! One reader of the event table per instance, fanning events out to every open stream
-//! (`GET /events`). However many streams are open, the instance reads the table once per tick;
-//! with no stream open it does not read at all.
+//! (`GET /events`). However many streams are open, the instance reads the table once per tick
+//! (and at once again while a read comes back full); with no stream open it does not read at all.
+//!
+//! Each event goes to the streams that may see it and no others: one channel per company with
+//! streams open, and one for provider staff, who see everything. A storm of notices to a
+//! thousand companies thus costs one send per notice, not one per notice and open stream (2,000
+//! streams each sorting every event out took the feed seconds to deliver one update).
 //!
 //! Ids are assigned when a transaction inserts and become visible when it commits, which can be
 //! out of order across instances: the feed remembers gaps in the id sequence for a minute and
@@ -13,7 +18,7 @@
 //! the position a stream read (and reaches it through the channel) or at most that position (and
 //! is in its catch-up read); a stream drops what it already sent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -22,22 +27,31 @@ use app::Store;
 use prometheus::IntCounter;
 use tokio::sync::{broadcast, watch};
 
-/// How often the feed reads the table while streams are open.
+/// How often the feed reads the table while streams are open, at the latest: a write committed
+/// by this instance wakes it sooner (other instances' writes are seen at the tick).
 pub const TICK: Duration = Duration::from_millis(300);
+/// How often at most: commits in a row are read together.
+const MIN_GAP: Duration = Duration::from_millis(20);
 /// How long the feed keeps reading after the last stream closed, before it rests.
 const LINGER: Duration = Duration::from_secs(30);
 /// How long a gap in the id sequence is waited for.
 const GAP_PATIENCE: Duration = Duration::from_secs(60);
 const MAX_GAPS: usize = 1000;
-const PAGE: i64 = 500;
-/// Events a slow stream may fall behind before it is ended (its client resumes with
+const PAGE: i64 = 2000;
+/// Events a slow staff stream may fall behind before it is ended (its client resumes with
 /// `Last-Event-ID` and reads the rest from the table).
 const BACKLOG: usize = 4096;
+/// The same for a company's streams, which carry only the company's own events (a channel is
+/// allocated at this size for each company with a stream open).
+const COMPANY_BACKLOG: usize = 1024;
 
 /// The per-instance feed. Cheap to share; its reader thread starts with the first stream and
 /// ends with the feed.
 pub struct EventFeed {
-    sender: broadcast::Sender<Arc<Event>>,
+    /// Every event, for provider staff.
+    staff: broadcast::Sender<Arc<Event>>,
+    /// A company's own events, for its streams; a channel lives while a stream holds it.
+    companies: Mutex<HashMap<String, broadcast::Sender<Arc<Event>>>>,
     /// Every event up to this id has been sent or is a watched gap; `None` while resting.
     position: watch::Sender<Option<i64>>,
     store: Store,
@@ -60,7 +74,8 @@ impl EventFeed {
     /// `reads` counts the feed's reads of the table (exported as a metric).
     pub fn new(store: Store, reads: IntCounter) -> Arc<Self> {
         Arc::new(Self {
-            sender: broadcast::channel(BACKLOG).0,
+            staff: broadcast::channel(BACKLOG).0,
+            companies: Mutex::default(),
             position: watch::channel(None).0,
             store,
             reads,
@@ -69,18 +84,55 @@ impl EventFeed {
         })
     }
 
-    /// Joins the feed: waits (up to `patience`) until the reader is running, then answers the
-    /// position from which the channel carries everything.
-    pub async fn subscribe(self: &Arc<Self>, patience: Duration) -> Option<Subscription> {
+    /// Joins the feed for the events of `scope` (a company; `None`: all, for provider staff):
+    /// waits (up to `patience`) until the reader is running, then answers the position from which
+    /// the channel carries everything.
+    pub async fn subscribe(
+        self: &Arc<Self>,
+        scope: Option<&str>,
+        patience: Duration,
+    ) -> Option<Subscription> {
         let events = {
             let _joining = self.joining.lock().unwrap_or_else(|e| e.into_inner());
-            self.sender.subscribe()
+            match scope {
+                None => self.staff.subscribe(),
+                Some(company) => self
+                    .companies()
+                    .entry(company.to_owned())
+                    .or_insert_with(|| broadcast::channel(COMPANY_BACKLOG).0)
+                    .subscribe(),
+            }
         };
         self.start();
         let mut position = self.position.subscribe();
         let ready = tokio::time::timeout(patience, position.wait_for(Option::is_some)).await;
         let position = (*ready.ok()?.ok()?)?;
         Some(Subscription { events, position })
+    }
+
+    fn companies(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, broadcast::Sender<Arc<Event>>>> {
+        self.companies.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether any stream listens; drops the channels of companies whose streams all closed.
+    fn listened(&self) -> bool {
+        let mut companies = self.companies();
+        companies.retain(|_, sender| sender.receiver_count() > 0);
+        self.staff.receiver_count() > 0 || !companies.is_empty()
+    }
+
+    /// Sends `event` to the streams that may see it: staff, and its company's.
+    fn send(&self, event: Event) {
+        let event = Arc::new(event);
+        if let Some(company) = &event.customer_number {
+            if let Some(sender) = self.companies().get(company) {
+                // No receiver is not an error: the next stream reads from the table.
+                let _ = sender.send(event.clone());
+            }
+        }
+        let _ = self.staff.send(event);
     }
 
     fn start(self: &Arc<Self>) {
@@ -105,12 +157,25 @@ struct Reader {
 fn run(feed: Weak<EventFeed>) {
     let mut reader: Option<Reader> = None;
     let mut last_listened = Instant::now();
+    let mut behind = false;
+    let mut commits = 0;
+    let mut last_read = Instant::now();
     loop {
-        std::thread::sleep(TICK);
+        // A full page means more is waiting: read on at once. Else wait for a local commit or
+        // the tick, whichever comes first.
+        if !behind {
+            let Some(store) = feed.upgrade().map(|f| f.store.clone()) else {
+                return;
+            };
+            commits = store.wait_for_commit(commits, TICK);
+            std::thread::sleep(MIN_GAP.saturating_sub(last_read.elapsed()));
+        }
+        behind = false;
+        last_read = Instant::now();
         let Some(feed) = feed.upgrade() else { return };
         {
             let _joining = feed.joining.lock().unwrap_or_else(|e| e.into_inner());
-            if feed.sender.receiver_count() > 0 {
+            if feed.listened() {
                 last_listened = Instant::now();
             } else if last_listened.elapsed() >= LINGER {
                 // Rest: no reads until a stream comes; it then starts from the newest event.
@@ -121,7 +186,7 @@ fn run(feed: Weak<EventFeed>) {
             }
         }
         let result = match reader.as_mut() {
-            Some(reader) => reader.tick(&feed),
+            Some(reader) => reader.tick(&feed).map(|full| behind = full),
             None => start_reading(&feed).map(|r| reader = Some(r)),
         };
         if let Err(e) = result {
@@ -141,8 +206,9 @@ fn start_reading(feed: &EventFeed) -> Result<Reader, app::AppError> {
 }
 
 impl Reader {
-    /// One look at the table: new events, gaps filled meanwhile, expired gaps dropped.
-    fn tick(&mut self, feed: &EventFeed) -> Result<(), app::AppError> {
+    /// One look at the table: new events, gaps filled meanwhile, expired gaps dropped. True when
+    /// the page of new events was full (more may be waiting).
+    fn tick(&mut self, feed: &EventFeed) -> Result<bool, app::AppError> {
         let after = self.seen_max;
         let gap_ids: Vec<i64> = self.gaps.keys().copied().collect();
         feed.reads.inc();
@@ -155,6 +221,7 @@ impl Reader {
             };
             Ok((new, filled))
         })?;
+        let full = new.len() as i64 == PAGE;
         for event in &new {
             if event.id > self.seen_max + 1 && event.id - self.seen_max < MAX_GAPS as i64 {
                 for missing in self.seen_max + 1..event.id {
@@ -172,9 +239,8 @@ impl Reader {
         // The position first, then the events up to it (see the module's note).
         feed.position.send_replace(Some(self.seen_max));
         for event in filled.into_iter().chain(new) {
-            // No receiver is not an error: the next stream reads from the table.
-            let _ = feed.sender.send(Arc::new(event));
+            feed.send(event);
         }
-        Ok(())
+        Ok(full)
     }
 }

@@ -86,16 +86,17 @@ pub(crate) fn notify(
     notice: &Notice<'_>,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    for company in to {
-        events::append(
-            conn,
-            EventType::MajorIncidentNotice,
-            Some(&company.customer),
-            Some(major.ticket),
-            &payload(major, company, notice),
-            now,
-        )?;
-    }
+    let rows: Vec<_> = to
+        .iter()
+        .map(|company| {
+            (
+                Some(&company.customer),
+                Some(major.ticket),
+                payload(major, company, notice),
+            )
+        })
+        .collect();
+    events::append_many(conn, EventType::MajorIncidentNotice, &rows, now)?;
     Ok(to.len())
 }
 

@@ -63,10 +63,12 @@ openapi: ## Regenerate openapi.yaml from the code
 	$(CARGO) run --quiet --bin $(BIN) -- openapi > openapi.yaml
 
 .PHONY: bench
-bench: setup ## Benchmarks (release build, both backends): HTTP figures into BENCHMARKS.md, MNI cascade
+BENCH_BASELINE_REV ?= b5411d7
+bench: setup ## Benchmarks (release build, both backends, beside the release before issue 17): BENCHMARKS.md, MNI storm, cascade
 	scripts/bench-tools.sh
+	scripts/bench-baseline.sh $(BENCH_BASELINE_REV) >/dev/null
 	$(CARGO) build --release --locked --bin $(BIN)
-	python3 scripts/bench.py
+	BENCH_BASELINE="$$(scripts/bench-baseline.sh $(BENCH_BASELINE_REV))" BENCH_BASELINE_LABEL="$(BENCH_BASELINE_REV)" python3 scripts/bench.py
 	$(CARGO) bench -p tests --locked --bench cascade
 
 .PHONY: build

@@ -1,74 +1,136 @@
 #!/usr/bin/env python3
 """HTTP benchmark of the release binary on SQLite and PostgreSQL (`make bench`).
 
-For each backend and data scale it seeds a fresh database (bulk SQL), starts the server, and
-measures with wrk (64 connections, the load generator on the same machine) in one run:
-GET /health/live (the ceiling), GET /api/v1/incidents/{ref} on random existing tickets,
-GET /api/v1/incidents first page and a deep cursor page, and POST /api/v1/incidents.
-It records requests/s, p50/p99 latency, ratios to the ceiling, the server's peak RSS and the list
-query's plan, and writes BENCHMARKS.md.
+Data that looks like production: 5,000 companies, each with a service and a user, and the
+tickets spread over them with a skewed volume (company k's share falls like a cube law: the
+largest holds about 6 % of all tickets, most hold a handful). For each backend and data scale it
+seeds a fresh database (bulk SQL), starts the server, and measures with wrk (64 connections, the
+load generator on the same machine) in one run:
+
+- GET /health/live (the ceiling);
+- GET /health/ready: one `SELECT 1` through the same path as a read (on PostgreSQL: the hop to the
+  blocking pool and one round trip), the floor under every PostgreSQL read;
+- GET /api/v1/incidents/{ref}: 2,000 tickets drawn at random, each read by a user of its own
+  company (so the read mix follows the volume);
+- GET /api/v1/incidents, first page, by users of companies drawn the same way;
+- GET /api/v1/incidents, a deep cursor page of the largest company;
+- POST /api/v1/incidents, raised by users of 500 companies drawn the same way, on their service.
+
+Tokens are signed here with the server's secret (signing in 7,000 users would only measure
+argon2). It records requests/s, p50/p99 latency, ratios to the ceiling, the server's peak RSS and
+the list query's plan. Then the major-incident storm (scripts/storm.py) runs on each backend, and
+the hand-written reading of the figures (scripts/bench-notes.md) is appended.
+
+With BENCH_BASELINE (a release binary of an earlier commit; `make bench` builds the commit before
+issue 17) every figure is measured for it too, in the same run, and BENCHMARKS.md shows both.
 
 Environment: BENCH_SCALES (default "10000,1000000"), BENCH_SECONDS (default 8),
-BENCH_CONNECTIONS (default 64), BENCH_BACKENDS (default "sqlite,postgres").
+BENCH_CONNECTIONS (default 64), BENCH_BACKENDS (default "sqlite,postgres"), BENCH_BASELINE,
+BENCH_BASELINE_LABEL, BENCH_STORM (default 1).
 """
 
+import base64
+import calendar
+import hashlib
+import hmac
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "service-assurance")
+BIN = os.environ.get("BENCH_BIN", os.path.join(ROOT, "target", "release", "service-assurance"))
+BASELINE = os.environ.get("BENCH_BASELINE", "")
+BASELINE_LABEL = os.environ.get("BENCH_BASELINE_LABEL", "baseline")
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DB = "sa_bench"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "10000,1000000").split(",")]
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
+STORM = os.environ.get("BENCH_STORM", "1") != "0"
 ADMIN = ("admin@bench.example", "bench-admin-password-1")
-CUSTOMER = ("bob@bench.example", "bench-user-password-1")
+SECRET = "bench-secret-bench-secret-bench-secret-0123"
 BASE_TICKET = 1_000_000
 EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z; ticket i is logged EPOCH + i seconds
+COMPANIES = 5_000
+FIRST_COMPANY = 10_000
+# Companies 0..STORM_REGION_COMPANIES-1 have their service in the storm's region; the first
+# WATCHER_COMPANIES of them have WATCHERS_PER_COMPANY - 1 more users each, to watch.
+STORM_REGION = "Storm Region"
+STORM_REGION_COMPANIES = 1_000
+WATCHER_COMPANIES = 200
+WATCHERS_PER_COMPANY = 10
+GOLDEN = 0.6180339887498949
+
+
+def company(k):
+    return f"OCN-{FIRST_COMPANY + k}"
+
+
+def service_of(k):
+    return f"SVC-{FIRST_COMPANY + k}"
 
 
 def ts(i):
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(EPOCH + i))
 
 
+def directory_rows():
+    """Companies, their services and their users, as plain rows for both backends."""
+    now = ts(0)
+    customers = [(company(k), f"Company {k}", now) for k in range(COMPANIES)]
+    services = []
+    for k in range(COMPANIES):
+        region = STORM_REGION if k < STORM_REGION_COMPANIES else f"Region {k % 20}"
+        services.append((service_of(k), f"CIR-{k}", f"ORD-{k}", company(k), "Ethernet", f"line {k}",
+                         "active", now, now, 1, region, region.lower()))
+    users = []
+    for k in range(COMPANIES):
+        users.append((f"u{k}@bench.example", f"User {k}", "!", "customer_user", company(k), "active", now, now))
+        if k < WATCHER_COMPANIES:
+            for j in range(1, WATCHERS_PER_COMPANY):
+                users.append((f"w{k}-{j}@bench.example", f"Watcher {k}-{j}", "!", "customer_user", company(k),
+                              "active", now, now))
+    return customers, services, users
+
+
+CUSTOMER_COLS = "customer_number, name, created_at"
+SERVICE_COLS = ("service_id, circuit_reference, order_number, customer_number, product, label, status, "
+                "created_at, updated_at, version, region, region_key")
+USER_COLS = "email, name, password_hash, role, customer_number, status, created_at, email_verified_at"
+INCIDENT_COLS = ("ticket_number, customer_number, service_id, summary, description, impact, priority, status, "
+                 "reporter_name, reporter_email, reporter_phone, raised_by, logged_at, updated_at, sla_pauses, "
+                 "response_due_at, restore_due_at, at_risk_from, version")
+
+
 def seed_sqlite(path, n):
+    customers, services, users = directory_rows()
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     cur = con.cursor()
+    cur.executemany(f"INSERT INTO customers ({CUSTOMER_COLS}) VALUES (?, ?, ?)", customers)
+    cur.executemany(f"INSERT INTO services ({SERVICE_COLS}) VALUES ({', '.join('?' * 12)})", services)
+    cur.executemany(f"INSERT INTO users ({USER_COLS}) VALUES ({', '.join('?' * 8)})", users)
+    # Company of ticket i: floor(COMPANIES * u^3) with u = frac(i * golden ratio): skewed, fixed.
     cur.execute(
-        "INSERT INTO customers (customer_number, name, created_at) VALUES ('OCN-1001', 'Bench Ltd', ?)",
-        (ts(0),),
-    )
-    cur.execute(
-        "INSERT INTO services (service_id, circuit_reference, order_number, customer_number, product, "
-        "label, status, created_at, updated_at, version) VALUES ('SVC-1', 'CIR-1', 'ORD-1', 'OCN-1001', "
-        "'Ethernet', 'bench', 'active', ?, ?, 1)",
-        (ts(0), ts(0)),
-    )
-    cur.execute(
-        """WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
-        INSERT INTO incidents (ticket_number, customer_number, service_id, summary, description, impact,
-            priority, status, reporter_name, reporter_email, reporter_phone, raised_by, logged_at,
-            updated_at, sla_pauses, response_due_at, restore_due_at, at_risk_from, version)
-        SELECT ? + i, 'OCN-1001', 'SVC-1', 'Seeded incident ' || i, 'Seeded for the benchmark',
-            'degraded', 'P2', CASE WHEN i % 5 = 0 THEN 'closed' ELSE 'in_progress' END, 'Bench', 'b@x.example',
-            '+441234567', 'bench', datetime(?, '+' || i || ' seconds'), datetime(?, '+' || i || ' seconds'), '[]',
-            datetime(?, '+' || (i + 1800) || ' seconds'), datetime(?, '+' || (i + 28800) || ' seconds'),
-            datetime(?, '+' || (i + 21600) || ' seconds'), 1
-        FROM seq""",
+        f"""WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?),
+        spread(i, k) AS (SELECT i, CAST({COMPANIES} * u * u * u AS INTEGER)
+                         FROM (SELECT i, i * {GOLDEN} - CAST(i * {GOLDEN} AS INTEGER) AS u FROM seq))
+        INSERT INTO incidents ({INCIDENT_COLS})
+        SELECT ? + i, 'OCN-' || ({FIRST_COMPANY} + k), 'SVC-' || ({FIRST_COMPANY} + k), 'Seeded incident ' || i,
+            'Seeded for the benchmark', 'degraded', 'P2', CASE WHEN i % 5 = 0 THEN 'closed' ELSE 'in_progress' END,
+            'Bench', 'b@x.example', '+441234567', 'bench', datetime(?, '+' || i || ' seconds'),
+            datetime(?, '+' || i || ' seconds'), '[]', datetime(?, '+' || (i + 1800) || ' seconds'),
+            datetime(?, '+' || (i + 28800) || ' seconds'), datetime(?, '+' || (i + 21600) || ' seconds'), 1
+        FROM spread""",
         (n, BASE_TICKET, ts(0), ts(0), ts(0), ts(0), ts(0)),
     )
     cur.execute("UPDATE ticket_sequence SET last_value = ?", (BASE_TICKET + n,))
@@ -77,32 +139,80 @@ def seed_sqlite(path, n):
     con.close()
 
 
+def sql_literal(v):
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def values(rows):
+    return ",\n".join("(" + ", ".join(sql_literal(v) for v in r) + ")" for r in rows)
+
+
 def psql(db, sql):
     url = PG_ADMIN.rsplit("/", 1)[0] + "/" + db
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], check=True,
+    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-f", "-"], input=sql, check=True,
                           capture_output=True, text=True).stdout
 
 
 def seed_postgres(n):
+    customers, services, users = directory_rows()
     psql(PG_DB, f"""
-        INSERT INTO customers (customer_number, name, created_at) VALUES ('OCN-1001', 'Bench Ltd', '{ts(0)}');
-        INSERT INTO services (service_id, circuit_reference, order_number, customer_number, product, label,
-            status, created_at, updated_at, version)
-        VALUES ('SVC-1', 'CIR-1', 'ORD-1', 'OCN-1001', 'Ethernet', 'bench', 'active', '{ts(0)}', '{ts(0)}', 1);
-        INSERT INTO incidents (ticket_number, customer_number, service_id, summary, description, impact,
-            priority, status, reporter_name, reporter_email, reporter_phone, raised_by, logged_at, updated_at,
-            sla_pauses, response_due_at, restore_due_at, at_risk_from, version)
-        SELECT {BASE_TICKET} + i, 'OCN-1001', 'SVC-1', 'Seeded incident ' || i, 'Seeded for the benchmark',
-            'degraded', 'P2', CASE WHEN i % 5 = 0 THEN 'closed' ELSE 'in_progress' END, 'Bench', 'b@x.example',
-            '+441234567', 'bench', TIMESTAMP '{ts(0)}' + i * INTERVAL '1 second',
-            TIMESTAMP '{ts(0)}' + i * INTERVAL '1 second', '[]',
+        INSERT INTO customers ({CUSTOMER_COLS}) VALUES {values(customers)};
+        INSERT INTO services ({SERVICE_COLS}) VALUES {values(services)};
+        INSERT INTO users ({USER_COLS}) VALUES {values(users)};
+        INSERT INTO incidents ({INCIDENT_COLS})
+        SELECT {BASE_TICKET} + i, 'OCN-' || ({FIRST_COMPANY} + k), 'SVC-' || ({FIRST_COMPANY} + k),
+            'Seeded incident ' || i, 'Seeded for the benchmark', 'degraded', 'P2',
+            CASE WHEN i % 5 = 0 THEN 'closed' ELSE 'in_progress' END, 'Bench', 'b@x.example', '+441234567', 'bench',
+            TIMESTAMP '{ts(0)}' + i * INTERVAL '1 second', TIMESTAMP '{ts(0)}' + i * INTERVAL '1 second', '[]',
             TIMESTAMP '{ts(0)}' + (i + 1800) * INTERVAL '1 second',
             TIMESTAMP '{ts(0)}' + (i + 28800) * INTERVAL '1 second',
             TIMESTAMP '{ts(0)}' + (i + 21600) * INTERVAL '1 second', 1
-        FROM generate_series(1, {n}) AS i;
+        FROM (SELECT i, floor({COMPANIES} * power(i * {GOLDEN} - floor(i * {GOLDEN}), 3))::int AS k
+              FROM generate_series(1, {n}) AS i) AS spread;
         SELECT setval('ticket_number_seq', {BASE_TICKET + n});
         ANALYZE;
     """)
+
+
+class Data:
+    """Read access to the seeded database, for drawing requests."""
+
+    def __init__(self, backend, target):
+        self.backend, self.target = backend, target
+
+    def rows(self, sql):
+        if self.backend == "sqlite":
+            con = sqlite3.connect(self.target)
+            try:
+                return con.execute(sql).fetchall()
+            finally:
+                con.close()
+        out = psql(PG_DB, sql)
+        return [tuple(line.split("|")) for line in out.splitlines() if line]
+
+    def users(self):
+        """email -> (user id, company)."""
+        return {email: (int(uid), ocn) for uid, email, ocn in
+                self.rows("SELECT id, email, customer_number FROM users WHERE email LIKE '%@bench.example' AND customer_number IS NOT NULL")}
+
+
+def b64url(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def mint(user_id, customer, role="customer_user", ttl=7200):
+    """An HS256 token as the server issues it, signed with the bench's secret."""
+    now = time.time()
+    claims = {"sub": f"user:{user_id}", "role": role, "iss": "service-assurance", "aud": "service-assurance-api",
+              "iat": int(now), "exp": int(now) + ttl, "iat_ms": int(now * 1000)}
+    if customer:
+        claims["customer_number"] = customer
+    head = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64url(json.dumps(claims).encode())
+    sig = hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64url(sig)}"
 
 
 def request(base, method, path, token=None, body=None):
@@ -120,15 +230,14 @@ def token(base, email, password):
                    body={"grant_type": "password", "email": email, "password": password})["access_token"]
 
 
-def start_server(url, port):
+def start_server(binary, url, port, extra=None):
     env = dict(os.environ, DATABASE_URL=url, BIND_ADDR=f"127.0.0.1:{port}", HTTP_WORKERS="2",
-               JWT_SECRET="bench-secret-bench-secret-bench-secret-0123",
-               BOOTSTRAP_ADMIN_EMAIL=ADMIN[0], BOOTSTRAP_ADMIN_PASSWORD=ADMIN[1],
+               JWT_SECRET=SECRET, BOOTSTRAP_ADMIN_EMAIL=ADMIN[0], BOOTSTRAP_ADMIN_PASSWORD=ADMIN[1],
                RUST_LOG="warn", DATABASE_POOL_SIZE="16", DISPATCH_INTERVAL_MS="5000",
-               RATE_LIMIT_PER_SECOND="0")
-    proc = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               RATE_LIMIT_PER_SECOND="0", **(extra or {}))
+    proc = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):
         try:
             request(base, "GET", "/health/ready")
             return proc, base
@@ -138,19 +247,40 @@ def start_server(url, port):
     raise SystemExit("server did not start")
 
 
-LUA_LOOKUP = """
-math.randomseed(os.time())
+def fresh_database(backend, workdir, binary, port):
+    """A migrated, empty database for `binary` (its own schema version): (url, seed target)."""
+    if backend == "sqlite":
+        path = os.path.join(workdir, "bench.db")
+        url = "sqlite://" + path
+        target = path
+    else:
+        psql("postgres", f"DROP DATABASE IF EXISTS {PG_DB}")
+        psql("postgres", f"CREATE DATABASE {PG_DB}")
+        url = target = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
+    proc, _ = start_server(binary, url, port)
+    proc.terminate()
+    proc.wait()
+    return url, target
+
+
+LUA_PICK = """
+local reqs = {{
+{entries}
+}}
+math.randomseed(os.time() + tonumber(tostring({{}}):sub(8), 16))
 request = function()
-  local n = {base} + math.random(1, {n})
-  return wrk.format("GET", string.format("/api/v1/incidents/1-%010d", n), {{["Authorization"] = "Bearer {token}"}})
+  local r = reqs[math.random(#reqs)]
+  return wrk.format("{method}", r[1], {{["Authorization"] = "Bearer " .. r[2], ["Content-Type"] = "application/json"}}, r[3])
 end
 """
 
-LUA_STATIC = """
-request = function()
-  return wrk.format("{method}", "{path}", {{["Authorization"] = "Bearer {token}", ["Content-Type"] = "application/json"}}, {body})
-end
-"""
+
+def lua_pick(method, entries):
+    """A wrk script sending one of `entries` (path, token, body or None) at random each time."""
+    def q(s):
+        return json.dumps(s)
+    lines = ",\n".join("{%s, %s, %s}" % (q(p), q(t), q(b) if b is not None else "nil") for p, t, b in entries)
+    return LUA_PICK.format(entries=lines, method=method)
 
 
 def wrk(base, lua):
@@ -161,6 +291,7 @@ def wrk(base, lua):
                          capture_output=True, text=True).stdout
     os.unlink(script)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
     def pct(p):
         m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
         value, unit = float(m.group(1)), m.group(2)
@@ -177,69 +308,62 @@ def peak_rss_mb(pid):
     return 0.0
 
 
-def deep_cursor(n):
-    # Newest first: the page after the ticket 90 % of the way down. Cursor = hex(micros).hex(id).
-    i = n // 10
-    return f"{(EPOCH + i) * 1_000_000:x}.{i:x}"
+def cursor_of(logged_at, ticket_id):
+    """The list cursor after a ticket: hex(micros since the epoch).hex(row id)."""
+    at = time.strptime(str(logged_at)[:19], "%Y-%m-%d %H:%M:%S")
+    return f"{calendar.timegm(at) * 1_000_000:x}.{int(ticket_id):x}"
 
 
-def plan(backend, url_or_path, n):
-    i = n // 10
-    if backend == "sqlite":
-        con = sqlite3.connect(url_or_path)
-        rows = con.execute(
-            "EXPLAIN QUERY PLAN SELECT * FROM incidents WHERE customer_number = 'OCN-1001' AND "
-            "logged_at <= ? AND (logged_at < ? OR id < ?) ORDER BY logged_at DESC, id DESC LIMIT 26",
-            (ts(i), ts(i), i)).fetchall()
-        con.close()
-        return "\n".join(r[3] for r in rows)
-    return psql(PG_DB, f"""EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT * FROM incidents
-        WHERE customer_number = 'OCN-1001' AND logged_at <= '{ts(i)}' AND (logged_at < '{ts(i)}' OR id < {i})
-        ORDER BY logged_at DESC, id DESC LIMIT 26""")
+def plan(data, largest, at, ticket_id):
+    where = (f"customer_number = '{largest}' AND logged_at <= '{at}' AND (logged_at < '{at}' OR id < {ticket_id})"
+             " ORDER BY logged_at DESC, id DESC LIMIT 26")
+    if data.backend == "sqlite":
+        return "\n".join(r[3] for r in data.rows(f"EXPLAIN QUERY PLAN SELECT * FROM incidents WHERE {where}"))
+    return psql(PG_DB, f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT * FROM incidents WHERE {where}")
 
 
-def run(backend, n, port):
+def draws(data, users):
+    """Requests drawn like production: tickets at random (so companies by volume)."""
+    sample = data.rows("SELECT ticket_number, customer_number FROM incidents WHERE ticket_number > "
+                       f"{BASE_TICKET} ORDER BY random() LIMIT 2000")
+    by_company = {ocn: mint(uid, ocn) for email, (uid, ocn) in users.items() if email.startswith("u")}
+    lookups = [(f"/api/v1/incidents/1-{int(t):010d}", by_company[c], None) for t, c in sample]
+    lists = [("/api/v1/incidents?limit=25", by_company[c], None) for _, c in sample[:500]]
+    raises = [("/api/v1/incidents", by_company[c], json.dumps({
+        "service_id": c.replace("OCN-", "SVC-"), "summary": "bench", "description": "bench", "impact": "degraded",
+        "reporter": {"name": "B", "email": "b@x.example", "phone": "+441234567"}})) for _, c in sample[:500]]
+    largest, count = data.rows("SELECT customer_number, count(*) FROM incidents GROUP BY customer_number "
+                               "ORDER BY count(*) DESC LIMIT 1")[0]
+    at, ticket_id = data.rows(f"SELECT logged_at, id FROM incidents WHERE customer_number = '{largest}' "
+                              f"ORDER BY logged_at DESC, id DESC LIMIT 1 OFFSET {int(count) * 9 // 10}")[0]
+    deep = [(f"/api/v1/incidents?limit=25&cursor={cursor_of(at, ticket_id)}", by_company[largest], None)]
+    return lookups, lists, deep, raises, (largest, int(count), at, ticket_id)
+
+
+def run(binary, backend, n, port):
     workdir = tempfile.mkdtemp(prefix="sa-bench-")
     try:
-        if backend == "sqlite":
-            path = os.path.join(workdir, "bench.db")
-            url = "sqlite://" + path
-            # Let the server create the schema, then seed.
-            proc, base = start_server(url, port)
-            proc.terminate(); proc.wait()
-            seed_sqlite(path, n)
-            target = path
-        else:
-            psql("postgres", f"DROP DATABASE IF EXISTS {PG_DB}")
-            psql("postgres", f"CREATE DATABASE {PG_DB}")
-            url = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
-            proc, base = start_server(url, port)
-            proc.terminate(); proc.wait()
-            seed_postgres(n)
-            target = url
-        proc, base = start_server(url, port)
+        url, target = fresh_database(backend, workdir, binary, port)
+        (seed_sqlite(target, n) if backend == "sqlite" else seed_postgres(n))
+        data = Data(backend, target)
+        lookups, lists, deep, raises, (largest, count, at, ticket_id) = draws(data, data.users())
+        proc, base = start_server(binary, url, port)
         try:
-            admin = token(base, *ADMIN)
-            request(base, "POST", "/api/v1/users", admin, {"email": CUSTOMER[0], "name": "Bob",
-                    "password": CUSTOMER[1], "role": "customer_user", "customer_number": "OCN-1001"})
-            tok = token(base, *CUSTOMER)
-            raise_body = json.dumps(json.dumps({"service_id": "SVC-1", "summary": "bench", "description": "bench",
-                                                "impact": "degraded", "reporter": {"name": "B",
-                                                "email": "b@x.example", "phone": "+441234567"}}))
+            live = [("/health/live", "", None)]
             results = {
-                "health/live": wrk(base, LUA_STATIC.format(method="GET", path="/health/live", token=tok, body="nil")),
-                "GET incident": wrk(base, LUA_LOOKUP.format(base=BASE_TICKET, n=n, token=tok)),
-                "GET list (first page)": wrk(base, LUA_STATIC.format(method="GET", path="/api/v1/incidents?limit=25",
-                                                                     token=tok, body="nil")),
-                "GET list (deep cursor)": wrk(base, LUA_STATIC.format(
-                    method="GET", path=f"/api/v1/incidents?limit=25&cursor={deep_cursor(n)}", token=tok, body="nil")),
-                "POST incident": wrk(base, LUA_STATIC.format(method="POST", path="/api/v1/incidents", token=tok,
-                                                             body=raise_body)),
+                "health/live": wrk(base, lua_pick("GET", live)),
+                "health/ready (SELECT 1)": wrk(base, lua_pick("GET", [("/health/ready", "", None)])),
+                "GET incident": wrk(base, lua_pick("GET", lookups)),
+                "GET list (first page)": wrk(base, lua_pick("GET", lists)),
+                "GET list (deep cursor)": wrk(base, lua_pick("GET", deep)),
+                "POST incident": wrk(base, lua_pick("POST", raises)),
             }
             rss = peak_rss_mb(proc.pid)
         finally:
-            proc.terminate(); proc.wait()
-        return {"results": results, "rss_mb": rss, "plan": plan(backend, target, n)}
+            proc.terminate()
+            proc.wait()
+        return {"results": results, "rss_mb": rss, "plan": plan(data, largest, at, ticket_id),
+                "largest": (largest, count)}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -248,37 +372,78 @@ def machine():
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
-            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except Exception:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{os.cpu_count()} CPUs ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
 
 
+TARGETS = {("sqlite", "GET incident"): 0.25, ("postgres", "GET incident"): 0.12,
+           ("sqlite", "POST incident"): 0.04, ("postgres", "POST incident"): 0.03}
+
+
 def main():
-    if not os.path.exists(BIN):
-        raise SystemExit("build the release binary first: cargo build --release --bin service-assurance")
+    binaries = [("after", BIN)] + ([(BASELINE_LABEL, BASELINE)] if BASELINE else [])
+    for _, b in binaries:
+        if not os.path.exists(b):
+            raise SystemExit(f"missing binary {b}: build it first (make bench does)")
     lines = ["# Benchmarks", "",
              f"Generated by `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
              f"Machine: {machine()}. Load generator (wrk, 2 threads, {CONNECTIONS} connections, {SECONDS} s "
              "per endpoint) and server (2 HTTP workers) share the machine. Ratios are to `/health/live` "
-             "measured in the same run.", ""]
+             "measured in the same run, for the same binary.", "",
+             f"Data: {COMPANIES:,} companies, each with a service and a user; tickets spread over them with a "
+             "skewed volume (the largest company holds about 6 % of them, most a handful). Lookups read 2,000 "
+             "tickets drawn at random, each as a user of its own company; first pages and raises are made by "
+             "users of companies drawn the same way; the deep page is the largest company's.", ""]
+    if BASELINE:
+        lines += [f"`before` is {BASELINE_LABEL}, `after` is this commit: both measured in this run, on the "
+                  "same data, one after the other.", ""]
     port = 18800
     for backend in BACKENDS:
         for n in SCALES:
-            port += 1
-            print(f"== {backend}, {n} incidents", flush=True)
-            r = run(backend, n, port)
-            ceiling = r["results"]["health/live"]["rps"]
+            measured = {}
+            for label, binary in reversed(binaries):
+                port += 1
+                print(f"== {backend}, {n} incidents, {label}", flush=True)
+                measured[label] = run(binary, backend, n, port)
+            after = measured["after"]
+            before = measured.get(BASELINE_LABEL)
+            largest, count = after["largest"]
             lines += [f"## {backend}, {n:,} incidents", "",
-                      "| endpoint | req/s | p50 ms | p99 ms | × ceiling | non-2xx |", "|---|---|---|---|---|---|"]
-            for name, m in r["results"].items():
-                lines.append(f"| {name} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | "
-                             f"{m['rps'] / ceiling:.3f} | {m['non2xx']} |")
+                      f"Largest company: {largest} with {count:,} tickets.", ""]
+            if before:
+                lines += ["| endpoint | before req/s | after req/s | before × ceiling | after × ceiling | target "
+                          "| before p99 ms | after p99 ms | after p50 ms | non-2xx |",
+                          "|---|---|---|---|---|---|---|---|---|---|"]
+            else:
+                lines += ["| endpoint | req/s | × ceiling | target | p50 ms | p99 ms | non-2xx |",
+                          "|---|---|---|---|---|---|---|"]
+            for name, m in after["results"].items():
+                ratio = m["rps"] / after["results"]["health/live"]["rps"]
+                target = TARGETS.get((backend, name))
+                tgt = f"≥ {target}" if target else ""
+                if before:
+                    b = before["results"][name]
+                    bratio = b["rps"] / before["results"]["health/live"]["rps"]
+                    lines.append(f"| {name} | {b['rps']:.0f} | {m['rps']:.0f} | {bratio:.3f} | {ratio:.3f} | {tgt} "
+                                 f"| {b['p99']:.2f} | {m['p99']:.2f} | {m['p50']:.2f} | {b['non2xx']} / {m['non2xx']} |")
+                else:
+                    lines.append(f"| {name} | {m['rps']:.0f} | {ratio:.3f} | {tgt} | {m['p50']:.2f} | {m['p99']:.2f} "
+                                 f"| {m['non2xx']} |")
                 print(f"  {name:<24} {m['rps']:>9.0f} req/s  p50 {m['p50']:.2f} ms  p99 {m['p99']:.2f} ms  "
-                      f"x{m['rps'] / ceiling:.3f}  non2xx {m['non2xx']}", flush=True)
-            lines += ["", f"Peak RSS of the server: {r['rss_mb']:.0f} MiB.", "",
-                      "Plan of the deep-page list query:", "", "```", r["plan"].strip(), "```", ""]
+                      f"x{ratio:.3f}  non2xx {m['non2xx']}", flush=True)
+            rss = f"{after['rss_mb']:.0f} MiB" + (f" (before: {before['rss_mb']:.0f} MiB)" if before else "")
+            lines += ["", f"Peak RSS of the server: {rss}.", "",
+                      "Plan of the deep-page list query:", "", "```", after["plan"].strip(), "```", ""]
+    if STORM:
+        import storm
+        lines += storm.section(binaries, BACKENDS)
+    notes = os.path.join(ROOT, "scripts", "bench-notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            lines += [f.read()]
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
         f.write("\n".join(lines))
     print("wrote BENCHMARKS.md")

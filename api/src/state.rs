@@ -65,14 +65,31 @@ impl AppState {
     }
 }
 
-/// Runs a use case in one write transaction, on a blocking thread: extract → command →
-/// `write(|conn, ctx, now| app::…)` → view.
+/// Runs a use case in one write transaction: extract → command →
+/// `write(|conn, ctx, now| app::…)` → view. On SQLite the writer thread runs it with the writes
+/// queued beside it while the handler awaits the answer; on PostgreSQL it runs on a blocking
+/// thread.
 pub async fn write<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut Conn, &Ctx, DateTime<Utc>) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
     let state = state.clone();
+    if state.store.submits() {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let now = app::now();
+        let ctx = state.ctx.clone();
+        state.store.submit(
+            move |conn| f(conn, &ctx, now),
+            move |done| {
+                // The request may be gone (client disconnected): nobody to answer.
+                let _ = answer.send(done);
+            },
+        );
+        return Ok(answered
+            .await
+            .map_err(|_| AppError::Unavailable("the database writer stopped".into()))??);
+    }
     Ok(web::block(move || {
         let now = app::now();
         state.store.write(|conn| f(conn, &state.ctx, now))

@@ -31,6 +31,23 @@ impl Store {
         self.db.transact(f)
     }
 
+    /// Whether [`Store::submit`] is available (SQLite, whose writes go through one writer).
+    pub fn submits(&self) -> bool {
+        self.db.submits()
+    }
+
+    /// Hands a use case to SQLite's writer thread: it runs in one write transaction (all of it
+    /// is kept, or none of it), and `answer` gets its result once that is committed. The calling
+    /// thread does not wait, so an async handler need not take a blocking thread.
+    pub fn submit<T, F, A>(&self, f: F, answer: A)
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+        A: FnOnce(Result<T, AppError>) + Send + 'static,
+    {
+        self.db.submit(f, answer)
+    }
+
     /// Runs a read on a pooled connection.
     pub fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, AppError>) -> Result<T, AppError> {
         self.db.with_conn(f)

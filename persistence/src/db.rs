@@ -263,6 +263,39 @@ impl Database {
         done
     }
 
+    /// Whether writes can be handed over with [`Database::submit`] (SQLite).
+    pub fn submits(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    /// Hands `f` to SQLite's writer thread, which runs it in a write transaction shared with the
+    /// writes queued with it (see [`crate::writer`]); `answer` gets the result after the commit.
+    /// The caller's thread does not wait. On PostgreSQL (no writer thread) `answer` gets
+    /// `Unavailable` at once: check [`Database::submits`] first.
+    pub fn submit<T, E, F, A>(&self, f: F, answer: A)
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        A: FnOnce(Result<T, E>) + Send + 'static,
+    {
+        let Some(writer) = &self.writer else {
+            answer(Err(StoreError::Unavailable(
+                "no writer thread on PostgreSQL".into(),
+            )
+            .into()));
+            return;
+        };
+        let commits = self.commits.clone();
+        writer.submit(f, move |done: Result<T, E>| {
+            if done.is_ok() {
+                *commits.count.lock() += 1;
+                commits.moved.notify_all();
+            }
+            answer(done)
+        });
+    }
+
     /// Waits until this process commits a write after the `seen`-th, or `timeout` passes;
     /// answers how many it has committed. (Writes of other processes are not seen.)
     pub fn wait_for_commit(&self, seen: u64, timeout: Duration) -> u64 {

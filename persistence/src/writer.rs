@@ -13,10 +13,17 @@
 //!   error, so no caller reports a change that was not kept.
 //!
 //! No write waits for company that is not already waiting: a lone write commits at once.
+//!
+//! Writes handed over with [`Writer::submit`] (the API's requests) do not even take a thread
+//! while they wait: the writer's own thread runs the queued ones back to back in one batch and
+//! answers each through its callback after the commit. Members that each run on their own thread
+//! must hand the lock on one by one, and on a busy machine every hand-off waits for the next
+//! thread to be scheduled; the writer thread pays one wake-up per batch.
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Weak};
 use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
@@ -35,6 +42,18 @@ const RECHECK: Duration = Duration::from_millis(20);
 /// Outcomes of recent batches kept for members that have not read theirs yet.
 const OUTCOMES_KEPT: usize = 1024;
 
+/// A submitted write: runs in the batch and hands back how to answer once the batch is settled.
+type Job = Box<dyn FnOnce(&mut DbConnection) -> Answer + Send>;
+/// Answers a submitted write with the outcome of its batch's commit.
+type Answer = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+struct Queued {
+    job: Job,
+    /// Answers "unavailable" without running, when the job waited too long.
+    expire: Answer,
+    since: Instant,
+}
+
 pub(crate) struct Writer {
     url: String,
     lock_timeout: Duration,
@@ -42,10 +61,12 @@ pub(crate) struct Writer {
     wait: Duration,
     state: Mutex<State>,
     settled: Condvar,
-    /// Writes waiting for their turn right now.
+    /// Writes waiting for their turn right now, on their own threads or submitted.
     queued: AtomicUsize,
     batches: AtomicU64,
     writes: AtomicU64,
+    /// Submitted writes, for the writer thread (started with the first).
+    jobs: parking_lot::Mutex<Option<mpsc::Sender<Queued>>>,
 }
 
 struct State {
@@ -85,6 +106,122 @@ impl Writer {
             queued: AtomicUsize::new(0),
             batches: AtomicU64::new(0),
             writes: AtomicU64::new(0),
+            jobs: parking_lot::Mutex::new(None),
+        }
+    }
+
+    /// Queues `f` for the writer thread; `answer` gets its result once its batch is settled
+    /// (or an error when the write waited longer than the writer's wait, without running it).
+    pub(crate) fn submit<T, E, F, A>(self: &Arc<Self>, f: F, answer: A)
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        A: FnOnce(Result<T, E>) + Send + 'static,
+    {
+        let answer = Arc::new(parking_lot::Mutex::new(Some(answer)));
+        let expire = {
+            let answer = answer.clone();
+            Box::new(move |_: Result<(), String>| {
+                if let Some(a) = answer.lock().take() {
+                    a(Err(StoreError::Unavailable(
+                        "timed out waiting for the database writer".into(),
+                    )
+                    .into()));
+                }
+            }) as Answer
+        };
+        let job: Job = Box::new(move |conn: &mut DbConnection| {
+            let result = catch_unwind(AssertUnwindSafe(|| write_transaction(conn, f)))
+                .unwrap_or_else(|_| {
+                    Err(StoreError::Unavailable("the write failed unexpectedly".into()).into())
+                });
+            Box::new(move |outcome: Result<(), String>| {
+                if let Some(a) = answer.lock().take() {
+                    a(settled(result, outcome));
+                }
+            }) as Answer
+        });
+        let queued = Queued {
+            job,
+            expire,
+            since: Instant::now(),
+        };
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let mut jobs = self.jobs.lock();
+        let sender = jobs.get_or_insert_with(|| {
+            let (sender, receiver) = mpsc::channel();
+            let writer = Arc::downgrade(self);
+            let spawned = std::thread::Builder::new()
+                .name("db-writer".into())
+                .spawn(move || run_submitted(writer, receiver));
+            if let Err(e) = spawned {
+                log::error!("cannot start the database writer thread: {e}");
+            }
+            sender
+        });
+        if let Err(mpsc::SendError(lost)) = sender.send(queued) {
+            *jobs = None;
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            (lost.expire)(Err("the writer thread is gone".into()));
+        }
+    }
+
+    /// Runs `jobs` (the first already taken, more while they keep coming) in one batch.
+    fn run_batch(&self, first: Queued, receiver: &mpsc::Receiver<Queued>) {
+        let mut answers: Vec<Answer> = Vec::new();
+        let mut state = self.state.lock();
+        let mut next = Some(first);
+        while let Some(queued) = next.take() {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            if queued.since.elapsed() > self.wait {
+                answers.push(queued.expire);
+            } else {
+                if state.open.is_none() {
+                    match self.begin(&mut state) {
+                        Ok(batch) => state.open = Some(batch),
+                        Err(e) => {
+                            let why = e.to_string();
+                            answers.push(queued.expire);
+                            drop(state);
+                            for answer in answers {
+                                answer(Err(why.clone()));
+                            }
+                            return;
+                        }
+                    }
+                }
+                if let Some(batch) = state.open.as_mut() {
+                    batch.members += 1;
+                }
+                self.writes.fetch_add(1, Ordering::Relaxed);
+                let Some(conn) = state.conn.as_mut() else {
+                    answers.push(queued.expire);
+                    break;
+                };
+                answers.push((queued.job)(conn));
+                if depth(conn) == Some(2) {
+                    let _ = Manager::rollback_transaction(conn);
+                }
+                if depth(conn) != Some(1) {
+                    break;
+                }
+            }
+            if state.open.is_some_and(|b| b.members >= MAX_BATCH) {
+                break;
+            }
+            next = receiver.try_recv().ok();
+        }
+        let intact = state
+            .conn
+            .as_mut()
+            .is_some_and(|conn| depth(conn) == Some(1));
+        let id = state.open.map(|b| b.id);
+        self.settle(&mut state, intact);
+        let outcome = id.map_or(Ok(()), |id| state.outcome_of(id));
+        drop(state);
+        for answer in answers {
+            answer(outcome.clone());
         }
     }
 
@@ -151,15 +288,7 @@ impl Writer {
             }
             self.settled.wait_for(&mut state, RECHECK);
         }
-        match state.outcome_of(batch.id) {
-            Ok(()) => result,
-            // The member's own error says more; its changes are gone either way.
-            Err(_) if result.is_err() => result,
-            Err(why) => Err(StoreError::Unavailable(format!(
-                "the write could not be committed: {why}"
-            ))
-            .into()),
-        }
+        settled(result, state.outcome_of(batch.id))
     }
 
     /// Opens a batch: `BEGIN IMMEDIATE` on the writer's connection, connecting first if needed.
@@ -222,6 +351,33 @@ impl Writer {
             state.outcomes.pop_front();
         }
         self.settled.notify_all();
+    }
+}
+
+/// A member's result once its batch is settled: its own, unless the commit failed.
+fn settled<T, E: From<StoreError>>(
+    result: Result<T, E>,
+    outcome: Result<(), String>,
+) -> Result<T, E> {
+    match outcome {
+        Ok(()) => result,
+        // The member's own error says more; its changes are gone either way.
+        Err(_) if result.is_err() => result,
+        Err(why) => {
+            Err(StoreError::Unavailable(format!("the write could not be committed: {why}")).into())
+        }
+    }
+}
+
+/// The writer thread: takes the submitted writes as they come, a batch at a time, until the
+/// database is dropped.
+fn run_submitted(writer: Weak<Writer>, receiver: mpsc::Receiver<Queued>) {
+    while let Ok(first) = receiver.recv() {
+        let Some(writer) = writer.upgrade() else {
+            (first.expire)(Err("the database is closed".into()));
+            return;
+        };
+        writer.run_batch(first, &receiver);
     }
 }
 

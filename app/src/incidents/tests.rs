@@ -440,3 +440,59 @@ fn raises_that_queue_up_share_one_commit_and_a_failing_one_writes_nothing() {
     assert_eq!(stored as usize, GOOD + 1);
     assert_eq!(f.events_of(EventType::IncidentCreated).len(), GOOD + 1);
 }
+
+/// Issue 17: the same through `Store::submit` (the API's requests): the writer thread runs the
+/// queued raises back to back in the batch it finds open, and answers each after the commit.
+#[test]
+fn submitted_raises_share_the_open_batch_and_a_failing_one_writes_nothing() {
+    const GOOD: usize = 8;
+    let f = fixture();
+    let before = f.store.writer_stats().expect("SQLite groups its writes");
+    let (answer, answers) = std::sync::mpsc::channel();
+    let f = &f;
+    f.store
+        .write(|_| {
+            for i in 0..GOOD + 2 {
+                let (customer, ctx, answer) =
+                    (caller(Role::CustomerUser), f.ctx.clone(), answer.clone());
+                f.store.submit(
+                    move |conn| {
+                        let service = if i == 1 { "SVC-B" } else { "SVC-A" };
+                        let incident = raise(conn, &customer, raise_cmd(service), &ctx, now())?;
+                        if i == 0 {
+                            return Err(AppError::invalid("summary", "refused after writing"));
+                        }
+                        Ok(incident.ticket)
+                    },
+                    move |done| answer.send((i, done)).unwrap(),
+                );
+            }
+            // Nothing is answered while this write holds the batch open.
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(answers.try_recv().is_err(), "answered before the commit");
+            Ok(())
+        })
+        .unwrap();
+    let mut outcomes: Vec<_> = (0..GOOD + 2).map(|_| answers.recv().unwrap()).collect();
+    outcomes.sort_by_key(|(i, _)| *i);
+    assert!(outcomes[0].1.is_err(), "the raise failing after its writes");
+    assert!(matches!(
+        outcomes[1].1,
+        Err(AppError::Domain(DomainError::Invalid { .. }))
+    ));
+    let mut tickets: Vec<u64> = outcomes[2..]
+        .iter()
+        .map(|(_, r)| r.as_ref().expect("the valid raises commit").number() as u64)
+        .collect();
+    let after = f.store.writer_stats().unwrap();
+    assert_eq!(after.writes - before.writes, GOOD as u64 + 3);
+    assert_eq!(after.batches - before.batches, 1, "one commit for all");
+    tickets.push(raised(f).number() as u64);
+    tickets.sort_unstable();
+    assert_eq!(
+        tickets.last().unwrap() - tickets[0],
+        GOOD as u64,
+        "{tickets:?}"
+    );
+    assert_eq!(f.events_of(EventType::IncidentCreated).len(), GOOD + 1);
+}

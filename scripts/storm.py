@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The major-incident storm of `make bench` (called by scripts/bench.py, or alone).
+"""The major-incident storm of `make bench` (called by scripts/benchdata.py, or alone).
 
-On bench.py's data (5,000 companies; the first 1,000 have their service in one region) and
+On benchdata.py's data (5,000 companies; the first 1,000 have their service in one region) and
 10,000 older tickets:
 
 - 2,000 Server-Sent Event streams are open: 10 users of each of 200 companies in the region;
@@ -28,9 +28,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench  # noqa: E402
+import benchdata  # noqa: E402
 
-STREAMS_COMPANIES = bench.WATCHER_COMPANIES
+STREAMS_COMPANIES = benchdata.WATCHER_COMPANIES
 RAISERS = 500
 WINDOW = 30.0
 UPDATE_EVERY = 5.0
@@ -152,7 +152,7 @@ async def storm(port, pid, admin, watchers_tokens, raisers):
     sent["raised"] = time.monotonic()
     status, major = await http(port, "POST", "/api/v1/major-incidents", admin, {
         "summary": "Storm: fibre cut", "description": "Trunk cut", "severity": "critical",
-        "region": bench.STORM_REGION, "affected_service_ids": []})
+        "region": benchdata.STORM_REGION, "affected_service_ids": []})
     if status != 201:
         raise SystemExit(f"raising the major incident: {status} {major}")
     parent = major["ticket_number"]
@@ -232,25 +232,25 @@ def run(binary, backend, port):
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     workdir = tempfile.mkdtemp(prefix="sa-storm-")
     try:
-        url, target = bench.fresh_database(backend, workdir, binary, port)
-        (bench.seed_sqlite(target, BACKGROUND_TICKETS) if backend == "sqlite"
-         else bench.seed_postgres(BACKGROUND_TICKETS))
-        users = bench.Data(backend, target).users()
+        url, target = benchdata.fresh_database(backend, workdir, binary, port)
+        (benchdata.seed_sqlite(target, BACKGROUND_TICKETS) if backend == "sqlite"
+         else benchdata.seed_postgres(BACKGROUND_TICKETS))
+        users = benchdata.Data(backend, target).users()
         watchers, raisers = [], []
         for email, (uid, ocn) in sorted(users.items()):
-            k = int(ocn.split("-")[1]) - bench.FIRST_COMPANY
+            k = int(ocn.split("-")[1]) - benchdata.FIRST_COMPANY
             if k < STREAMS_COMPANIES:
-                watchers.append(bench.mint(uid, ocn))
+                watchers.append(benchdata.mint(uid, ocn))
             if email.startswith("u") and k < RAISERS:
-                raisers.append((bench.mint(uid, ocn), bench.service_of(k)))
-        proc, base = bench.start_server(binary, url, port)
+                raisers.append((benchdata.mint(uid, ocn), benchdata.service_of(k)))
+        proc, base = benchdata.start_server(binary, url, port)
         try:
-            admin = bench.token(base, *bench.ADMIN)
+            admin = benchdata.token(base, *benchdata.ADMIN)
             result = asyncio.run(storm(port, proc.pid, admin, watchers, raisers))
         finally:
             proc.terminate()
             proc.wait()
-        data = bench.Data(backend, target)
+        data = benchdata.Data(backend, target)
         result["children"] = int(data.rows("SELECT count(*) FROM incidents WHERE parent_ticket_number IS NOT NULL")[0][0])
         return result
     finally:
@@ -259,9 +259,9 @@ def run(binary, backend, port):
 
 def section(binaries, backends):
     lines = ["## Major-incident storm", "",
-             f"{STREAMS_COMPANIES * bench.WATCHERS_PER_COMPANY:,} open event streams (10 users of each of "
+             f"{STREAMS_COMPANIES * benchdata.WATCHERS_PER_COMPANY:,} open event streams (10 users of each of "
              f"{STREAMS_COMPANIES} companies); a major incident raised on a region where "
-             f"{bench.STORM_REGION_COMPANIES:,} companies have a service; {RAISERS} of them raise a ticket each "
+             f"{benchdata.STORM_REGION_COMPANIES:,} companies have a service; {RAISERS} of them raise a ticket each "
              f"over {WINDOW:.0f} s (each joins the incident) while the incident manager posts an update every "
              f"{UPDATE_EVERY:.0f} s. Notice delay: from sending the raise or update request to the notice's "
              "arrival on each open stream (all streams, every notice). The load generator (Python asyncio, one "
@@ -293,4 +293,4 @@ def section(binaries, backends):
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or ["sqlite", "postgres"]
-    print("\n".join(section([("after", bench.BIN)], chosen)))
+    print("\n".join(section([("after", benchdata.BIN)], chosen)))

@@ -7,6 +7,7 @@
 pub mod accounts;
 mod backend;
 pub mod calendar_feeds;
+pub mod connection;
 pub mod contacts;
 pub mod customers;
 pub mod db;

@@ -30,7 +30,7 @@ use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::Connection;
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
-use crate::db::{establish_with, write_transaction, DbConnection};
+use crate::connection::{establish_with, write_transaction, DbConnection};
 use crate::StoreError;
 
 type Manager = <DbConnection as Connection>::TransactionManager;

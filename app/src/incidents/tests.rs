@@ -360,6 +360,52 @@ fn resolved_tickets_close_themselves_after_the_period() {
         .unwrap());
 }
 
+/// What both batch tests expect of `outcomes` (raise 0 failed after writing, raise 1 named
+/// another company's service, the rest were valid): one batch carried them all and the writer's
+/// one before them, it kept exactly the valid raises, and no ticket number was lost.
+fn one_batch_kept_the_good_raises(
+    f: &crate::testing::Fixture,
+    before: persistence::WriterStats,
+    outcomes: &[Result<TicketRef, AppError>],
+) {
+    let good = outcomes.len() - 2;
+    assert!(outcomes[0].is_err(), "the raise failing after its writes");
+    assert!(
+        matches!(
+            outcomes[1],
+            Err(AppError::Domain(DomainError::Invalid { .. }))
+        ),
+        "another company's service: {:?}",
+        outcomes[1]
+    );
+    let mut tickets: Vec<u64> = outcomes[2..]
+        .iter()
+        .map(|r| r.as_ref().expect("the valid raises commit").number() as u64)
+        .collect();
+    let after = f.store.writer_stats().unwrap();
+    assert_eq!(after.writes - before.writes, good as u64 + 3);
+    assert_eq!(after.batches - before.batches, 1, "one commit for all");
+    // A raise after the batch: no number was lost to the failed one.
+    tickets.push(raised(f).number() as u64);
+    tickets.sort_unstable();
+    assert_eq!(
+        tickets.last().unwrap() - tickets[0],
+        good as u64,
+        "{tickets:?}"
+    );
+    let stored = f
+        .store
+        .read(|conn| {
+            Ok(persistence::incidents::count(
+                conn,
+                &persistence::incidents::IncidentFilter::default(),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(stored as usize, good + 1);
+    assert_eq!(f.events_of(EventType::IncidentCreated).len(), good + 1);
+}
+
 /// Issue 17: on SQLite the raises that queue up behind a running write share its commit, yet
 /// each keeps its own outcome. One fails after writing (its ticket number and row are undone),
 /// one names no service of the caller's; the eight others commit, all in one batch.
@@ -404,41 +450,7 @@ fn raises_that_queue_up_share_one_commit_and_a_failing_one_writes_nothing() {
             .map(|r| r.join().unwrap())
             .collect::<Vec<_>>()
     });
-    assert!(outcomes[0].is_err(), "the raise failing after its writes");
-    assert!(
-        matches!(
-            outcomes[1],
-            Err(AppError::Domain(DomainError::Invalid { .. }))
-        ),
-        "another company's service: {:?}",
-        outcomes[1]
-    );
-    let mut tickets: Vec<u64> = outcomes[2..]
-        .iter()
-        .map(|r| r.as_ref().expect("the valid raises commit").number() as u64)
-        .collect();
-    let after = f.store.writer_stats().unwrap();
-    assert_eq!(after.writes - before.writes, GOOD as u64 + 3);
-    assert_eq!(after.batches - before.batches, 1, "one commit for all");
-    // A raise after the batch: no number was lost to the failed one.
-    tickets.push(raised(f).number() as u64);
-    tickets.sort_unstable();
-    assert_eq!(
-        tickets.last().unwrap() - tickets[0],
-        GOOD as u64,
-        "{tickets:?}"
-    );
-    let stored = f
-        .store
-        .read(|conn| {
-            Ok(persistence::incidents::count(
-                conn,
-                &persistence::incidents::IncidentFilter::default(),
-            )?)
-        })
-        .unwrap();
-    assert_eq!(stored as usize, GOOD + 1);
-    assert_eq!(f.events_of(EventType::IncidentCreated).len(), GOOD + 1);
+    one_batch_kept_the_good_raises(f, before, &outcomes);
 }
 
 /// Issue 17: the same through `Store::submit` (the API's requests): the writer thread runs the
@@ -475,24 +487,6 @@ fn submitted_raises_share_the_open_batch_and_a_failing_one_writes_nothing() {
         .unwrap();
     let mut outcomes: Vec<_> = (0..GOOD + 2).map(|_| answers.recv().unwrap()).collect();
     outcomes.sort_by_key(|(i, _)| *i);
-    assert!(outcomes[0].1.is_err(), "the raise failing after its writes");
-    assert!(matches!(
-        outcomes[1].1,
-        Err(AppError::Domain(DomainError::Invalid { .. }))
-    ));
-    let mut tickets: Vec<u64> = outcomes[2..]
-        .iter()
-        .map(|(_, r)| r.as_ref().expect("the valid raises commit").number() as u64)
-        .collect();
-    let after = f.store.writer_stats().unwrap();
-    assert_eq!(after.writes - before.writes, GOOD as u64 + 3);
-    assert_eq!(after.batches - before.batches, 1, "one commit for all");
-    tickets.push(raised(f).number() as u64);
-    tickets.sort_unstable();
-    assert_eq!(
-        tickets.last().unwrap() - tickets[0],
-        GOOD as u64,
-        "{tickets:?}"
-    );
-    assert_eq!(f.events_of(EventType::IncidentCreated).len(), GOOD + 1);
+    let outcomes: Vec<_> = outcomes.into_iter().map(|(_, r)| r).collect();
+    one_batch_kept_the_good_raises(f, before, &outcomes);
 }

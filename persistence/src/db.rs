@@ -90,6 +90,14 @@ struct Commits {
     moved: parking_lot::Condvar,
 }
 
+impl Commits {
+    /// One more write committed: wakes the readers waiting for it.
+    fn bump(&self) {
+        *self.count.lock() += 1;
+        self.moved.notify_all();
+    }
+}
+
 impl Database {
     /// Connects, creating the SQLite file's folder if needed, and applies pending migrations.
     pub fn open(url: &str, options: &PoolOptions) -> Result<Self, StoreError> {
@@ -164,8 +172,7 @@ impl Database {
             None => write_transaction(&mut *self.conn()?, f),
         };
         if done.is_ok() {
-            *self.commits.count.lock() += 1;
-            self.commits.moved.notify_all();
+            self.commits.bump();
         }
         done
     }
@@ -196,8 +203,7 @@ impl Database {
         let commits = self.commits.clone();
         writer.submit(f, move |done: Result<T, E>| {
             if done.is_ok() {
-                *commits.count.lock() += 1;
-                commits.moved.notify_all();
+                commits.bump();
             }
             answer(done)
         });

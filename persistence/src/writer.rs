@@ -177,38 +177,28 @@ impl Writer {
             if queued.since.elapsed() > self.wait {
                 answers.push(queued.expire);
             } else {
-                if state.open.is_none() {
-                    match self.begin(&mut state) {
-                        Ok(batch) => state.open = Some(batch),
-                        Err(e) => {
-                            let why = e.to_string();
-                            answers.push(queued.expire);
-                            drop(state);
-                            for answer in answers {
-                                answer(Err(why.clone()));
-                            }
-                            return;
+                let batch = match self.join(&mut state) {
+                    Ok(batch) => batch,
+                    Err(e) => {
+                        let why = e.to_string();
+                        answers.push(queued.expire);
+                        drop(state);
+                        for answer in answers {
+                            answer(Err(why.clone()));
                         }
+                        return;
                     }
-                }
-                if let Some(batch) = state.open.as_mut() {
-                    batch.members += 1;
-                }
-                self.writes.fetch_add(1, Ordering::Relaxed);
+                };
                 let Some(conn) = state.conn.as_mut() else {
                     answers.push(queued.expire);
                     break;
                 };
-                answers.push((queued.job)(conn));
-                if depth(conn) == Some(2) {
-                    let _ = Manager::rollback_transaction(conn);
-                }
-                if depth(conn) != Some(1) {
+                // The job catches its own panic; `expire` answers if it could not.
+                let (answer, intact) = run_member(conn, queued.job);
+                answers.push(answer.unwrap_or(queued.expire));
+                if !intact || batch.members >= MAX_BATCH {
                     break;
                 }
-            }
-            if state.open.is_some_and(|b| b.members >= MAX_BATCH) {
-                break;
             }
             next = receiver.try_recv().ok();
         }
@@ -251,25 +241,11 @@ impl Writer {
             StoreError::Unavailable("timed out waiting for the database writer".into())
         })?;
 
-        let batch = match state.open {
-            Some(batch) => batch,
-            None => self.begin(&mut state)?,
-        };
-        let members = batch.members + 1;
-        state.open = Some(Batch { members, ..batch });
-        self.writes.fetch_add(1, Ordering::Relaxed);
-
+        let batch = self.join(&mut state)?;
         let conn = state.conn.as_mut().ok_or_else(|| {
             StoreError::Unavailable("the database writer has no connection".into())
         })?;
-        // Nested inside the batch's transaction: a savepoint, rolled back alone on failure.
-        let outcome = catch_unwind(AssertUnwindSafe(|| write_transaction(conn, f)));
-        if outcome.is_err() && depth(conn) == Some(2) {
-            // A panic skipped the savepoint's rollback: do it here, the neighbours stay.
-            let _ = Manager::rollback_transaction(conn);
-        }
-        // A savepoint that could not be rolled back leaves the batch unusable: end it now.
-        let intact = depth(conn) == Some(1);
+        let (outcome, intact) = run_member(conn, |conn| write_transaction(conn, f));
         let result = match outcome {
             Ok(result) => result,
             Err(panic) => {
@@ -282,13 +258,28 @@ impl Writer {
         }
         // Leave the batch open for the writes queued behind this one; the last of them commits.
         while state.open.map(|b| b.id) == Some(batch.id) {
-            if self.queued() == 0 || members >= MAX_BATCH {
+            if self.queued() == 0 || batch.members >= MAX_BATCH {
                 self.settle(&mut state, true);
                 break;
             }
             self.settled.wait_for(&mut state, RECHECK);
         }
         settled(result, state.outcome_of(batch.id))
+    }
+
+    /// Joins the open batch as its next member, opening one if none is open.
+    fn join(&self, state: &mut MutexGuard<'_, State>) -> Result<Batch, StoreError> {
+        let open = match state.open {
+            Some(batch) => batch,
+            None => self.begin(state)?,
+        };
+        let joined = Batch {
+            members: open.members + 1,
+            ..open
+        };
+        state.open = Some(joined);
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        Ok(joined)
     }
 
     /// Opens a batch: `BEGIN IMMEDIATE` on the writer's connection, connecting first if needed.
@@ -352,6 +343,21 @@ impl Writer {
         }
         self.settled.notify_all();
     }
+}
+
+/// Runs one member of the open batch (its savepoint is its own business: see
+/// [`write_transaction`]), catching a panic; a savepoint a panic left open is rolled back here.
+/// Answers the outcome and whether the batch is still usable (its savepoints all closed).
+fn run_member<R>(
+    conn: &mut DbConnection,
+    member: impl FnOnce(&mut DbConnection) -> R,
+) -> (std::thread::Result<R>, bool) {
+    let outcome = catch_unwind(AssertUnwindSafe(|| member(conn)));
+    if depth(conn) == Some(2) {
+        // A panic skipped the savepoint's rollback: the neighbours stay.
+        let _ = Manager::rollback_transaction(conn);
+    }
+    (outcome, depth(conn) == Some(1))
 }
 
 /// A member's result once its batch is settled: its own, unless the commit failed.

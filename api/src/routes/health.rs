@@ -66,7 +66,8 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 /// Prometheus metrics.
 ///
 /// Request counts and latency histograms per route pattern, database pool gauges and (SQLite)
-/// the group commit's counters, in the Prometheus text format. Contains no tenant data; restrict it at the network edge if needed.
+/// the group commit's counters, in the Prometheus text format. Contains no tenant data; restrict
+/// it at the network edge if needed.
 #[utoipa::path(
     tag = "health",
     security(()),

@@ -490,3 +490,22 @@ fn submitted_raises_share_the_open_batch_and_a_failing_one_writes_nothing() {
     let outcomes: Vec<_> = outcomes.into_iter().map(|(_, r)| r).collect();
     one_batch_kept_the_good_raises(f, before, &outcomes);
 }
+
+/// Issue 17: the event feed waits for this instance's next commit instead of sleeping out its
+/// tick. A waiter is woken by a commit and told how many there were (its wait is bounded far
+/// above the test's run: without the wake-up it would end with the count unchanged).
+#[test]
+fn a_commit_wakes_whoever_waits_for_it() {
+    let f = fixture();
+    // A count that is not the current one answers at once with the current one.
+    let seen = f.store.wait_for_commit(u64::MAX, std::time::Duration::ZERO);
+    let woken = std::thread::scope(|s| {
+        let waiter = s.spawn(|| {
+            f.store
+                .wait_for_commit(seen, std::time::Duration::from_secs(60))
+        });
+        raised(&f);
+        waiter.join().unwrap()
+    });
+    assert_eq!(woken, seen + 1);
+}

@@ -44,6 +44,13 @@
 //! | `DISPATCH_INTERVAL_MS` | `1000` | how often the outbox dispatcher looks for work |
 //! | `DELIVERY_MAX_ATTEMPTS` | `8` | attempts before a delivery is marked failed |
 //! | `DELIVERY_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles each attempt, at most 1 h |
+//! | `ATTACHMENT_STORE` | `file://data/attachments` | where attachments' content is kept: `file://<directory>` or `s3://<bucket>[/<prefix>]` (with `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_DEFAULT_REGION`, and `AWS_ENDPOINT_URL` + `AWS_ALLOW_HTTP=true` for an S3-compatible store) |
+//! | `ATTACHMENT_SPOOL_DIR` | `data/attachment-spool` | where an upload is spooled, on this node's disk, while it arrives |
+//! | `ATTACHMENT_MAX_BYTES` | `26214400` (25 MiB) | largest file; beyond it the upload is 413 and nothing is kept |
+//! | `ATTACHMENT_ALLOWED_TYPES` | PDF, PNG, JPEG, GIF, plain text, CSV, JSON, pcap, pcapng, ZIP | comma-separated media types accepted (decided from the content) |
+//! | `ATTACHMENTS_PER_TICKET` | `100` | attachments a ticket holds; one more is 409 `attachment_count_limit` |
+//! | `ATTACHMENT_BYTES_PER_COMPANY` | `10737418240` (10 GiB) | bytes a company's attachments hold; beyond it 409 `attachment_storage_quota` |
+//! | `ATTACHMENT_SWEEP_GRACE_SECONDS` | `3600` | content no attachment names, and spool files, older than this are removed by the sweep |
 //! | `RUST_LOG` | `info` | log filter (env_logger syntax) |
 
 use std::env;
@@ -103,6 +110,64 @@ pub struct ServiceSettings {
     pub rate_limit_burst: u32,
     /// Who we are to MEF 124 buyers.
     pub seller: SellerSettings,
+    pub attachments: AttachmentSettings,
+}
+
+/// Where attachments are kept and what they may hold.
+#[derive(Debug, Clone)]
+pub struct AttachmentSettings {
+    pub limits: domain::attachment::AttachmentLimits,
+    /// `ATTACHMENT_STORE`; empty in the tests' settings until a test server gives it a scratch
+    /// directory.
+    pub store: String,
+    /// S3 settings besides the environment's (a test's own S3-compatible server).
+    pub store_options: Vec<(String, String)>,
+    pub spool_dir: std::path::PathBuf,
+    /// Unnamed content and spool files younger than this are left alone by the sweep.
+    pub sweep_grace: chrono::Duration,
+}
+
+impl Default for AttachmentSettings {
+    fn default() -> Self {
+        Self {
+            limits: domain::attachment::AttachmentLimits::default(),
+            store: "file://data/attachments".into(),
+            store_options: Vec::new(),
+            spool_dir: "data/attachment-spool".into(),
+            sweep_grace: chrono::Duration::hours(1),
+        }
+    }
+}
+
+fn attachment_settings() -> Result<AttachmentSettings, String> {
+    let d = AttachmentSettings::default();
+    let limits = domain::attachment::AttachmentLimits {
+        max_bytes: parsed("ATTACHMENT_MAX_BYTES", d.limits.max_bytes)?.max(1),
+        per_ticket: parsed("ATTACHMENTS_PER_TICKET", d.limits.per_ticket)?.max(1),
+        per_company_bytes: parsed("ATTACHMENT_BYTES_PER_COMPANY", d.limits.per_company_bytes)?,
+        allowed: match var("ATTACHMENT_ALLOWED_TYPES") {
+            Some(text) => {
+                domain::attachment::parse_allowed_types(&text).map_err(|e| e.to_string())?
+            }
+            None => d.limits.allowed,
+        },
+    };
+    let settings = AttachmentSettings {
+        limits,
+        store: var("ATTACHMENT_STORE").unwrap_or(d.store),
+        store_options: Vec::new(),
+        spool_dir: var("ATTACHMENT_SPOOL_DIR")
+            .map(Into::into)
+            .unwrap_or(d.spool_dir),
+        sweep_grace: chrono::Duration::seconds(
+            parsed("ATTACHMENT_SWEEP_GRACE_SECONDS", 3600_i64)?.max(0),
+        ),
+    };
+    // A store that cannot be opened is a start-up error, not a failed first upload.
+    app::objects::Objects::open(&settings.store).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&settings.spool_dir)
+        .map_err(|e| format!("ATTACHMENT_SPOOL_DIR={}: {e}", settings.spool_dir.display()))?;
+    Ok(settings)
 }
 
 /// The provider as a MEF 124 seller: its `sellerId`, and the contact its incidents name.
@@ -164,6 +229,7 @@ impl ServiceSettings {
             egress: self.notify.egress(),
             delivery_max_attempts: self.notify.max_attempts,
             delivery_retry_base: self.notify.retry_base,
+            attachments: self.attachments.limits.clone(),
             links,
         }
     }
@@ -275,6 +341,7 @@ impl Default for ServiceSettings {
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
             seller: SellerSettings::default(),
+            attachments: AttachmentSettings::default(),
         }
     }
 }
@@ -545,6 +612,7 @@ impl Config {
                 retention: chrono::Duration::days(parsed("RETENTION_DAYS", 90)?.max(1)),
                 webhooks_per_company: parsed("WEBHOOKS_PER_COMPANY", 25)?.max(1),
                 seller: seller_settings(),
+                attachments: attachment_settings()?,
                 hsts_max_age: var("HSTS_MAX_AGE_SECONDS")
                     .map(|v| {
                         v.parse::<u64>()

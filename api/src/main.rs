@@ -98,6 +98,8 @@ fn serve() -> Result<(), String> {
     );
     workers::jobs::spawn(state.clone())
         .map_err(|e| format!("cannot start background jobs: {e}"))?;
+    workers::sweep::spawn(state.clone())
+        .map_err(|e| format!("cannot start the attachment sweep: {e}"))?;
     let dispatcher = workers::dispatch::spawn(state.clone())
         .map_err(|e| format!("cannot start the outbox dispatcher: {e}"))?;
     let bind = config.bind_addr.clone();

@@ -35,12 +35,22 @@ pub struct AppState {
     pub feed: Arc<EventFeed>,
     /// Set on SIGTERM: readiness answers 503 so that traffic moves elsewhere before the stop.
     pub draining: Arc<AtomicBool>,
+    /// Where attachments' content is kept.
+    pub objects: app::objects::Objects,
 }
 
 impl AppState {
+    /// Panics when the attachment store cannot be opened: the configuration has opened it once
+    /// already (`config::Config::from_env`), so this is a store gone since.
     pub fn new(store: Store, tokens: TokenService, settings: ServiceSettings) -> Self {
         let metrics = Arc::new(Metrics::new());
+        let objects = app::objects::Objects::open_with(
+            &settings.attachments.store,
+            &settings.attachments.store_options,
+        )
+        .unwrap_or_else(|e| panic!("cannot open the attachment store: {e}"));
         Self {
+            objects,
             feed: EventFeed::new(store.clone(), metrics.event_feed_reads.clone()),
             ctx: Arc::new(settings.ctx(tokens.link_key())),
             auth: Arc::new(Authenticator::new(

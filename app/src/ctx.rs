@@ -28,6 +28,8 @@ pub struct Ctx {
     /// Attempts before a delivery fails, and the first retry delay (doubling, at most 1 h).
     pub delivery_max_attempts: i32,
     pub delivery_retry_base: chrono::Duration,
+    /// What attachments may hold: file size, types, per ticket and per company.
+    pub attachments: domain::attachment::AttachmentLimits,
     /// The key of mailed links (address confirmations).
     pub links: crate::links::LinkKey,
 }

@@ -7,6 +7,7 @@
 //! functions; none of them touches a repository.
 
 pub mod accounts;
+pub mod attachments;
 pub mod calendar_feeds;
 pub mod contacts;
 pub mod ctx;
@@ -49,3 +50,4 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(6)
 }
+pub use persistence::objects;

@@ -58,6 +58,7 @@ pub fn ctx() -> Ctx {
         egress: crate::webhooks::Egress::new(true),
         delivery_max_attempts: 3,
         delivery_retry_base: chrono::Duration::seconds(1),
+        attachments: domain::attachment::AttachmentLimits::default(),
         links: crate::links::LinkKey::derive(b"the tests' signing secret"),
     }
 }

@@ -297,6 +297,7 @@ mod tests {
             egress: Egress::new(allow_private),
             delivery_max_attempts: 8,
             delivery_retry_base: chrono::Duration::seconds(30),
+            attachments: domain::attachment::AttachmentLimits::default(),
             links: crate::links::LinkKey::derive(b"the tests' signing secret"),
         }
     }

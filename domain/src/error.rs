@@ -58,6 +58,15 @@ pub enum Reason {
     EmailNotVerified,
     /// A major incident always affects something: named services or a region.
     NothingAffected,
+    /// The ticket holds as many attachments as it may.
+    AttachmentCountLimit {
+        limit: u32,
+    },
+    /// The company's attachments would hold more bytes than it may.
+    AttachmentStorageQuota {
+        limit_bytes: u64,
+        used_bytes: u64,
+    },
 }
 
 impl Reason {
@@ -78,6 +87,8 @@ impl Reason {
             Reason::TooEarly { .. } => "too_early",
             Reason::EmailNotVerified => "email_not_verified",
             Reason::NothingAffected => "nothing_affected",
+            Reason::AttachmentCountLimit { .. } => "attachment_count_limit",
+            Reason::AttachmentStorageQuota { .. } => "attachment_storage_quota",
         }
     }
 
@@ -141,6 +152,13 @@ mod tests {
             },
             Reason::TooEarly {
                 earliest_allowed_start: at,
+            },
+            Reason::EmailNotVerified,
+            Reason::NothingAffected,
+            Reason::AttachmentCountLimit { limit: 1 },
+            Reason::AttachmentStorageQuota {
+                limit_bytes: 1,
+                used_bytes: 1,
             },
         ];
         let codes: std::collections::BTreeSet<_> = reasons.iter().map(Reason::code).collect();

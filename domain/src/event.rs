@@ -10,6 +10,7 @@ text_enum!(
         IncidentCreated => "incident.created",
         IncidentUpdated => "incident.updated",
         IncidentEscalated => "incident.escalated",
+        IncidentAttachmentAdded => "incident.attachment_added",
         MajorIncidentUpdated => "major_incident.updated",
         MajorIncidentNotice => "major_incident.notice",
         PlannedWorkScheduled => "planned_work.scheduled",

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod account;
+pub mod attachment;
 pub mod calendar;
 pub mod customer;
 pub mod document;

@@ -306,7 +306,9 @@ pub fn happening_of(
         MajorIncidentUpdated if about_major && incident_status_changed => Happening::IncidentStatus,
         MajorIncidentUpdated if about_major => Happening::IncidentUpdated,
         IncidentUpdated if status_changed => Happening::TicketStatus { to: status? },
-        IncidentUpdated | IncidentEscalated | MajorIncidentUpdated => Happening::TicketChanged,
+        IncidentUpdated | IncidentEscalated | IncidentAttachmentAdded | MajorIncidentUpdated => {
+            Happening::TicketChanged
+        }
         _ => return None,
     })
 }

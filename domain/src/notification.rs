@@ -20,7 +20,9 @@ pub enum Category {
 pub fn category_of(event_type: EventType) -> Option<Category> {
     use EventType::*;
     match event_type {
-        IncidentCreated | IncidentUpdated => Some(Category::IncidentUpdates),
+        IncidentCreated | IncidentUpdated | IncidentAttachmentAdded => {
+            Some(Category::IncidentUpdates)
+        }
         IncidentEscalated => Some(Category::Escalations),
         // One notice per company per step of a major incident (its broadcast) carries the
         // mail; the copies of an update on each linked ticket are for streams and webhooks.

@@ -55,6 +55,7 @@ text_enum!(
         Escalation => "escalation",
         MajorIncident => "major_incident",
         CancellationRequest => "cancellation_request",
+        Attachment => "attachment",
     }
 );
 

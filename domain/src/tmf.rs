@@ -286,7 +286,9 @@ pub fn event_for(
             &[RESOLVED_EVENT, STATUS_CHANGE_EVENT]
         }
         IncidentUpdated if status_changed => &[STATUS_CHANGE_EVENT],
-        IncidentUpdated | IncidentEscalated | MajorIncidentUpdated => &[ATTRIBUTE_CHANGE_EVENT],
+        IncidentUpdated | IncidentEscalated | IncidentAttachmentAdded | MajorIncidentUpdated => {
+            &[ATTRIBUTE_CHANGE_EVENT]
+        }
         _ => &[],
     };
     candidates.iter().copied().find(|c| wants(c))

@@ -5,6 +5,7 @@
 //! crate. Multi-row changes run in [`write_transaction`] so nothing is ever half-written.
 
 pub mod accounts;
+pub mod attachments;
 mod backend;
 pub mod calendar_feeds;
 pub mod connection;
@@ -20,6 +21,7 @@ pub mod idempotency;
 pub mod incidents;
 pub mod maintenance;
 pub mod major_incidents;
+pub mod objects;
 pub mod outbox;
 pub mod page;
 pub mod planned_works;

@@ -101,6 +101,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        incident_id -> BigInt,
+        ticket_number -> BigInt,
+        customer_number -> Text,
+        name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        description -> Nullable<Text>,
+        visibility -> Text,
+        author -> Text,
+        source -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        removed_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     incident_updates (id) {
         id -> BigInt,
         incident_id -> BigInt,
@@ -383,9 +403,11 @@ diesel::joinable!(escalations -> incidents (incident_id));
 diesel::joinable!(major_incident_services -> major_incidents (major_incident_id));
 diesel::joinable!(major_incident_updates -> major_incidents (major_incident_id));
 diesel::joinable!(incident_updates -> incidents (incident_id));
+diesel::joinable!(attachments -> incidents (incident_id));
 diesel::joinable!(document_requests -> incidents (incident_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    attachments,
     customers,
     users,
     api_clients,

@@ -78,6 +78,8 @@ pub struct TestApp {
     pub client: awc::Client,
     server: actix_web::dev::ServerHandle,
     _scratch: Option<Scratch>,
+    /// The attachment store and spool of a test server that was given none.
+    _attachments: Option<tempfile::TempDir>,
 }
 
 /// Settings for tests: defaults, with webhooks allowed to loopback receivers and short retries.
@@ -89,12 +91,45 @@ pub fn test_settings() -> ServiceSettings {
     s.login_limits = api::config::login_limits(5, 1);
     // Tests fire requests faster than any client should; the limit has its own test.
     s.rate_limit_per_second = 0;
+    // Each test server gets a scratch directory for attachments (`TestApp::start`).
+    s.attachments.store = String::new();
     s
 }
 
 /// The use cases' configuration of `settings`, with the tests' link key (as a test server has).
 pub fn ctx_of(settings: &ServiceSettings) -> app::Ctx {
     settings.ctx(TokenService::new(&JwtConfig::for_tests()).link_key())
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct FormPart {
+    pub name: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl FormPart {
+    /// A file part.
+    pub fn file(filename: &str, content_type: Option<&str>, bytes: &[u8]) -> Self {
+        Self {
+            name: "file".into(),
+            filename: Some(filename.into()),
+            content_type: content_type.map(Into::into),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    /// A text field.
+    pub fn text(name: &str, value: &str) -> Self {
+        Self {
+            name: name.into(),
+            filename: None,
+            content_type: None,
+            bytes: value.as_bytes().to_vec(),
+        }
+    }
 }
 
 /// A response as the tests look at it.
@@ -205,14 +240,31 @@ impl TestApp {
         Self::start(&url, Some(scratch), test_settings()).await
     }
 
+    /// A test app on a fresh database of `backend` (`sqlite` or `postgres`) with `settings`.
+    pub async fn on(backend: &str, settings: ServiceSettings) -> TestApp {
+        let (url, scratch) = match backend {
+            "sqlite" => scratch_sqlite(),
+            _ => scratch_postgres(),
+        };
+        Self::start(&url, Some(scratch), settings).await
+    }
+
     /// Stops this server (as a crash would: nothing is flushed) and starts a new one on the same
     /// database with `settings`.
-    pub async fn restart(mut self, settings: ServiceSettings) -> TestApp {
+    pub async fn restart(mut self, mut settings: ServiceSettings) -> TestApp {
         let scratch = self._scratch.take();
+        // The attachments stay where they were, as a database does.
+        let attachments = self._attachments.take();
+        if settings.attachments.store.is_empty() {
+            settings.attachments.store = self.settings.attachments.store.clone();
+            settings.attachments.spool_dir = self.settings.attachments.spool_dir.clone();
+        }
         self.server.stop(false).await;
         let url = self.url.clone();
         drop(self);
-        Self::start(&url, scratch, settings).await
+        let mut app = Self::start(&url, scratch, settings).await;
+        app._attachments = app._attachments.take().or(attachments);
+        app
     }
 
     /// Stops the server and waits until its workers have let go of everything (connections
@@ -226,7 +278,13 @@ impl TestApp {
         Self::start(&self.url, None, self.settings.clone()).await
     }
 
-    async fn start(url: &str, scratch: Option<Scratch>, settings: ServiceSettings) -> TestApp {
+    async fn start(url: &str, scratch: Option<Scratch>, mut settings: ServiceSettings) -> TestApp {
+        let attachments = settings.attachments.store.is_empty().then(|| {
+            let dir = tempfile::tempdir().expect("attachments temp dir");
+            settings.attachments.store = format!("file://{}", dir.path().join("objects").display());
+            settings.attachments.spool_dir = dir.path().join("spool");
+            dir
+        });
         let options = PoolOptions {
             max_size: 8,
             connection_timeout: std::time::Duration::from_secs(10),
@@ -274,6 +332,7 @@ impl TestApp {
                 .finish(),
             server: handle,
             _scratch: scratch,
+            _attachments: attachments,
         }
     }
 
@@ -308,9 +367,20 @@ impl TestApp {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
+        self.judge(method.as_str(), path, &resp, &body);
+        Reply {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            body,
+        }
+    }
+
+    /// Judges an answer by the document it must follow: a facade's by its standard, ours by the
+    /// committed openapi.yaml.
+    fn judge<S>(&self, method: &str, path: &str, resp: &awc::ClientResponse<S>, body: &Value) {
         // A facade's answer is judged by the standard's own document, whatever the test checks.
         if let Some(spec) = specs::for_path(path) {
-            let errors = spec.response_errors(method.as_str(), path, resp.status().as_u16(), &body);
+            let errors = spec.response_errors(method, path, resp.status().as_u16(), body);
             assert!(
                 errors.is_empty(),
                 "{method} {path} answered {} outside the standard: {errors:?}\n{body:#}",
@@ -320,21 +390,94 @@ impl TestApp {
         // So is an answer of our own API, by the committed openapi.yaml.
         let own = specs::own();
         if (path.starts_with("/api/v1/") || path.starts_with("/health/"))
-            && own.has_operation(method.as_str(), path)
+            && own.has_operation(method, path)
         {
             let status = resp.status().as_u16();
-            let mut errors = own.header_errors(method.as_str(), path, status, resp.headers());
-            errors.extend(own.response_errors(method.as_str(), path, status, &body));
+            let mut errors = own.header_errors(method, path, status, resp.headers());
+            errors.extend(own.response_errors(method, path, status, body));
             assert!(
                 errors.is_empty(),
                 "{method} {path} answered {status} outside openapi.yaml: {errors:?}\n{body:#}"
             );
         }
+    }
+
+    /// Sends a `multipart/form-data` POST of `parts`, as a browser's form or `curl -F` would.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        parts: &[FormPart],
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let boundary = format!("----test-boundary-{}", unique_name("b"));
+        let mut body = Vec::new();
+        for part in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let mut disposition = format!("form-data; name=\"{}\"", part.name);
+            if let Some(filename) = &part.filename {
+                disposition.push_str(&format!("; filename=\"{filename}\""));
+            }
+            body.extend_from_slice(format!("Content-Disposition: {disposition}\r\n").as_bytes());
+            if let Some(ct) = &part.content_type {
+                body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+            }
+            body.extend_from_slice(b"\r\n");
+            body.extend_from_slice(&part.bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base_url))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header((
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            ));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut resp = req.send_body(body).await.expect("upload sent");
+        let bytes = resp.body().limit(1024 * 1024).await.expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        self.judge("POST", path, &resp, &body);
         Reply {
             status: resp.status(),
             headers: resp.headers().clone(),
             body,
         }
+    }
+
+    /// A GET whose answer is bytes (a download), its headers judged by openapi.yaml.
+    pub async fn download(
+        &self,
+        path: &str,
+        token: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, actix_web::http::header::HeaderMap, Vec<u8>) {
+        let mut req = self
+            .client
+            .get(format!("{}{path}", self.base_url))
+            .insert_header(("Authorization", format!("Bearer {token}")));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut resp = req.send().await.expect("download sent");
+        let bytes = resp.body().limit(64 * 1024 * 1024).await.expect("body");
+        let own = specs::own();
+        let status = resp.status().as_u16();
+        let errors = own.header_errors("GET", path, status, resp.headers());
+        assert!(
+            errors.is_empty(),
+            "GET {path} answered {status} outside openapi.yaml: {errors:?}"
+        );
+        (resp.status(), resp.headers().clone(), bytes.to_vec())
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

@@ -208,3 +208,84 @@ impl Drop for WebhookReceiver {
         drop(self.server.stop(false));
     }
 }
+
+/// A real S3-compatible server for attachment tests: moto's (`moto[server]`, pinned in
+/// `scripts/test-requirements.txt`), on loopback, with one bucket.
+pub struct S3Sink {
+    child: Child,
+    pub port: u16,
+    pub bucket: String,
+}
+
+impl S3Sink {
+    pub fn start() -> S3Sink {
+        let port = free_port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m moto.server (run scripts/setup.sh)");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "moto_server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let bucket = "attachments".to_owned();
+        // Path-style CreateBucket; moto takes it unsigned.
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect moto");
+        std::io::Write::write_all(
+            &mut stream,
+            format!(
+                "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\
+                 Connection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .expect("create bucket");
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).expect("bucket answer");
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "create bucket: {answer}"
+        );
+        S3Sink {
+            child,
+            port,
+            bucket,
+        }
+    }
+
+    /// The attachment store URL and the settings that reach this server.
+    pub fn store(&self) -> (String, Vec<(String, String)>) {
+        let option = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        (
+            format!("s3://{}/attachments", self.bucket),
+            vec![
+                option("aws_endpoint", &format!("http://127.0.0.1:{}", self.port)),
+                option("aws_allow_http", "true"),
+                option("aws_region", "us-east-1"),
+                option("aws_access_key_id", "test-key"),
+                option("aws_secret_access_key", "test-secret"),
+                option("aws_virtual_hosted_style_request", "false"),
+            ],
+        )
+    }
+}
+
+impl Drop for S3Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -99,6 +99,8 @@ struct ErrorParts {
     detail: String,
     errors: Vec<FieldError>,
     members: ProblemMembers,
+    /// A header the answer carries besides the problem (416's `Content-Range`).
+    header: Option<(header::HeaderName, String)>,
 }
 
 impl ApiError {
@@ -109,7 +111,14 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             members: ProblemMembers::default(),
+            header: None,
         }))
+    }
+
+    /// The answer also carries this header.
+    pub fn with_header(mut self, name: header::HeaderName, value: String) -> Self {
+        self.0.header = Some((name, value));
+        self
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -252,6 +261,9 @@ impl ResponseError for ApiError {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         } else if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        }
+        if let Some((name, value)) = &self.0.header {
+            response.insert_header((name.clone(), value.as_str()));
         }
         response.body(self.problem().to_string())
     }
@@ -514,6 +526,43 @@ problem_response!(
     "The request body exceeds the size limit.",
     json!({"type": "/problems/payload_too_large", "title": "Payload Too Large", "status": 413,
         "detail": "the body exceeds the 1048576-byte limit", "code": "payload_too_large"})
+);
+problem_response!(
+    AttachmentConflict,
+    "The ticket is closed or cancelled (`ticket_final`), holds as many attachments as it may \
+     (`attachment_count_limit`), or the company's attachments would exceed their storage quota \
+     (`attachment_storage_quota`); or a retry with the same `Idempotency-Key` while the first still \
+     runs (`idempotency_in_progress`).",
+    json!({"type": "/problems/attachment_count_limit", "title": "Conflict", "status": 409,
+        "detail": "the ticket holds 100 attachments, the most it may; remove one first",
+        "code": "attachment_count_limit"})
+);
+problem_response!(
+    AttachmentTooLarge,
+    "The file exceeds `ATTACHMENT_MAX_BYTES`; nothing was kept.",
+    json!({"type": "/problems/attachment_too_large", "title": "Payload Too Large", "status": 413,
+        "detail": "the file exceeds the 26214400-byte limit; nothing was kept",
+        "code": "attachment_too_large"})
+);
+problem_response!(
+    UnsupportedAttachment,
+    "The content is not of an accepted type, or contradicts its name or declared type \
+     (`unsupported_attachment_type`); or the body is not `multipart/form-data`.",
+    json!({"type": "/problems/unsupported_attachment_type", "title": "Unsupported Media Type",
+        "status": 415, "detail": "the content is application/x-executable, which is not accepted",
+        "code": "unsupported_attachment_type"})
+);
+problem_response!(
+    AttachmentGone,
+    "The attachment was removed; its content is gone.",
+    json!({"type": "/problems/attachment_removed", "title": "Gone", "status": 410,
+        "detail": "this attachment was removed; its content is gone", "code": "attachment_removed"})
+);
+problem_response!(
+    RangeNotSatisfiable,
+    "The range asked for lies beyond the content (`Content-Range: bytes */<size>` gives its size).",
+    json!({"type": "/problems/range_not_satisfiable", "title": "Range Not Satisfiable",
+        "status": 416, "detail": "the content has 48213 bytes", "code": "range_not_satisfiable"})
 );
 problem_response!(
     PreconditionFailed,

@@ -65,6 +65,22 @@ pub fn visibility() -> Object {
     )
 }
 
+pub fn attachment_media_type() -> Object {
+    string_enum(
+        domain::attachment::MediaType::ALL
+            .iter()
+            .map(|v| v.as_str()),
+        "What the content is, decided from its bytes.",
+    )
+}
+
+pub fn attachment_source() -> Object {
+    string_enum(
+        ["customer", "provider"].into_iter(),
+        "Who added it: the `customer` (the buyer) or the `provider` (the seller).",
+    )
+}
+
 pub fn entry_kind() -> Object {
     string_enum(
         domain::EntryKind::ALL.iter().map(|v| v.as_str()),

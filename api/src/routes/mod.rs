@@ -2,6 +2,7 @@
 //! `.service(..)` so utoipa-actix-web records each one in the contract.
 
 pub mod accounts;
+pub mod attachments;
 pub mod auth;
 pub mod calendar_feeds;
 pub mod contacts;
@@ -69,6 +70,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(incidents::reopen_incident)
                 .service(incidents::list_updates)
                 .service(incidents::post_update)
+                .service(attachments::upload_attachment)
+                .service(attachments::list_attachments)
+                .service(attachments::get_attachment)
+                .service(attachments::download_attachment)
+                .service(attachments::remove_attachment)
                 .service(documents::request_rfo)
                 .service(documents::list_rfo_requests)
                 .service(documents::request_incident_report)

@@ -151,6 +151,15 @@ pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
                 format!("Incident {ticket} was updated:\n\n{}", changes.join("\n")),
             )
         }
+        EventType::IncidentAttachmentAdded => (
+            format!("[{ticket}] File attached to your incident"),
+            format!(
+                "A file was attached to incident {ticket}: {} ({} bytes).\n\nDownload it from the \
+                 ticket in the portal.",
+                p["attachment"]["name"].as_str().unwrap_or_default(),
+                p["attachment"]["size"].as_u64().unwrap_or_default()
+            ),
+        ),
         EventType::IncidentEscalated => (
             format!(
                 "[{ticket}] Incident escalated to level {}",

@@ -6,3 +6,4 @@ pub mod dispatch;
 pub mod egress;
 pub mod event_feed;
 pub mod jobs;
+pub mod sweep;

@@ -49,14 +49,7 @@ pub(crate) fn record_change(
     ctx: &Ctx,
     now: DateTime<Utc>,
 ) -> Result<(Incident, Vec<TimelineEntry>), AppError> {
-    let projection = incident
-        .sla
-        .projection(ctx.sla.targets(incident.priority), ctx.sla.at_risk_percent);
-    let saved = incidents::save(conn, incident, &projection).map_err(|e| match e {
-        StoreError::Stale(message) if named_version => AppError::PreconditionFailed(message),
-        other => other.into(),
-    })?;
-    let written = timeline::append(conn, saved.id, entries, now)?;
+    let (saved, written) = save_change(conn, incident, named_version, entries, ctx, now)?;
     let public: Vec<&str> = written
         .iter()
         .filter(|e| e.visibility == Visibility::Public)
@@ -86,5 +79,26 @@ pub(crate) fn record_change(
             now,
         )?;
     }
+    Ok((saved, written))
+}
+
+/// Saves a changed ticket and appends `entries`, telling no one: for a change that publishes an
+/// event of its own (an attachment added). A lost race as in [`record_change`].
+pub(crate) fn save_change(
+    conn: &mut Conn,
+    incident: &Incident,
+    named_version: bool,
+    entries: &[NewEntry],
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<(Incident, Vec<TimelineEntry>), AppError> {
+    let projection = incident
+        .sla
+        .projection(ctx.sla.targets(incident.priority), ctx.sla.at_risk_percent);
+    let saved = incidents::save(conn, incident, &projection).map_err(|e| match e {
+        StoreError::Stale(message) if named_version => AppError::PreconditionFailed(message),
+        other => other.into(),
+    })?;
+    let written = timeline::append(conn, saved.id, entries, now)?;
     Ok((saved, written))
 }

@@ -11,7 +11,7 @@ mod reopen;
 mod transition;
 mod update;
 
-pub(crate) use change::{change_ticket, record_change};
+pub(crate) use change::{change_ticket, record_change, save_change};
 pub use close::{close, CloseIncident};
 pub use jobs::{auto_close, due_for_auto_close};
 pub use note::{post_note, PostNote};

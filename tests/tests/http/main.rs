@@ -2,6 +2,7 @@
 //! PostgreSQL (`on_both_backends!`), one module per feature, all in one binary (one link).
 
 mod accounts;
+mod attachments;
 mod auth;
 mod calendar_feeds;
 mod change_management;

@@ -27,7 +27,8 @@ use crate::state::AppState;
 use crate::http::idempotent::{applies_to, HEADER};
 const KEPT_HEADERS: &[&str] = &["content-type", "location", "etag"];
 
-fn sha256_hex(parts: &[&[u8]]) -> String {
+/// SHA-256 of length-prefixed parts, lower-case hex.
+pub(crate) fn sha256_hex(parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update((part.len() as u64).to_be_bytes());
@@ -55,7 +56,18 @@ pub async fn layer(
         .map(|v| v.to_str().map(str::to_owned));
     // The path as the router matches it (percent-encoded unreserved characters decoded).
     let path = req.match_info().as_str().to_owned();
-    let applies = req.method() == Method::POST && applies_to(&path);
+    // An upload (`multipart/form-data`) is streamed, never read whole here: its handler claims
+    // the key itself, once the file's hash is known (`routes::attachments`).
+    let streamed = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    let applies = req.method() == Method::POST && applies_to(&path) && !streamed;
     let (Some(key), true) = (key, applies) else {
         return next
             .call(req)

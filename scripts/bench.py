@@ -26,7 +26,8 @@ issue 17) every figure is measured for it too, in the same run, and BENCHMARKS.m
 
 Environment: BENCH_SCALES (default "10000,1000000"), BENCH_SECONDS (default 8),
 BENCH_CONNECTIONS (default 64), BENCH_BACKENDS (default "sqlite,postgres"), BENCH_BASELINE,
-BENCH_BASELINE_LABEL, BENCH_STORM (default 1).
+BENCH_BASELINE_LABEL, BENCH_STORM (default 1), BENCH_UPLOADS (default 1: 16 concurrent 20 MiB
+uploads, scripts/upload_bench.py).
 """
 
 import calendar
@@ -49,6 +50,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "10000,1000000").split(",")]
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
 STORM = os.environ.get("BENCH_STORM", "1") != "0"
+UPLOADS = os.environ.get("BENCH_UPLOADS", "1") != "0"
 
 
 LUA_PICK = """
@@ -228,6 +230,9 @@ def main():
     if STORM:
         import storm
         lines += storm.section(binaries, BACKENDS)
+    if UPLOADS:
+        import upload_bench
+        lines += upload_bench.section(BIN)
     notes = os.path.join(ROOT, "scripts", "bench-notes.md")
     if os.path.exists(notes):
         with open(notes) as f:

@@ -24,8 +24,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # Python packages of the tests (scripts/test-requirements.txt, pinned): the SMTP sink of the
-# notification tests (aiosmtpd), the YAML 1.1 loader of the contract test (PyYAML) and the
-# iCalendar library that reads the calendar feeds (icalendar).
+# notification tests (aiosmtpd), the YAML 1.1 loader of the contract test (PyYAML), the
+# iCalendar library that reads the calendar feeds (icalendar) and the S3-compatible server of the
+# attachment tests (moto[server]).
 if ! python3 - scripts/test-requirements.txt <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
@@ -33,6 +34,7 @@ for line in open(sys.argv[1]):
     line = line.split("#")[0].strip()
     if line:
         name, pinned = line.split("==")
+        name = name.split("[")[0]  # moto[server]: the extra's packages come with it
         assert version(name) == pinned, name
 PY
 then

@@ -43,7 +43,13 @@ impl Drop for Server {
 
 /// The server binary on `database_url`, serving on `port`; dispatching every `dispatch_ms`.
 fn start(database_url: &str, port: u16, dispatch_ms: u64) -> Server {
+    start_with(database_url, port, dispatch_ms, &[])
+}
+
+/// [`start`], with more environment.
+fn start_with(database_url: &str, port: u16, dispatch_ms: u64, env: &[(&str, String)]) -> Server {
     let child = Command::new(BIN)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .arg("serve")
         .env("DATABASE_URL", database_url)
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
@@ -426,6 +432,123 @@ fn kill_9_during_a_burst_loses_no_acknowledged_ticket(database_url: &str) {
     assert!(server.0.wait().expect("wait").success());
 }
 
+/// Issue 22: a `kill -9` while an upload is arriving leaves no attachment, and the sweep of the
+/// restarted server removes what the dead one left: the spooled part of the upload, and content
+/// in the store that no attachment names (as a crash between the store's write and the commit
+/// leaves it).
+fn kill_9_mid_upload_leaves_no_row_and_the_sweep_removes_the_rest(database_url: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let objects = dir.path().join("objects");
+    let spool = dir.path().join("spool");
+    let env = |grace: &str| {
+        vec![
+            ("ATTACHMENT_STORE", format!("file://{}", objects.display())),
+            ("ATTACHMENT_SPOOL_DIR", spool.display().to_string()),
+            ("ATTACHMENT_SWEEP_GRACE_SECONDS", grace.to_owned()),
+            ("BACKGROUND_INTERVAL_SECONDS", "1".to_owned()),
+        ]
+    };
+    let port = free_port();
+    let mut server = start_with(database_url, port, 3_600_000, &env("3600"));
+    seed(port);
+    let user = login(port, USER);
+    let (status, raised) = call(
+        port,
+        "POST",
+        "/api/v1/incidents",
+        Some(&user),
+        Some(serde_json::from_str(&raise_body("upload then crash")).expect("json")),
+    );
+    assert_eq!(status, 201, "{raised}");
+    let ticket = raised["ticket_number"].as_str().expect("ticket").to_owned();
+
+    // 20 MiB announced; 4 MiB sent, then the process dies.
+    let total = 20 * 1024 * 1024;
+    let boundary = "crash-boundary-7f3a";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"trace.pcap\"\r\n\
+         Content-Type: application/vnd.tcpdump.pcap\r\n\r\n"
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        stream,
+        "POST /api/v1/incidents/{ticket}/attachments HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Authorization: Bearer {user}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n{head}",
+        head.len() + total + tail.len()
+    )
+    .expect("send head");
+    let mut capture = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+    capture.resize(24, 0);
+    stream.write_all(&capture).expect("send");
+    let chunk = vec![0x5a_u8; 64 * 1024];
+    for _ in 0..64 {
+        stream.write_all(&chunk).expect("send part of the file");
+    }
+    // The server has spooled some of it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let spooled = loop {
+        let size: u64 = std::fs::read_dir(&spool)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0);
+        if size >= 1024 * 1024 {
+            break size;
+        }
+        assert!(Instant::now() < deadline, "nothing spooled");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let status = Command::new("kill")
+        .args(["-9", &server.0.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    server.0.wait().expect("reaped");
+    drop(stream);
+    assert!(spooled < total as u64, "the upload was cut off");
+
+    // What a crash after the store's write and before the commit leaves.
+    let orphan = objects.join("sha256").join("0".repeat(64));
+    std::fs::create_dir_all(orphan.parent().unwrap()).expect("store dir");
+    std::fs::write(&orphan, b"content no attachment names").expect("orphan");
+
+    // Restarted, with no grace: no attachment, and the sweep clears both.
+    let server = start_with(database_url, port, 3_600_000, &env("0"));
+    let (status, list) = call(
+        port,
+        "GET",
+        &format!("/api/v1/incidents/{ticket}/attachments"),
+        Some(&user),
+        None,
+    );
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["items"], json!([]));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let spool_left = std::fs::read_dir(&spool)
+            .map(|entries| entries.count())
+            .unwrap_or(0);
+        if spool_left == 0 && !orphan.exists() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sweep left {spool_left} spool files, orphan exists: {}",
+            orphan.exists()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    sigterm(&server);
+    let mut server = server;
+    assert!(server.0.wait().expect("wait").success());
+}
+
 mod sqlite {
     fn on_a_fresh_file(test: fn(&str)) {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -441,6 +564,11 @@ mod sqlite {
     #[test]
     fn kill_9_during_a_burst_loses_no_acknowledged_ticket() {
         on_a_fresh_file(super::kill_9_during_a_burst_loses_no_acknowledged_ticket);
+    }
+
+    #[test]
+    fn kill_9_mid_upload_leaves_no_row_and_the_sweep_removes_the_rest() {
+        on_a_fresh_file(super::kill_9_mid_upload_leaves_no_row_and_the_sweep_removes_the_rest);
     }
 }
 
@@ -478,6 +606,14 @@ mod postgres {
         in_a_fresh_schema(
             "crash",
             super::kill_9_during_a_burst_loses_no_acknowledged_ticket,
+        );
+    }
+
+    #[test]
+    fn kill_9_mid_upload_leaves_no_row_and_the_sweep_removes_the_rest() {
+        in_a_fresh_schema(
+            "upload_crash",
+            super::kill_9_mid_upload_leaves_no_row_and_the_sweep_removes_the_rest,
         );
     }
 }

@@ -64,11 +64,10 @@ async fn start_together(url: &str, trial: usize) {
             admins.is_some(),
             "trial {trial}: the bootstrap admin exists"
         );
-        let state = AppState::new(
-            store,
-            TokenService::new(&JwtConfig::for_tests()),
-            tests::test_settings(),
-        );
+        let attachments = tempfile::tempdir().expect("attachments dir");
+        let mut settings = tests::test_settings();
+        settings.attachments.store = format!("file://{}", attachments.path().display());
+        let state = AppState::new(store, TokenService::new(&JwtConfig::for_tests()), settings);
         let app = init_service(api::create_app(state)).await;
         let ready = call_service(&app, TestRequest::get().uri("/health/ready").to_request()).await;
         assert_eq!(ready.status(), 200, "trial {trial}: instance {i} serves");

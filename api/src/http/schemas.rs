@@ -76,7 +76,7 @@ pub fn attachment_media_type() -> Object {
 
 pub fn attachment_source() -> Object {
     string_enum(
-        ["customer", "provider"].into_iter(),
+        ["customer", "provider"],
         "Who added it: the `customer` (the buyer) or the `provider` (the seller).",
     )
 }

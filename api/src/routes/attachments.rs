@@ -619,6 +619,9 @@ fn attachment_id(text: &str) -> Result<i64, ApiError> {
 }
 
 /// Get an attachment's record.
+///
+/// Its metadata: name, type, size, hash, who added it and when, and where its content is
+/// downloaded. Customers see public attachments of their own company's tickets only.
 #[utoipa::path(
     tag = "incidents",
     security(("bearer" = [])),

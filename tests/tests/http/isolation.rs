@@ -15,7 +15,7 @@ use chrono::{Duration, Utc};
 use domain::{Permission, Role};
 use serde_json::{json, Value};
 use tests::sinks::WebhookReceiver;
-use tests::{on_both_backends, TestApp};
+use tests::{on_both_backends, FormPart, TestApp};
 
 on_both_backends!(
     every_operation_with_an_id_keeps_tenants_apart,
@@ -154,6 +154,7 @@ struct Fixture {
     service: &'static str,
     ticket: String,
     ivr: String,
+    attachment: i64,
     rfo: i64,
     contact: i64,
     webhook: i64,
@@ -295,6 +296,42 @@ fn matrix(f: &Fixture) -> Vec<Op> {
             "/api/v1/incidents/{ref}/updates",
             format!("/api/v1/incidents/{t}/updates"),
             Some(json!({"text": "hijack", "visibility": "public"})),
+        )
+        .refuse(gated(Permission::FollowIncident)),
+        // Attachments (issue 22). The upload is refused before its body is read.
+        op(
+            M::POST,
+            "/api/v1/incidents/{ref}/attachments",
+            format!("/api/v1/incidents/{t}/attachments"),
+            None,
+        )
+        .refuse(gated(Permission::FollowIncident)),
+        op(
+            M::GET,
+            "/api/v1/incidents/{ref}/attachments",
+            format!("/api/v1/incidents/{t}/attachments"),
+            None,
+        )
+        .refuse(other_company()),
+        op(
+            M::GET,
+            "/api/v1/incidents/{ref}/attachments/{id}",
+            format!("/api/v1/incidents/{t}/attachments/{}", f.attachment),
+            None,
+        )
+        .refuse(other_company()),
+        op(
+            M::GET,
+            "/api/v1/incidents/{ref}/attachments/{id}/content",
+            format!("/api/v1/incidents/{t}/attachments/{}/content", f.attachment),
+            None,
+        )
+        .refuse(other_company()),
+        op(
+            M::DELETE,
+            "/api/v1/incidents/{ref}/attachments/{id}",
+            format!("/api/v1/incidents/{t}/attachments/{}", f.attachment),
+            None,
         )
         .refuse(gated(Permission::FollowIncident)),
         op(
@@ -888,6 +925,20 @@ async fn fixture(app: &TestApp, tokens: &Tokens, receiver: &WebhookReceiver) -> 
         .expect(201);
     let ticket = text(&raised, "ticket_number");
     let ivr = text(&raised, "ivr_reference");
+    let attachment = id_of(
+        app.upload(
+            &format!("/api/v1/incidents/{ticket}/attachments"),
+            a_user,
+            &[
+                FormPart::file("acme-zq7-trace.txt", None, b"traceroute zq7 acme.example"),
+                FormPart::text("description", "Acme zq7 evidence"),
+            ],
+            &[],
+        )
+        .await
+        .expect(201),
+        "id",
+    );
     app.dispatch(Utc::now()).await;
     let deliveries = app
         .get(&format!("/api/v1/webhooks/{webhook}/deliveries"), a_admin)
@@ -1078,6 +1129,7 @@ async fn fixture(app: &TestApp, tokens: &Tokens, receiver: &WebhookReceiver) -> 
         service: "SVC-A",
         ticket,
         ivr,
+        attachment,
         rfo,
         contact,
         webhook,
@@ -1106,6 +1158,7 @@ fn ghost() -> Fixture {
         service: "SVC-NONE",
         ticket: "1-0000099999".into(),
         ivr: "10000099999".into(),
+        attachment: 999_999,
         rfo: 999_999,
         contact: 999_999,
         webhook: 999_999,
@@ -1152,6 +1205,8 @@ async fn snapshot(app: &TestApp, tokens: &Tokens, f: &Fixture) -> BTreeMap<Strin
     let reads = [
         format!("/api/v1/incidents/{t}"),
         format!("/api/v1/incidents/{t}/updates?limit=100"),
+        format!("/api/v1/incidents/{t}/attachments?limit=100"),
+        format!("/api/v1/incidents/{t}/attachments/{}", f.attachment),
         format!("/api/v1/incidents/{t}/escalations"),
         format!("/api/v1/incidents/{t}/rfo-requests"),
         format!("/api/v1/incidents/{t}/incident-report-requests"),
@@ -1217,7 +1272,7 @@ async fn every_operation_with_an_id_keeps_tenants_apart(app: TestApp) {
     );
     let stale: Vec<_> = in_matrix.difference(&in_contract).collect();
     assert!(stale.is_empty(), "not in the contract: {stale:?}");
-    assert_eq!(in_contract.len(), 74, "operations with ids in the contract");
+    assert_eq!(in_contract.len(), 79, "operations with ids in the contract");
 
     // B's own webhook, to pair with A's delivery and listener ids.
     let b_receiver = WebhookReceiver::start();
@@ -1738,6 +1793,16 @@ const GATED: &[(&str, &str, Permission)] = &[
     ),
     (
         "POST",
+        "/api/v1/incidents/{ref}/attachments",
+        Permission::FollowIncident,
+    ),
+    (
+        "DELETE",
+        "/api/v1/incidents/{ref}/attachments/{id}",
+        Permission::FollowIncident,
+    ),
+    (
+        "POST",
         "/api/v1/incidents/{ref}/escalations",
         Permission::FollowIncident,
     ),
@@ -2006,6 +2071,9 @@ const OPEN: &[(&str, &str)] = &[
     ("GET", "/api/v1/incidents"),
     ("GET", "/api/v1/incidents/{ref}"),
     ("GET", "/api/v1/incidents/{ref}/updates"),
+    ("GET", "/api/v1/incidents/{ref}/attachments"),
+    ("GET", "/api/v1/incidents/{ref}/attachments/{id}"),
+    ("GET", "/api/v1/incidents/{ref}/attachments/{id}/content"),
     ("GET", "/api/v1/incidents/{ref}/escalations"),
     ("GET", "/api/v1/incidents/{ref}/rfo-requests"),
     ("GET", "/api/v1/incidents/{ref}/incident-report-requests"),

@@ -71,7 +71,8 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 export SA_URL="http://127.0.0.1:$port"
 export DATABASE_URL="sqlite://$work/clients.db" BIND_ADDR="127.0.0.1:$port" RATE_LIMIT_PER_SECOND=0 \
     JWT_SECRET="client-gate-secret-$(date +%s)-0123456789abcdef" WEBHOOK_ALLOW_PRIVATE=false \
-    RUST_LOG="${RUST_LOG:-warn}" HTTP_WORKERS=2
+    RUST_LOG="${RUST_LOG:-warn}" HTTP_WORKERS=2 \
+    ATTACHMENT_STORE="file://$work/attachments" ATTACHMENT_SPOOL_DIR="$work/spool"
 "$bin" demo >"$work/demo.log" 2>&1
 "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!

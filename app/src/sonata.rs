@@ -110,7 +110,7 @@ fn request_cancellation(
     ctx: &Ctx,
     now: DateTime<Utc>,
 ) -> Result<TicketView, AppError> {
-    let (_, entries) = crate::tmf621::get_ticket(conn, caller, ticket)?;
+    let (_, entries, _) = crate::tmf621::get_ticket(conn, caller, ticket)?;
     let pending = domain::mef::cancellation_asked(&entries);
     change_ticket(
         conn,

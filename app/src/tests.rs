@@ -260,7 +260,7 @@ fn help_articles_are_written_by_admins_with_the_version_checked() {
 fn a_tmf621_patch_follows_the_same_rules_in_one_change() {
     use domain::tmf::TmfStatus;
     let f = fixture();
-    let (incident, _) = f
+    let (incident, _, _) = f
         .run(|conn, ctx| {
             crate::tmf621::create_ticket(
                 conn,
@@ -308,7 +308,7 @@ fn a_tmf621_patch_follows_the_same_rules_in_one_change() {
         }))
     ));
     // The desk's first move from `new` acknowledges on the way: two status changes.
-    let (moved, entries) = patch(caller(Role::Agent), TmfStatus::InProgress, None).unwrap();
+    let (moved, entries, _) = patch(caller(Role::Agent), TmfStatus::InProgress, None).unwrap();
     assert_eq!(moved.status, IncidentStatus::InProgress);
     let statuses: Vec<_> = entries
         .iter()

@@ -3,13 +3,14 @@
 //! one change. The facade in the API only maps shapes to these and back.
 
 use chrono::{DateTime, Utc};
+use domain::attachment::Attachment;
 use domain::policy::{self, Permission};
 use domain::tmf::{self, StatusRequest, TmfStatus};
 use domain::{
     Actor, Caller, DomainError, Incident, IncidentStatus, NewEntry, Priority, Resolution,
     TicketRef, TimelineEntry, Visibility,
 };
-use persistence::{incidents, timeline};
+use persistence::{attachments, incidents, timeline};
 
 use crate::incidents::{actor_of, change_ticket, RaiseIncident};
 use crate::{AppError, Conn, Ctx};
@@ -22,15 +23,20 @@ pub const VIEW_KINDS: &[domain::EntryKind] = &[
     domain::EntryKind::CancellationRequest,
 ];
 
-/// A ticket with the public timeline entries its TMF621 view shows.
-pub type TicketView = (Incident, Vec<TimelineEntry>);
+/// A ticket with the public timeline entries and the public attachments (removed ones left
+/// out) its TMF621 and MEF 124 views show.
+pub type TicketView = (Incident, Vec<TimelineEntry>, Vec<Attachment>);
 
 fn with_entries(conn: &mut Conn, incident: Incident) -> Result<TicketView, AppError> {
     let entries = timeline::public_of(conn, &[incident.id], VIEW_KINDS)?
         .into_iter()
         .map(|(_, e)| e)
         .collect();
-    Ok((incident, entries))
+    let files = attachments::public_of(conn, &[incident.id])?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    Ok((incident, entries, files))
 }
 
 /// Raises the ticket; its first notes belong to the creation (no separate change event).
@@ -82,11 +88,17 @@ pub fn list_tickets(
     for (id, e) in crate::incidents::timeline_of(conn, &tickets, VIEW_KINDS)? {
         by_ticket.entry(id).or_default().push(e);
     }
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let mut files_of: std::collections::HashMap<i64, Vec<Attachment>> = Default::default();
+    for (id, a) in attachments::public_of(conn, &ids)? {
+        files_of.entry(id).or_default().push(a);
+    }
     let views = tickets
         .into_iter()
         .map(|t| {
             let own = by_ticket.remove(&t.id).unwrap_or_default();
-            (t, own)
+            let files = files_of.remove(&t.id).unwrap_or_default();
+            (t, own, files)
         })
         .collect();
     Ok((total, views))

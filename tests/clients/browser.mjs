@@ -87,10 +87,29 @@ try {
   const shown = await list.locator(".live-responses-table tbody .response-col_status").first().innerText();
   check(shown.includes("200"), `the page shows ${shown}`);
 
+  begin("the upload offers a file picker, and sends the chosen file (201)");
+  const upload = page.locator("#operations-incidents-upload_attachment");
+  await upload.locator(".opblock-summary").click();
+  // "Try it out" is on for every operation (tryItOutEnabled); press it only if it is offered.
+  const tryUpload = upload.locator("button.try-out__btn", { hasText: "Try it out" });
+  if ((await tryUpload.count()) > 0) await tryUpload.click();
+  await upload.locator('tr[data-param-name="ref"] input').fill(process.env.SA_DEMO_TICKET ?? "1-0000000001");
+  const picker = upload.locator('input[type="file"]');
+  check((await picker.count()) === 1, "one file picker");
+  await picker.setInputFiles({ name: "trace.txt", mimeType: "text/plain", buffer: Buffer.from("traceroute to 192.0.2.1\n") });
+  const uploaded = page.waitForResponse((r) => r.url().includes("/attachments") && r.request().method() === "POST");
+  await upload.locator("button.execute").click();
+  const uploadAnswer = await uploaded;
+  check(uploadAnswer.status() === 201, `the upload answered ${uploadAnswer.status()}: ${await uploadAnswer.text()}`);
+  check(
+    ((await uploadAnswer.request().allHeaders())["content-type"] ?? "").startsWith("multipart/form-data"),
+    "sent as multipart/form-data",
+  );
+
   begin("nothing left the host, and the page logged no error");
   check(outside.length === 0, `requests left the host: ${outside.join(", ")}`);
   check(failures.length === 0, `console errors: ${failures.join(" | ")}`);
-  console.log("browser: Swagger UI signs in, keeps the token and runs GET /incidents");
+  console.log("browser: Swagger UI signs in, keeps the token, runs GET /incidents and uploads a file");
 } finally {
   await browser.close();
 }

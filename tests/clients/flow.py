@@ -9,6 +9,8 @@ its address.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import io
 import os
 import sys
 import time
@@ -19,6 +21,7 @@ from sa_client.api.escalations import escalate
 from sa_client.api.health import live
 from sa_client.api.incidents import (
     close_incident,
+    download_attachment,
     get_incident,
     list_incidents,
     list_updates,
@@ -26,10 +29,13 @@ from sa_client.api.incidents import (
     raise_incident,
     reopen_incident,
     transition_incident,
+    upload_attachment,
 )
 from sa_client.api.maintenance_requests import submit_maintenance_request
 from sa_client.api.planned_works import list_planned_works, planned_works_ics
 from sa_client.models import (
+    AttachmentUpload,
+    AttachmentView,
     CloseIncident,
     CreateMaintenanceRequest,
     EscalatedBy,
@@ -49,7 +55,7 @@ from sa_client.models import (
     TransitionRequest,
     TransitionRequestTo,
 )
-from sa_client.types import UNSET, Response
+from sa_client.types import UNSET, File, Response
 
 BASE_URL = os.environ.get("SA_URL", "http://127.0.0.1:8080")
 PASSWORD = os.environ.get("SA_DEMO_PASSWORD", "demo-password-2026")
@@ -165,6 +171,28 @@ def main() -> None:
     if isinstance(timeline, Problem) or timeline is None:
         raise AssertionError(f"{step}: no timeline")
     check(any(e.text == "Still degraded at 10:05." for e in timeline.items), "the update is on the timeline")
+
+    begin("attach a traceroute (multipart) and download it byte for byte")
+    trace = b"traceroute to 192.0.2.1, 30 hops max\n 1  10.0.0.1  0.41 ms\n 2  * * *\n"
+    uploaded = upload_attachment.sync_detailed(
+        ticket.ticket_number,
+        client=customer,
+        body=AttachmentUpload(
+            file=File(payload=io.BytesIO(trace), file_name="trace.txt", mime_type="text/plain"),
+            description="Traceroute from the CPE",
+        ),
+    )
+    attachment = uploaded.parsed
+    if uploaded.status_code != 201 or not isinstance(attachment, AttachmentView):
+        raise AssertionError(f"{step}: upload answered {uploaded.status_code} {uploaded.content!r}")
+    check(attachment.sha256 == hashlib.sha256(trace).hexdigest(), "the hash is the file's")
+    check(attachment.media_type.value == "text/plain", "the type decided from the content")
+    downloaded = download_attachment.sync_detailed(ticket.ticket_number, attachment.id, client=customer)
+    check(downloaded.status_code == 200 and downloaded.content == trace, "downloaded byte for byte")
+    check(
+        downloaded.headers.get("content-disposition", "").startswith("attachment"),
+        "served as a download",
+    )
 
     begin("the desk works it, with If-Match from the declared ETag; a stale one is 412")
 

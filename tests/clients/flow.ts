@@ -130,6 +130,28 @@ async function main(): Promise<void> {
   });
   check(timeline.data?.items.some((e) => e.text === "Still degraded at 10:05.") === true, "the update is on the timeline");
 
+  begin("attach a traceroute (multipart, as a browser's FormData) and download it byte for byte");
+  const trace = "traceroute to 192.0.2.1, 30 hops max\n 1  10.0.0.1  0.41 ms\n";
+  const uploaded = await customer.POST("/api/v1/incidents/{ref}/attachments", {
+    params: { path: { ref: ticket.ticket_number } },
+    body: { file: trace, description: "Traceroute from the CPE" },
+    bodySerializer(body) {
+      const form = new FormData();
+      form.append("file", new Blob([body.file], { type: "text/plain" }), "trace.txt");
+      if (typeof body.description === "string") form.append("description", body.description);
+      return form;
+    },
+  });
+  const attachment = uploaded.data;
+  if (attachment === undefined) throw new Error(`${step}: upload answered ${uploaded.response.status}`);
+  check(attachment.media_type === "text/plain" && attachment.size === trace.length, "type and size from the content");
+  const downloaded = await customer.GET("/api/v1/incidents/{ref}/attachments/{id}/content", {
+    params: { path: { ref: ticket.ticket_number, id: attachment.id } },
+    parseAs: "text",
+  });
+  check(downloaded.data === trace, "downloaded byte for byte");
+  check(downloaded.response.headers.get("content-disposition")?.startsWith("attachment") === true, "served as a download");
+
   begin("the desk works it, with If-Match from the declared ETag; a stale one is 412");
   let read = await desk.GET("/api/v1/incidents/{ref}", {
     params: { path: { ref: ticket.ticket_number } },

@@ -17,7 +17,8 @@ on_both_backends!(
     removal_keeps_the_record_and_purges_the_content,
     limits_per_ticket_and_per_company_have_their_own_codes,
     an_idempotent_retry_stores_one_object,
-    the_sweep_removes_unnamed_content_and_stale_spool_files
+    the_sweep_removes_unnamed_content_and_stale_spool_files,
+    the_carrier_facades_list_public_attachments_only
 );
 
 mod on_s3 {
@@ -720,4 +721,117 @@ async fn the_same_on_an_s3_compatible_store(backend: &str) {
     let swept = api::workers::sweep::sweep(&state, later).await.unwrap();
     assert_eq!(swept.objects, 1);
     assert_eq!(stored_objects(&app).await.len(), 2);
+}
+
+/// TMF621 v4 and v5 list a ticket's public attachments as `attachment` (by `url`, with
+/// `mimeType`, `size` and `name`), MEF 124 as `AttachmentValue` (with `source` buyer or seller);
+/// each answer is judged by the official document (`TestApp::send`). Internal and removed
+/// attachments are in none of them, whoever asks.
+async fn the_carrier_facades_list_public_attachments_only(app: TestApp) {
+    let (_, a, _, t) = ticket(&app).await;
+    let agent = app.token_for(Role::Agent, None);
+    let url = attachments_of(&t);
+    let public = app
+        .upload(
+            &url,
+            &a,
+            &[
+                FormPart::file("trace.pcap", None, &pcap(2_000)),
+                FormPart::text("description", "Capture at the CPE"),
+            ],
+            &[],
+        )
+        .await
+        .expect(201);
+    let from_desk = app
+        .upload(&url, &agent, &[FormPart::file("rfo.pdf", None, PDF)], &[])
+        .await
+        .expect(201);
+    app.upload(
+        &url,
+        &agent,
+        &[
+            FormPart::file("internal-notes.txt", None, b"desk only"),
+            FormPart::text("visibility", "internal"),
+        ],
+        &[],
+    )
+    .await
+    .expect(201);
+    let removed = app
+        .upload(
+            &url,
+            &a,
+            &[FormPart::file("wrong.csv", None, b"a,b\n")],
+            &[],
+        )
+        .await
+        .expect(201);
+    app.delete(&format!("{url}/{}", removed.body["id"]), &a)
+        .await
+        .expect(204);
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for token in [&a, &agent] {
+        let v4 = app
+            .get(
+                &format!("/tmf-api/troubleTicket/v4/troubleTicket/{t}"),
+                token,
+            )
+            .await
+            .expect(200);
+        assert_eq!(names(&v4.body["attachment"]), ["trace.pcap", "rfo.pdf"]);
+        let first = &v4.body["attachment"][0];
+        assert_eq!(first["mimeType"], "application/vnd.tcpdump.pcap");
+        assert_eq!(first["size"], json!({"amount": 2024.0, "units": "bytes"}));
+        assert_eq!(first["description"], "Capture at the CPE");
+        assert_eq!(first["url"], public.body["content_url"]);
+        let v5 = app
+            .get(
+                &format!("/tmf-api/troubleTicket/v5/troubleTicket/{t}"),
+                token,
+            )
+            .await
+            .expect(200);
+        assert_eq!(names(&v5.body["attachment"]), ["trace.pcap", "rfo.pdf"]);
+        assert_eq!(v5.body["attachment"][0]["@type"], "Attachment");
+        let mef = app
+            .get(
+                &format!("/mefApi/sonata/troubleTicket/v4/troubleTicket/{t}"),
+                token,
+            )
+            .await
+            .expect(200);
+        assert_eq!(names(&mef.body["attachment"]), ["trace.pcap", "rfo.pdf"]);
+        assert_eq!(mef.body["attachment"][0]["source"], "buyer");
+        assert_eq!(mef.body["attachment"][1]["source"], "seller");
+        assert_eq!(
+            mef.body["attachment"][1]["attachmentId"],
+            json!(from_desk.body["id"].as_i64().unwrap().to_string())
+        );
+        assert_eq!(mef.body["attachment"][0]["size"]["units"], "BYTES");
+        assert!(!mef.body.to_string().contains("internal-notes"));
+    }
+    // A list shows them too; the url reads the content with the same token.
+    let listed = app
+        .get("/tmf-api/troubleTicket/v4/troubleTicket", &a)
+        .await
+        .expect(200);
+    assert_eq!(
+        names(&listed.body[0]["attachment"]),
+        ["trace.pcap", "rfo.pdf"]
+    );
+    let (status, _, bytes) = app
+        .download(
+            listed.body[0]["attachment"][0]["url"].as_str().unwrap(),
+            &a,
+            &[],
+        )
+        .await;
+    assert_eq!((status.as_u16(), bytes), (200, pcap(2_000)));
 }

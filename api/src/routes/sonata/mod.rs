@@ -274,6 +274,28 @@ pub fn render_ticket(seen: tickets::Seen) -> MefTroubleTicket {
             })
             .into_iter()
             .collect(),
+        attachment: f
+            .attachments
+            .into_iter()
+            .map(|a| MefAttachmentValue {
+                attachment_id: a.id,
+                author: a.author,
+                creation_date: a.created_at,
+                description: a.description,
+                mime_type: a.mime_type,
+                name: a.name,
+                size: MefByteSize {
+                    amount: a.size as f64,
+                    units: "BYTES",
+                },
+                source: if a.by_customer {
+                    MefSource::Buyer
+                } else {
+                    MefSource::Seller
+                },
+                url: a.url,
+            })
+            .collect(),
         external_id: f.external_id,
         description: f.description,
     }

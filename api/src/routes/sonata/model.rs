@@ -239,6 +239,43 @@ pub struct MefTroubleTicket {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(required = false)]
     pub related_issue: Vec<MefIssueRelationship>,
+    /// Public attachments, oldest first: added by the buyer or the seller, never modified or
+    /// deleted here; the content is at `url` (the same bearer token reads it). Files are added
+    /// through `/api/v1` (`POST /api/v1/incidents/{ref}/attachments`).
+    #[schema(required = false)]
+    pub attachment: Vec<MefAttachmentValue>,
+}
+
+/// `AttachmentValue`: a file on the ticket, by its URL.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MefAttachmentValue {
+    #[schema(example = "7")]
+    pub attachment_id: String,
+    /// Who added it (the token subject).
+    #[schema(example = "user:12")]
+    pub author: String,
+    pub creation_date: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Decided from the content.
+    #[schema(example = "application/vnd.tcpdump.pcap")]
+    pub mime_type: String,
+    #[schema(example = "trace.pcap")]
+    pub name: String,
+    pub size: MefByteSize,
+    pub source: MefSource,
+    #[schema(example = "/api/v1/incidents/1-0000000042/attachments/7/content")]
+    pub url: String,
+}
+
+/// `MEFByteSize`: an attachment's size, in `BYTES`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MefByteSize {
+    #[schema(example = 48213)]
+    pub amount: f64,
+    #[schema(example = "BYTES")]
+    pub units: &'static str,
 }
 
 /// `TroubleTicket_Find`: a ticket in a list.

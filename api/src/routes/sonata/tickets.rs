@@ -37,7 +37,7 @@ fn seen_of(
     conn: &mut app::Conn,
     state_sla: &domain::SlaPolicy,
     caller: &Caller,
-    (incident, entries): app::tmf621::TicketView,
+    (incident, entries, files): app::tmf621::TicketView,
 ) -> Result<Seen, app::AppError> {
     let buyers = app::sonata::buyer_authors(
         conn,
@@ -58,6 +58,7 @@ fn seen_of(
     let facts = facts::facts(
         incident,
         &entries,
+        files,
         state_sla,
         !caller.role.is_customer_side(),
         app::now(),
@@ -320,7 +321,7 @@ pub async fn list_trouble_tickets(
     let now = app::now();
     let page = views
         .into_iter()
-        .map(|(i, e)| facts::facts(i, &e, state.sla(), staff, now));
+        .map(|(i, e, files)| facts::facts(i, &e, files, state.sla(), staff, now));
     let (total, page): (i64, Vec<TicketFacts>) = if refined(wanted) {
         if total > REFINED_MAX {
             return Err(ApiError::field(

@@ -4,6 +4,7 @@
 //! the reporter) is written once.
 
 use chrono::{DateTime, Utc};
+use domain::attachment::Attachment;
 use domain::tmf::{self, TmfStatus};
 use domain::{
     EntryKind, Incident, Reporter, Resolution, ServiceLocator, SlaPolicy, TicketRef, TimelineEntry,
@@ -85,6 +86,44 @@ pub struct TicketFacts {
     /// When the buyer asked to cancel, if it did since the last status move (MEF 124
     /// `assessingCancellation`), and why.
     pub cancellation_asked: Option<(DateTime<Utc>, String)>,
+    /// Its public attachments, oldest first (internal and removed ones are never shown here).
+    pub attachments: Vec<AttachmentFact>,
+}
+
+/// A public attachment as the facades show it: its metadata and where its content is.
+#[derive(Debug, Clone)]
+pub struct AttachmentFact {
+    pub id: String,
+    /// Its record in `/api/v1`.
+    pub href: String,
+    /// Its content, downloaded with the same bearer token.
+    pub url: String,
+    pub name: String,
+    pub mime_type: String,
+    pub size: u64,
+    pub description: Option<String>,
+    pub author: String,
+    /// Added by the customer (the buyer), else by the provider (the seller).
+    pub by_customer: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Attachment> for AttachmentFact {
+    fn from(a: Attachment) -> Self {
+        let href = format!("/api/v1/incidents/{}/attachments/{}", a.ticket, a.id);
+        Self {
+            id: a.id.to_string(),
+            url: format!("{href}/content"),
+            href,
+            name: a.name,
+            mime_type: a.media_type.as_str().to_owned(),
+            size: a.size,
+            description: a.description,
+            author: a.author,
+            by_customer: a.source == domain::attachment::Source::Customer,
+            created_at: a.created_at,
+        }
+    }
 }
 
 /// The facts of a ticket, from the ticket and its public notes and status changes (oldest
@@ -92,6 +131,7 @@ pub struct TicketFacts {
 pub fn facts(
     i: Incident,
     entries: &[TimelineEntry],
+    attachments: Vec<Attachment>,
     policy: &SlaPolicy,
     staff: bool,
     now: DateTime<Utc>,
@@ -206,6 +246,11 @@ pub fn facts(
         parties,
         history,
         parent: i.parent_ticket,
+        attachments: attachments
+            .into_iter()
+            .filter(|a| a.visibility == domain::Visibility::Public && a.removed_at.is_none())
+            .map(AttachmentFact::from)
+            .collect(),
     }
 }
 

@@ -10,7 +10,7 @@ use app::tmf621::TicketPatch;
 use app::webhooks::{Subscribe, Subscription};
 use app::{AppError, Store};
 use domain::tmf::{self, TmfStatus};
-use domain::{Caller, Incident, SlaPolicy, TicketRef, TimelineEntry};
+use domain::{Caller, SlaPolicy, TicketRef};
 use serde_json::Value;
 
 use super::facts::{self, NewTicket, TicketChange, TicketFacts};
@@ -41,12 +41,12 @@ pub struct ListRequest<'a> {
 fn view(
     state: &web::Data<AppState>,
     caller: &Caller,
-    i: Incident,
-    e: &[TimelineEntry],
+    (i, e, files): app::tmf621::TicketView,
 ) -> TicketFacts {
     facts::facts(
         i,
-        e,
+        &e,
+        files,
         state.sla(),
         !caller.role.is_customer_side(),
         app::now(),
@@ -128,10 +128,7 @@ pub async fn list(
         app::tmf621::list_tickets(conn, &who, filter, offset, limit)
     })
     .await?;
-    let items = page
-        .into_iter()
-        .map(|(i, e)| view(state, caller, i, &e))
-        .collect();
+    let items = page.into_iter().map(|v| view(state, caller, v)).collect();
     Ok((total, items))
 }
 
@@ -151,11 +148,11 @@ pub async fn get(
 ) -> Result<(i64, TicketFacts), ApiError> {
     let ticket = ticket_from_path(path)?;
     let who = caller.clone();
-    let (incident, entries) = read(state, move |conn| {
+    let seen = read(state, move |conn| {
         app::tmf621::get_ticket(conn, &who, ticket)
     })
     .await?;
-    Ok((incident.version, view(state, caller, incident, &entries)))
+    Ok((seen.0.version, view(state, caller, seen)))
 }
 
 /// Logs the ticket; its version and facts.
@@ -166,11 +163,11 @@ pub async fn create(
 ) -> Result<(i64, TicketFacts), ApiError> {
     let (raise, notes) = facts::raise_of(new)?;
     let who = caller.clone();
-    let (incident, entries) = write(state, move |conn, ctx, now| {
+    let seen = write(state, move |conn, ctx, now| {
         app::tmf621::create_ticket(conn, &who, raise, notes, ctx, now)
     })
     .await?;
-    Ok((incident.version, view(state, caller, incident, &entries)))
+    Ok((seen.0.version, view(state, caller, seen)))
 }
 
 /// A JSON Patch (`application/json-patch+json`, TMF's `application/json-patch-query+json`) is a
@@ -227,11 +224,11 @@ pub async fn patch(
         expected_version: if_match_version(req)?,
     };
     let who = caller.clone();
-    let (incident, entries) = write(state, move |conn, ctx, now| {
+    let seen = write(state, move |conn, ctx, now| {
         app::tmf621::patch_ticket(conn, &who, patch, ctx, now)
     })
     .await?;
-    Ok((incident.version, view(state, caller, incident, &entries)))
+    Ok((seen.0.version, view(state, caller, seen)))
 }
 
 /// A ticket's answer: `body` with its `ETag` (and, for a creation, its `Location`).
@@ -363,10 +360,10 @@ pub fn notice(
         .transpose()
         .map_err(|e| AppError::Internal(e.to_string()))?
         .ok_or(AppError::NotFound("incident"))?;
-    let (incident, entries) =
+    let (incident, entries, files) =
         store.read(|conn| app::tmf621::ticket_for_notification(conn, ticket))?;
     let staff = sub.customer_number.is_none();
-    let facts = facts::facts(incident, &entries, sla, staff, app::now());
+    let facts = facts::facts(incident, &entries, files, sla, staff, app::now());
     let title = match event_type {
         tmf::CREATE_EVENT => "Trouble ticket created",
         tmf::STATUS_CHANGE_EVENT => "Trouble ticket status changed",

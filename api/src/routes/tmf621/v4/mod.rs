@@ -107,6 +107,22 @@ pub fn trouble_ticket(f: TicketFacts) -> TroubleTicket {
             })
             .into_iter()
             .collect(),
+        attachment: f
+            .attachments
+            .into_iter()
+            .map(|a| AttachmentRefOrValue {
+                id: a.id,
+                href: a.href,
+                url: a.url,
+                name: a.name,
+                mime_type: a.mime_type,
+                size: Quantity {
+                    amount: a.size as f64,
+                    units: "bytes".to_owned(),
+                },
+                description: a.description,
+            })
+            .collect(),
     }
 }
 
@@ -130,4 +146,5 @@ pub(crate) const ATTRIBUTES: &[&str] = &[
     "relatedParty",
     "statusChange",
     "troubleTicketRelationship",
+    "attachment",
 ];

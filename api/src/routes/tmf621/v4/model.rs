@@ -85,6 +85,41 @@ pub struct TroubleTicket {
     /// The major network incident this ticket is linked to (`relationshipType` `isChild`).
     #[schema(required = false)]
     pub trouble_ticket_relationship: Vec<TroubleTicketRelationship>,
+    /// Public attachments, oldest first: their content is at `url` (the same bearer token reads
+    /// it). Files are added through `/api/v1` (`POST /api/v1/incidents/{ref}/attachments`).
+    #[schema(required = false)]
+    pub attachment: Vec<AttachmentRefOrValue>,
+}
+
+/// A file attached to a ticket, by reference: its content is at `url`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentRefOrValue {
+    #[schema(example = "7")]
+    pub id: String,
+    /// Its record in `/api/v1`.
+    #[schema(example = "/api/v1/incidents/1-0000000042/attachments/7")]
+    pub href: String,
+    /// Its content.
+    #[schema(example = "/api/v1/incidents/1-0000000042/attachments/7/content")]
+    pub url: String,
+    #[schema(example = "trace.pcap")]
+    pub name: String,
+    /// Decided from the content.
+    #[schema(example = "application/vnd.tcpdump.pcap")]
+    pub mime_type: String,
+    pub size: Quantity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// An amount in a unit: an attachment's size in `bytes`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Quantity {
+    #[schema(example = 48213)]
+    pub amount: f64,
+    #[schema(example = "bytes")]
+    pub units: String,
 }
 
 /// A note on a ticket.

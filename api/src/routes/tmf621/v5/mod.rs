@@ -124,6 +124,23 @@ pub fn trouble_ticket(f: TicketFacts) -> TroubleTicketV5 {
             })
             .into_iter()
             .collect(),
+        attachment: f
+            .attachments
+            .into_iter()
+            .map(|a| AttachmentV5 {
+                at_type: "Attachment",
+                id: a.id,
+                href: a.href,
+                url: a.url,
+                name: a.name,
+                mime_type: a.mime_type,
+                size: QuantityV5 {
+                    amount: a.size as f64,
+                    units: "bytes".to_owned(),
+                },
+                description: a.description,
+            })
+            .collect(),
     }
 }
 
@@ -147,4 +164,5 @@ pub(crate) const ATTRIBUTES: &[&str] = &[
     "relatedParty",
     "statusChangeHistory",
     "troubleTicketRelationship",
+    "attachment",
 ];

@@ -98,6 +98,45 @@ pub struct TroubleTicketV5 {
     /// The major network incident this ticket is linked to (`relationshipType` `isChild`).
     #[schema(required = false)]
     pub trouble_ticket_relationship: Vec<TroubleTicketRelationshipV5>,
+    /// Public attachments, oldest first (`Attachment`, content at `url`, read with the same
+    /// bearer token). Files are added through `/api/v1` (`POST /api/v1/incidents/{ref}/attachments`).
+    #[schema(required = false)]
+    pub attachment: Vec<AttachmentV5>,
+}
+
+/// A file attached to a ticket (`Attachment`): its metadata; its content is at `url`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentV5 {
+    /// `Attachment`.
+    #[serde(rename = "@type")]
+    #[schema(example = "Attachment")]
+    pub at_type: &'static str,
+    #[schema(example = "7")]
+    pub id: String,
+    /// Its record in `/api/v1`.
+    #[schema(example = "/api/v1/incidents/1-0000000042/attachments/7")]
+    pub href: String,
+    /// Its content.
+    #[schema(example = "/api/v1/incidents/1-0000000042/attachments/7/content")]
+    pub url: String,
+    #[schema(example = "trace.pcap")]
+    pub name: String,
+    /// Decided from the content.
+    #[schema(example = "application/vnd.tcpdump.pcap")]
+    pub mime_type: String,
+    pub size: QuantityV5,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// An amount in a unit (`Quantity`): an attachment's size in `bytes`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuantityV5 {
+    #[schema(example = 48213)]
+    pub amount: f64,
+    #[schema(example = "bytes")]
+    pub units: String,
 }
 
 /// The partner's identifier of a ticket (`ExternalIdentifier`).

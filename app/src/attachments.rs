@@ -203,6 +203,12 @@ pub fn remove(
             "only whoever added an attachment, or the service desk, may remove it".into(),
         )));
     }
+    if persistence::documents::delivers_attachment(conn, found.id)? {
+        return Err(AppError::Conflict {
+            code: "attachment_delivered",
+            message: "this attachment is a delivered RFO or incident report; it stays".into(),
+        });
+    }
     incident.add_note(now)?;
     let attachment = attachments::mark_removed(conn, id, &caller.subject, now)?;
     let entry = NewEntry {

@@ -56,6 +56,8 @@ pub struct DocumentRequest {
     pub document_url: Option<String>,
     pub rejection_reason: Option<String>,
     pub version: i64,
+    /// The ticket's attachment that is the document, when it was delivered as a file.
+    pub document_attachment: Option<i64>,
 }
 
 impl DocumentRequest {
@@ -92,10 +94,13 @@ impl DocumentRequest {
     }
 
     /// Delivers the document text and, optionally, a link to an attachment.
+    /// Delivers the document: its text (a summary when it is a file), and a link or an attachment
+    /// of the ticket (checked by the caller to be a public one of this ticket).
     pub fn deliver(
         &mut self,
         text: &str,
         url: Option<&str>,
+        attachment: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         self.ensure_active("delivered")?;
@@ -120,6 +125,7 @@ impl DocumentRequest {
         self.status = DocumentStatus::Delivered;
         self.document_text = Some(text.to_owned());
         self.document_url = url.map(str::to_owned);
+        self.document_attachment = attachment;
         self.updated_at = now;
         Ok(())
     }
@@ -159,6 +165,7 @@ mod tests {
             document_url: None,
             rejection_reason: None,
             version: 1,
+            document_attachment: None,
         }
     }
 
@@ -176,7 +183,7 @@ mod tests {
         for (from, start, deliver, reject) in cases {
             assert_eq!(request(from).start(now).is_ok(), start, "start from {from}");
             assert_eq!(
-                request(from).deliver("text", None, now).is_ok(),
+                request(from).deliver("text", None, None, now).is_ok(),
                 deliver,
                 "deliver from {from}"
             );
@@ -192,12 +199,13 @@ mod tests {
     fn delivery_needs_text_and_rejection_a_reason() {
         let now = Utc::now();
         let mut r = request(DocumentStatus::Requested);
-        assert!(r.deliver("  ", None, now).is_err());
+        assert!(r.deliver("  ", None, None, now).is_err());
         assert!(r.reject(" ", now).is_err());
         assert_eq!(r.status, DocumentStatus::Requested);
         r.deliver(
             "Root cause: fibre cut",
             Some("https://docs.example/rfo.pdf"),
+            None,
             now,
         )
         .unwrap();
@@ -210,13 +218,13 @@ mod tests {
             "ftp://x/y",
         ] {
             assert!(
-                other.deliver("Root cause", Some(bad), now).is_err(),
+                other.deliver("Root cause", Some(bad), None, now).is_err(),
                 "{bad}"
             );
         }
         assert_eq!(other.status, DocumentStatus::Requested);
         other
-            .deliver("Root cause", Some("HTTP://docs.example/rfo.pdf"), now)
+            .deliver("Root cause", Some("HTTP://docs.example/rfo.pdf"), None, now)
             .unwrap();
         assert_eq!(
             r.document_url.as_deref(),

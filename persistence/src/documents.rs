@@ -25,6 +25,7 @@ struct DocumentRow {
     document_url: Option<String>,
     rejection_reason: Option<String>,
     version: i64,
+    document_attachment_id: Option<i64>,
 }
 
 impl DocumentRow {
@@ -45,6 +46,7 @@ impl DocumentRow {
                 document_url: self.document_url,
                 rejection_reason: self.rejection_reason,
                 version: self.version,
+                document_attachment: self.document_attachment_id,
             },
         ))
     }
@@ -178,6 +180,7 @@ pub fn save(
         document_requests::document_text.eq(request.document_text.as_deref()),
         document_requests::document_url.eq(request.document_url.as_deref()),
         document_requests::rejection_reason.eq(request.rejection_reason.as_deref()),
+        document_requests::document_attachment_id.eq(request.document_attachment),
         document_requests::version.eq(request.version + 1),
     ))
     .returning(document_requests::all_columns)
@@ -187,4 +190,16 @@ pub fn save(
         .ok_or_else(|| StoreError::VersionMismatch("request changed concurrently".into()))?
         .into_domain()?;
     Ok(saved)
+}
+
+/// Whether a delivered document is this attachment (it must then stay).
+pub fn delivers_attachment(
+    conn: &mut DbConnection,
+    attachment_id: i64,
+) -> Result<bool, StoreError> {
+    let n: i64 = document_requests::table
+        .filter(document_requests::document_attachment_id.eq(attachment_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }

@@ -151,6 +151,7 @@ diesel::table! {
         document_url -> Nullable<Text>,
         rejection_reason -> Nullable<Text>,
         version -> BigInt,
+        document_attachment_id -> Nullable<BigInt>,
     }
 }
 
@@ -404,6 +405,7 @@ diesel::joinable!(major_incident_services -> major_incidents (major_incident_id)
 diesel::joinable!(major_incident_updates -> major_incidents (major_incident_id));
 diesel::joinable!(incident_updates -> incidents (incident_id));
 diesel::joinable!(attachments -> incidents (incident_id));
+diesel::joinable!(document_requests -> attachments (document_attachment_id));
 diesel::joinable!(document_requests -> incidents (incident_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

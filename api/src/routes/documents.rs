@@ -28,7 +28,7 @@ pub struct RequestDocument {
 /// The document, delivered.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(example = json!({"document_text": "On 28 Nov at 09:12 UTC a third-party excavation cut…",
-    "document_url": "https://docs.example.com/rfo/1-0000000042.pdf"}))]
+    "document_attachment_id": 7}))]
 pub struct DeliverDocument {
     #[validate(length(min = 1, max = 100000))]
     #[schema(min_length = 1, max_length = 100000)]
@@ -41,6 +41,12 @@ pub struct DeliverDocument {
         max_length = 2000
     )]
     pub document_url: Option<String>,
+    /// The document as a file: a public attachment of the ticket (upload it first with
+    /// `POST /api/v1/incidents/{ref}/attachments`). The customer downloads it from the request;
+    /// it can no longer be removed.
+    #[validate(range(min = 1))]
+    #[schema(minimum = 1, example = 7)]
+    pub document_attachment_id: Option<i64>,
 }
 
 /// Why the request is refused.
@@ -54,7 +60,7 @@ pub struct RejectDocument {
 
 /// An RFO or Incident Report request.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 12, "ticket_number": "1-0000000042", "customer_number": "OCN-1001", "kind": "rfo", "status": "delivered", "note": "Our board needs the RFO by Friday.", "requested_by": "user:6", "requested_at": "2026-11-21T09:00:00Z", "updated_at": "2026-11-24T16:30:00Z", "document_text": "On 20 Nov at 09:12 UTC a third-party excavation cut the fibre near Slough; service was restored at 12:40 UTC.", "document_url": null, "rejection_reason": null}))]
+#[schema(example = json!({"id": 12, "ticket_number": "1-0000000042", "customer_number": "OCN-1001", "kind": "rfo", "status": "delivered", "note": "Our board needs the RFO by Friday.", "requested_by": "user:6", "requested_at": "2026-11-21T09:00:00Z", "updated_at": "2026-11-24T16:30:00Z", "document_text": "On 20 Nov at 09:12 UTC a third-party excavation cut the fibre near Slough; service was restored at 12:40 UTC.", "document_url": null, "document_attachment_id": 7, "document_content_url": "/api/v1/incidents/1-0000000042/attachments/7/content", "rejection_reason": null}))]
 pub struct DocumentRequestView {
     pub id: i64,
     pub ticket_number: String,
@@ -70,6 +76,9 @@ pub struct DocumentRequestView {
     /// The document, once delivered.
     pub document_text: Option<String>,
     pub document_url: Option<String>,
+    /// The document as a file: the ticket's attachment, and where to download it.
+    pub document_attachment_id: Option<i64>,
+    pub document_content_url: Option<String>,
     pub rejection_reason: Option<String>,
 }
 
@@ -87,6 +96,10 @@ impl From<DocumentRequest> for DocumentRequestView {
             updated_at: d.updated_at,
             document_text: d.document_text,
             document_url: d.document_url,
+            document_attachment_id: d.document_attachment,
+            document_content_url: d
+                .document_attachment
+                .map(|id| format!("/api/v1/incidents/{}/attachments/{id}/content", d.ticket)),
             rejection_reason: d.rejection_reason,
         }
     }
@@ -378,6 +391,7 @@ pub async fn deliver_document(
     let step = DeskStep::Deliver {
         document_text: body.document_text,
         document_url: body.document_url,
+        document_attachment_id: body.document_attachment_id,
     };
     act_on_request(state, caller.0, path.into_inner(), step).await
 }

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use domain::policy::{self, Permission};
-use domain::{Caller, DocumentRequest, EntryKind, NewEntry};
-use persistence::{documents, timeline};
+use domain::{Caller, DocumentRequest, DomainError, EntryKind, NewEntry};
+use persistence::{attachments, documents, timeline};
 
 use crate::{AppError, Conn};
 
@@ -12,6 +12,8 @@ pub enum DeskStep {
     Deliver {
         document_text: String,
         document_url: Option<String>,
+        /// A public attachment of the ticket that is the document (a PDF, say).
+        document_attachment_id: Option<i64>,
     },
     Reject {
         reason: String,
@@ -36,8 +38,25 @@ pub fn work_on(
         DeskStep::Deliver {
             document_text,
             document_url,
+            document_attachment_id,
         } => {
-            request.deliver(&document_text, document_url.as_deref(), now)?;
+            if let Some(attachment) = document_attachment_id {
+                // The customer downloads it from the request: a public, kept file of this ticket.
+                let found = attachments::get(conn, incident_id, attachment, true);
+                if !matches!(&found, Ok(a) if a.removed_at.is_none()) {
+                    return Err(DomainError::invalid(
+                        "document_attachment_id",
+                        "must name a public attachment of this ticket",
+                    )
+                    .into());
+                }
+            }
+            request.deliver(
+                &document_text,
+                document_url.as_deref(),
+                document_attachment_id,
+                now,
+            )?;
             format!("{title} delivered")
         }
         DeskStep::Reject { reason } => {

@@ -22,3 +22,6 @@ CREATE INDEX attachments_incident_idx ON attachments (incident_id, id);
 -- The company's bytes in use (its quota), and whether any kept row still names some content.
 CREATE INDEX attachments_company_idx ON attachments (customer_number) WHERE removed_at IS NULL;
 CREATE INDEX attachments_content_idx ON attachments (sha256) WHERE removed_at IS NULL;
+-- An RFO or incident report delivered as a file: the public attachment of its ticket that holds
+-- the document (its link, document_url, stays for documents kept elsewhere).
+ALTER TABLE document_requests ADD COLUMN document_attachment_id BIGINT REFERENCES attachments (id);

@@ -18,7 +18,8 @@ on_both_backends!(
     limits_per_ticket_and_per_company_have_their_own_codes,
     an_idempotent_retry_stores_one_object,
     the_sweep_removes_unnamed_content_and_stale_spool_files,
-    the_carrier_facades_list_public_attachments_only
+    the_carrier_facades_list_public_attachments_only,
+    an_rfo_is_delivered_as_a_file_the_customer_downloads
 );
 
 mod on_s3 {
@@ -834,4 +835,99 @@ async fn the_carrier_facades_list_public_attachments_only(app: TestApp) {
         )
         .await;
     assert_eq!((status.as_u16(), bytes), (200, pcap(2_000)));
+}
+
+/// Scope 3: the desk delivers an RFO as a file through the same storage; the customer downloads
+/// it from the request; it cannot be removed after; a link still works as before.
+async fn an_rfo_is_delivered_as_a_file_the_customer_downloads(app: TestApp) {
+    let (_, a, _, t) = ticket(&app).await;
+    let agent = app.token_for(Role::Agent, None);
+    let request = app
+        .post(
+            &format!("/api/v1/incidents/{t}/rfo-requests"),
+            &a,
+            json!({"note": "For our board"}),
+        )
+        .await
+        .expect(201);
+    let id = request.body["id"].as_i64().unwrap();
+    let url = attachments_of(&t);
+    let rfo = app
+        .upload(
+            &url,
+            &agent,
+            &[
+                FormPart::file("RFO 1-0000000001.pdf", Some("application/pdf"), PDF),
+                FormPart::text("description", "Reason for outage"),
+            ],
+            &[],
+        )
+        .await
+        .expect(201);
+    let internal = app
+        .upload(
+            &url,
+            &agent,
+            &[
+                FormPart::file("draft.pdf", None, PDF),
+                FormPart::text("visibility", "internal"),
+            ],
+            &[],
+        )
+        .await
+        .expect(201);
+    let deliver = format!("/api/v1/document-requests/{id}/deliver");
+    // Only a public, kept attachment of this very ticket can be the document.
+    let other_ticket = app.raise(&a, "SVC-A", "degraded").await["ticket_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let elsewhere = app
+        .upload(
+            &attachments_of(&other_ticket),
+            &agent,
+            &[FormPart::file("x.pdf", None, PDF)],
+            &[],
+        )
+        .await
+        .expect(201);
+    for wrong in [&internal.body["id"], &elsewhere.body["id"], &json!(999_999)] {
+        let refused = app
+            .post(
+                &deliver,
+                &agent,
+                json!({"document_text": "Summary", "document_attachment_id": wrong}),
+            )
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(refused.body["errors"][0]["field"], "document_attachment_id");
+    }
+    let delivered = app
+        .post(
+            &deliver,
+            &agent,
+            json!({"document_text": "Fibre cut near Slough; restored 12:40 UTC.",
+                   "document_attachment_id": rfo.body["id"]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(delivered.body["status"], "delivered");
+    // The customer reads the request and downloads the file from it.
+    let seen = app
+        .get(&format!("/api/v1/document-requests/{id}"), &a)
+        .await
+        .expect(200);
+    assert_eq!(seen.body["document_attachment_id"], rfo.body["id"]);
+    let content_url = seen.body["document_content_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(content_url, rfo.body["content_url"].as_str().unwrap());
+    let (status, headers, bytes) = app.download(&content_url, &a, &[]).await;
+    assert_eq!((status.as_u16(), bytes.as_slice()), (200, PDF));
+    assert_eq!(headers.get("content-type").unwrap(), "application/pdf");
+    // The delivered document stays.
+    app.delete(&format!("{url}/{}", rfo.body["id"]), &agent)
+        .await
+        .expect_problem(409, "attachment_delivered");
 }

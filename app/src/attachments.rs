@@ -20,15 +20,21 @@ use persistence::{events, incidents};
 use crate::incidents::{record_change, save_change};
 use crate::{AppError, Conn, Ctx, Cursor, Page};
 
-/// A file about to be recorded, as the upload found it.
+/// A file already in the object store under its hash, as the upload found it.
 #[derive(Debug, Clone)]
-pub struct AddAttachment {
-    pub ticket: TicketRef,
+pub struct StoredFile {
     pub name: String,
     pub media_type: MediaType,
     pub size: u64,
     pub sha256: String,
     pub description: Option<String>,
+}
+
+/// A file about to be recorded on a ticket.
+#[derive(Debug, Clone)]
+pub struct AddAttachment {
+    pub ticket: TicketRef,
+    pub file: StoredFile,
     pub visibility: Visibility,
 }
 
@@ -75,16 +81,18 @@ pub fn add(
     incident.add_note(now)?;
     let on_ticket = attachments::count_kept(conn, incident.id)?;
     let company = attachments::company_bytes(conn, &incident.customer_number)?;
-    ctx.attachments.check_room(on_ticket, company, cmd.size)?;
+    ctx.attachments
+        .check_room(on_ticket, company, cmd.file.size)?;
+    let file = cmd.file;
     let attachment = attachments::insert(
         conn,
         &incident,
         &NewAttachment {
-            name: cmd.name,
-            media_type: cmd.media_type,
-            size: cmd.size,
-            sha256: cmd.sha256,
-            description: cmd.description,
+            name: file.name,
+            media_type: file.media_type,
+            size: file.size,
+            sha256: file.sha256,
+            description: file.description,
             visibility: cmd.visibility,
             author: caller.subject.clone(),
             source: source_of(caller),
@@ -121,6 +129,29 @@ pub fn add(
         )?;
     }
     Ok(attachment)
+}
+
+/// Records several stored files as public attachments of one ticket (a carrier facade's create
+/// or patch carries them inline), in the caller's transaction.
+pub fn add_public(
+    conn: &mut Conn,
+    caller: &Caller,
+    ticket: TicketRef,
+    files: Vec<StoredFile>,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<Vec<Attachment>, AppError> {
+    files
+        .into_iter()
+        .map(|file| {
+            let cmd = AddAttachment {
+                ticket,
+                file,
+                visibility: Visibility::Public,
+            };
+            add(conn, caller, cmd, ctx, now)
+        })
+        .collect()
 }
 
 /// What an event says of an attachment: its metadata, never its content.

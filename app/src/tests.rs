@@ -267,6 +267,7 @@ fn a_tmf621_patch_follows_the_same_rules_in_one_change() {
                 &caller(Role::CustomerUser),
                 raise_cmd("SVC-A"),
                 vec!["first note".into()],
+                Vec::new(),
                 ctx,
                 now(),
             )

@@ -12,6 +12,7 @@ use domain::{
 };
 use persistence::{attachments, incidents, timeline};
 
+use crate::attachments::StoredFile;
 use crate::incidents::{actor_of, change_ticket, RaiseIncident};
 use crate::{AppError, Conn, Ctx};
 
@@ -40,11 +41,14 @@ fn with_entries(conn: &mut Conn, incident: Incident) -> Result<TicketView, AppEr
 }
 
 /// Raises the ticket; its first notes belong to the creation (no separate change event).
+/// Raises the ticket; its first notes belong to the creation (no separate change event), and
+/// the files sent with it (already stored) become its first public attachments.
 pub fn create_ticket(
     conn: &mut Conn,
     caller: &Caller,
     raise: RaiseIncident,
     notes: Vec<String>,
+    files: Vec<StoredFile>,
     ctx: &Ctx,
     now: DateTime<Utc>,
 ) -> Result<TicketView, AppError> {
@@ -54,7 +58,30 @@ pub fn create_ticket(
         .map(|t| NewEntry::note(&caller.subject, Visibility::Public, t.clone()))
         .collect();
     timeline::append(conn, incident.id, &first, now)?;
-    with_entries(conn, incident)
+    if files.is_empty() {
+        return with_entries(conn, incident);
+    }
+    crate::attachments::add_public(conn, caller, incident.ticket, files, ctx, now)?;
+    get_ticket(conn, caller, incident.ticket)
+}
+
+/// A partner's PATCH with files sent inline (already stored): the change, then the files as
+/// public attachments, in one transaction.
+pub fn patch_ticket_with_files(
+    conn: &mut Conn,
+    caller: &Caller,
+    patch: TicketPatch,
+    files: Vec<StoredFile>,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<TicketView, AppError> {
+    let ticket = patch.ticket;
+    let view = patch_ticket(conn, caller, patch, ctx, now)?;
+    if files.is_empty() {
+        return Ok(view);
+    }
+    crate::attachments::add_public(conn, caller, ticket, files, ctx, now)?;
+    get_ticket(conn, caller, ticket)
 }
 
 /// A ticket as the caller may see it, with its view's entries.

@@ -17,7 +17,7 @@ use actix_multipart::{Field, Multipart};
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use app::attachments::AddAttachment;
+use app::attachments::{AddAttachment, StoredFile};
 use chrono::{DateTime, Utc};
 use domain::attachment::{display_name, Attachment, Intake, Refusal, Source};
 use domain::{Caller, Visibility};
@@ -540,11 +540,13 @@ async fn store_and_record(
         .map_err(storage_error)?;
     let cmd = AddAttachment {
         ticket,
-        name: received.name,
-        media_type: accepted.media_type,
-        size: accepted.size,
-        sha256: accepted.sha256.clone(),
-        description: received.description,
+        file: StoredFile {
+            name: received.name,
+            media_type: accepted.media_type,
+            size: accepted.size,
+            sha256: accepted.sha256.clone(),
+            description: received.description,
+        },
         visibility: received.visibility,
     };
     let by = caller.clone();
@@ -567,13 +569,7 @@ async fn store_and_record(
             Ok(attachment.into())
         }
         Err(err) => {
-            let hashes = vec![accepted.sha256];
-            let named = read(state, move |conn| app::attachments::named(conn, &hashes)).await;
-            if matches!(&named, Ok(n) if n.is_empty()) {
-                if let Err(e) = objects.delete(&key).await {
-                    log::warn!("could not remove unrecorded content {key} (the sweep will): {e}");
-                }
-            }
+            forget(state, vec![accepted.sha256]).await;
             Err(err)
         }
     }
@@ -863,4 +859,90 @@ pub async fn remove_attachment(
         }
     }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A file a carrier facade's create or patch carries inline: base64 `content` (bounded by the
+/// JSON body limit), a name, and what the sender says it is.
+#[derive(Debug, Clone)]
+pub struct InlineFile {
+    pub name: String,
+    pub mime_type: Option<String>,
+    pub content: String,
+    pub description: Option<String>,
+}
+
+/// Decodes, checks and stores inline files as an upload would (the same limits, types and
+/// content-addressed keys); their rows are written by the caller's use case. A refusal names the
+/// file by `field` and its index (`attachment[0].content`).
+pub async fn store_inline(
+    state: &web::Data<AppState>,
+    field: &str,
+    files: Vec<InlineFile>,
+) -> Result<Vec<StoredFile>, ApiError> {
+    use base64::Engine as _;
+    let limits = state.ctx.attachments.clone();
+    let mut stored = Vec::with_capacity(files.len());
+    for (i, file) in files.into_iter().enumerate() {
+        let content = format!("{field}[{i}].content");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(file.content.trim())
+            .map_err(|_| ApiError::field(&content, "invalid_base64", "must be base64"))?;
+        let name = display_name(&file.name);
+        let mut intake = Intake::new(limits.max_bytes);
+        intake.feed(&bytes).map_err(refusal)?;
+        let accepted = intake
+            .finish(&name, file.mime_type.as_deref(), &limits.allowed)
+            .map_err(refusal)?;
+        let spool_dir = state.settings.attachments.spool_dir.clone();
+        let spool = web::block(move || -> std::io::Result<tempfile::NamedTempFile> {
+            std::fs::create_dir_all(&spool_dir)?;
+            let mut spool = tempfile::Builder::new()
+                .prefix("upload-")
+                .suffix(".part")
+                .tempfile_in(&spool_dir)?;
+            std::io::Write::write_all(&mut spool, &bytes)?;
+            Ok(spool)
+        })
+        .await
+        .map_err(ApiError::from)?
+        .map_err(|e| {
+            log::error!("attachment spool: {e}");
+            ApiError::internal("cannot spool the attachment")
+        })?;
+        let key = domain::attachment::content_key(&accepted.sha256);
+        state
+            .objects
+            .put_file(&key, spool.path())
+            .await
+            .map_err(storage_error)?;
+        stored.push(StoredFile {
+            name,
+            media_type: accepted.media_type,
+            size: accepted.size,
+            sha256: accepted.sha256,
+            description: file
+                .description
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
+        });
+    }
+    Ok(stored)
+}
+
+/// After the use case that was to record these contents (by SHA-256) failed: removes those no
+/// kept attachment names (what is left, the sweep removes).
+pub async fn forget(state: &web::Data<AppState>, hashes: Vec<String>) {
+    if hashes.is_empty() {
+        return;
+    }
+    let lookup = hashes.clone();
+    let Ok(named) = read(state, move |conn| app::attachments::named(conn, &lookup)).await else {
+        return;
+    };
+    for hash in hashes.iter().filter(|h| !named.contains(*h)) {
+        let key = domain::attachment::content_key(hash);
+        if let Err(e) = state.objects.delete(&key).await {
+            log::warn!("could not remove unrecorded content {key} (the sweep will): {e}");
+        }
+    }
 }

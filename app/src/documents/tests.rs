@@ -63,6 +63,7 @@ fn one_open_request_per_kind_and_the_desk_delivers() {
                 DeskStep::Deliver {
                     document_text: "A fibre was cut near Slough.".into(),
                     document_url: None,
+                    document_attachment_id: None,
                 },
                 now(),
             )

@@ -19,7 +19,8 @@ on_both_backends!(
     an_idempotent_retry_stores_one_object,
     the_sweep_removes_unnamed_content_and_stale_spool_files,
     the_carrier_facades_list_public_attachments_only,
-    an_rfo_is_delivered_as_a_file_the_customer_downloads
+    an_rfo_is_delivered_as_a_file_the_customer_downloads,
+    the_carrier_facades_take_files_by_base64_content
 );
 
 mod on_s3 {
@@ -930,4 +931,157 @@ async fn an_rfo_is_delivered_as_a_file_the_customer_downloads(app: TestApp) {
     app.delete(&format!("{url}/{}", rfo.body["id"]), &agent)
         .await
         .expect_problem(409, "attachment_delivered");
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// TMF621 v4 and v5 and MEF 124 take files on create and patch by base64 `content`, checked as
+/// uploads are; files sent back with their id are left as they are; a create that fails keeps
+/// no content.
+async fn the_carrier_facades_take_files_by_base64_content(app: TestApp) {
+    let (_, a, _, _) = ticket(&app).await;
+    let levels = b"port,rx_dbm\n1,-7.2\n".to_vec();
+    let reporter = json!([{"id": "alice@acme.example", "name": "Alice Example", "role": "reporter",
+        "@referredType": "Individual", "contactMedium": [
+            {"mediumType": "email", "characteristic": {"emailAddress": "alice@acme.example"}},
+            {"mediumType": "phone", "characteristic": {"phoneNumber": "+44 20 7946 0000"}}]}]);
+    let v4_create = |service: &str, attachment: Value| {
+        json!({"description": "No light since 09:12 UTC", "severity": "Critical", "ticketType": "incident",
+            "relatedEntity": [{"id": service, "role": "affectedService", "@referredType": "Service"}],
+            "relatedParty": reporter.clone(), "attachment": attachment})
+    };
+    let created = app
+        .post(
+            "/tmf-api/troubleTicket/v4/troubleTicket",
+            &a,
+            v4_create(
+                "SVC-A",
+                json!([{"name": "levels.csv", "mimeType": "text/csv", "content": b64(&levels),
+                        "description": "Light levels"}]),
+            ),
+        )
+        .await
+        .expect(201);
+    let t = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.body["attachment"][0]["name"], "levels.csv");
+    assert_eq!(created.body["attachment"][0]["mimeType"], "text/csv");
+    let first = created.body["attachment"][0].clone();
+    let (status, _, bytes) = app.download(first["url"].as_str().unwrap(), &a, &[]).await;
+    assert_eq!((status.as_u16(), bytes), (200, levels.clone()));
+    // A patch adds a new file; the one sent back with its id stays as it is.
+    let patched = app
+        .send(
+            actix_web::http::Method::PATCH,
+            &format!("/tmf-api/troubleTicket/v4/troubleTicket/{t}"),
+            Some(&a),
+            Some(json!({"attachment": [first, {"name": "rfo.pdf", "content": b64(PDF)}]})),
+            &[],
+        )
+        .await
+        .expect(200);
+    let names: Vec<&str> = patched.body["attachment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["levels.csv", "rfo.pdf"]);
+    // What uploads refuse, the facades refuse, in their own error shape.
+    for (attachment, code) in [
+        (
+            json!([{"name": "trace.pdf", "content": b64(&elf())}]),
+            "unsupported_attachment_type",
+        ),
+        (
+            json!([{"name": "x.txt", "content": "not base64 !!"}]),
+            "validation_failed",
+        ),
+        (
+            json!([{"name": "link.pdf", "url": "https://example.com/rfo.pdf"}]),
+            "validation_failed",
+        ),
+    ] {
+        let refused = app
+            .send(
+                actix_web::http::Method::PATCH,
+                &format!("/tmf-api/troubleTicket/v4/troubleTicket/{t}"),
+                Some(&a),
+                Some(json!({"attachment": attachment})),
+                &[],
+            )
+            .await;
+        assert_eq!(refused.status.as_u16(), 400, "{}", refused.body);
+        assert_eq!(refused.body["code"], code, "{}", refused.body);
+    }
+    assert_eq!(stored_objects(&app).await.len(), 2);
+    // A create that fails after its file was stored keeps no content.
+    let before = stored_objects(&app).await;
+    let failed = app
+        .post(
+            "/tmf-api/troubleTicket/v4/troubleTicket",
+            &a,
+            v4_create(
+                "SVC-B",
+                json!([{"name": "orphan.txt", "content": b64(b"never recorded")}]),
+            ),
+        )
+        .await;
+    assert!(failed.status.is_client_error(), "{}", failed.body);
+    assert_eq!(stored_objects(&app).await, before);
+    // TMF621 v5: an `Attachment` by value.
+    let v5 = app
+        .post(
+            "/tmf-api/troubleTicket/v5/troubleTicket",
+            &a,
+            json!({"@type": "TroubleTicket", "description": "Packet loss", "severity": "Major",
+                "ticketType": "incident",
+                "relatedEntity": [{"@type": "RelatedEntity", "role": "affectedService",
+                    "entity": {"@type": "EntityRef", "id": "SVC-A", "@referredType": "Service"}}],
+                "relatedParty": [{"@type": "RelatedPartyRefOrPartyRoleRef", "role": "reporter",
+                    "partyOrPartyRole": {"@type": "PartyRef", "id": "alice@acme.example",
+                        "name": "Alice Example", "@referredType": "Individual",
+                        "contactMedium": [{"@type": "PhoneContactMedium",
+                            "phoneNumber": "+44 20 7946 0000"}]}}],
+                "attachment": [{"@type": "Attachment", "name": "trace.txt",
+                    "content": b64(b"traceroute to 192.0.2.1")}]}),
+        )
+        .await;
+    assert_eq!(v5.status.as_u16(), 201, "{}", v5.body);
+    assert_eq!(v5.body["attachment"][0]["@type"], "Attachment");
+    assert_eq!(v5.body["attachment"][0]["mimeType"], "text/plain");
+    // MEF 124: an AttachmentValue on create and on patch, the buyer's.
+    let mef = app
+        .post(
+            "/mefApi/sonata/troubleTicket/v4/troubleTicket",
+            &a,
+            json!({"description": "Circuit down", "severity": "extensive", "priority": "critical",
+                "observedImpact": "down", "ticketType": "assistance",
+                "relatedEntity": [{"@referredType": "Product", "id": "SVC-A", "role": "affectedProduct"}],
+                "relatedContactInformation": [{"emailAddress": "alice@acme.example", "name": "Alice Example",
+                    "number": "+44 20 7946 0000", "role": "reporter"}],
+                "attachment": [{"name": "photo.png", "mimeType": "image/png",
+                    "content": b64(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0")}]}),
+        )
+        .await;
+    assert_eq!(mef.status.as_u16(), 201, "{}", mef.body);
+    assert_eq!(mef.body["attachment"][0]["source"], "buyer");
+    assert_eq!(mef.body["attachment"][0]["mimeType"], "image/png");
+    let mef_id = mef.body["id"].as_str().unwrap().to_owned();
+    let kept = mef.body["attachment"][0].clone();
+    let mef_patched = app
+        .send(
+            actix_web::http::Method::PATCH,
+            &format!("/mefApi/sonata/troubleTicket/v4/troubleTicket/{mef_id}"),
+            Some(&a),
+            Some(json!({"attachment": [
+                {"attachmentId": kept["attachmentId"], "name": kept["name"]},
+                {"name": "levels.csv", "content": b64(&levels)}]})),
+            &[("Content-Type", "application/merge-patch+json")],
+        )
+        .await;
+    assert_eq!(mef_patched.status.as_u16(), 200, "{}", mef_patched.body);
+    assert_eq!(mef_patched.body["attachment"].as_array().unwrap().len(), 2);
 }

@@ -240,8 +240,8 @@ pub struct MefTroubleTicket {
     #[schema(required = false)]
     pub related_issue: Vec<MefIssueRelationship>,
     /// Public attachments, oldest first: added by the buyer or the seller, never modified or
-    /// deleted here; the content is at `url` (the same bearer token reads it). Files are added
-    /// through `/api/v1` (`POST /api/v1/incidents/{ref}/attachments`).
+    /// deleted here; the content is at `url` (the same bearer token reads it). New ones come by
+    /// base64 `content` on create and patch, or through `/api/v1` uploads.
     #[schema(required = false)]
     pub attachment: Vec<MefAttachmentValue>,
 }
@@ -330,6 +330,10 @@ pub struct MefTroubleTicketCreate {
     #[validate(nested, length(max = 20))]
     #[schema(max_items = 20)]
     pub note: Option<Vec<MefNoteInput>>,
+    /// Files to attach, by base64 `content` (`AttachmentValue`).
+    #[validate(nested, length(max = 5))]
+    #[schema(max_items = 5)]
+    pub attachment: Option<Vec<MefAttachmentInput>>,
     /// Must agree with `severity` (`down` extensive, `degraded` significant, `intermittent`
     /// moderate; any with `minor`).
     pub observed_impact: MefObservedImpact,
@@ -346,9 +350,6 @@ pub struct MefTroubleTicketCreate {
     /// Not kept: only an empty list is accepted.
     #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
     pub related_issue: Option<Vec<serde_json::Value>>,
-    /// Not kept: only an empty list is accepted.
-    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
-    pub attachment: Option<Vec<serde_json::Value>>,
     pub severity: MefSeverity,
     /// Only `assistance`.
     pub ticket_type: MefTicketType,
@@ -369,6 +370,11 @@ pub struct MefTroubleTicketUpdate {
     #[validate(nested, length(max = 200))]
     #[schema(max_items = 200)]
     pub note: Option<Vec<MefNoteInput>>,
+    /// Attachments to add, by base64 `content`; those sent back with an `attachmentId` are on the
+    /// ticket already and stay as they are (attachments are never modified or deleted).
+    #[validate(nested, length(max = 20))]
+    #[schema(max_items = 20)]
+    pub attachment: Option<Vec<MefAttachmentInput>>,
     pub priority: Option<MefPriority>,
     pub severity: Option<MefSeverity>,
     /// As the ticket has them (the reporter cannot change).
@@ -378,9 +384,6 @@ pub struct MefTroubleTicketUpdate {
     /// Only an empty list is accepted.
     #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
     pub related_issue: Option<Vec<serde_json::Value>>,
-    /// Only an empty list is accepted.
-    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
-    pub attachment: Option<Vec<serde_json::Value>>,
 }
 
 /// `Reason`: why the buyer reopens.
@@ -504,4 +507,71 @@ pub struct MefHub {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "whsec_3f9a1c7e5b2d4f6a8c0e")]
     pub secret: Option<String>,
+}
+
+/// An `AttachmentValue` as a buyer sends it: its base64 `content` (bounded by the 1 MiB body
+/// limit), `name`, and optionally `mimeType` and `description`; the content decides its type.
+/// `author`, `creationDate`, `size` and `source` are the server's (the caller, now, the
+/// content's, `buyer`); a link alone (`url`) is not fetched. One sent back with an
+/// `attachmentId` is on the ticket already.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": "trace.txt", "mimeType": "text/plain",
+    "content": "dHJhY2Vyb3V0ZSB0byAxOTIuMC4yLjEK", "description": "Traceroute from the CPE"}))]
+pub struct MefAttachmentInput {
+    #[validate(length(max = 32))]
+    #[schema(max_length = 32)]
+    pub attachment_id: Option<String>,
+    #[validate(length(min = 1, max = 255))]
+    #[schema(min_length = 1, max_length = 255)]
+    pub name: String,
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    pub mime_type: Option<String>,
+    /// The file, base64-encoded.
+    #[validate(length(min = 1, max = 1048576))]
+    #[schema(min_length = 1, max_length = 1048576, format = Byte)]
+    pub content: Option<String>,
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub url: Option<String>,
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub author: Option<String>,
+    pub creation_date: Option<DateTime<Utc>>,
+    pub source: Option<MefSource>,
+    #[schema(value_type = Option<Object>)]
+    pub size: Option<serde_json::Value>,
+}
+
+impl MefAttachmentInput {
+    /// The new files among `items` (those without an `attachmentId`), each with its content.
+    pub fn new_files(
+        items: Option<Vec<MefAttachmentInput>>,
+    ) -> Result<Vec<crate::routes::attachments::InlineFile>, crate::http::error::ApiError> {
+        items
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, a)| a.attachment_id.is_none())
+            .map(|(i, a)| {
+                let content = a.content.ok_or_else(|| {
+                    crate::http::error::ApiError::field(
+                        &format!("attachment[{i}].content"),
+                        "required",
+                        "a new attachment carries its content (base64); links are not fetched",
+                    )
+                })?;
+                Ok(crate::routes::attachments::InlineFile {
+                    name: a.name,
+                    mime_type: a.mime_type,
+                    content,
+                    description: a.description,
+                })
+            })
+            .collect()
+    }
 }

@@ -16,6 +16,7 @@ use super::{buyer_matches, render_find, render_ticket, BuyerSeller, TAG};
 use crate::http::caller::{gate, Authenticated, Permit};
 use crate::http::error::ApiError;
 use crate::http::etag::if_match_version;
+use crate::routes::attachments;
 use crate::routes::incidents::ticket_from_path;
 use crate::routes::tmf621::facts::{self, EntityInput, NewTicket, PartyInput, TicketFacts};
 use crate::routes::tmf621::flow;
@@ -454,11 +455,6 @@ pub async fn create_trouble_ticket(
     let body = body.into_inner();
     buyer_matches(&caller, &ids, &state.settings.seller.id)?;
     only_empty(
-        "attachment",
-        body.attachment.as_ref(),
-        "attachments are not kept here",
-    )?;
-    only_empty(
         "relatedIssue",
         body.related_issue.as_ref(),
         "the link to a major network incident is made by the service desk",
@@ -493,6 +489,7 @@ pub async fn create_trouble_ticket(
     }
     let mut notes = vec![first];
     notes.extend(body.note.unwrap_or_default().into_iter().map(|n| n.text));
+    let files = MefAttachmentInput::new_files(body.attachment)?;
     let new = NewTicket {
         name: None,
         description: body.description,
@@ -517,15 +514,22 @@ pub async fn create_trouble_ticket(
             phone: Some(reporter.number.clone()),
         }],
         notes,
+        files: Vec::new(),
     };
     let (raise, notes) = facts::raise_of(new).map_err(rename_fields)?;
+    let stored = attachments::store_inline(&state, "attachment", files).await?;
+    let hashes: Vec<String> = stored.iter().map(|f| f.sha256.clone()).collect();
     let who = caller.0.clone();
     let sla = state.sla().clone();
     let seen = write(&state, move |conn, ctx, now| {
-        let view = app::tmf621::create_ticket(conn, &who, raise, notes, ctx, now)?;
+        let view = app::tmf621::create_ticket(conn, &who, raise, notes, stored, ctx, now)?;
         seen_of(conn, &sla, &who, view)
     })
-    .await?;
+    .await;
+    if seen.is_err() {
+        attachments::forget(&state, hashes).await;
+    }
+    let seen = seen?;
     Ok(ticket_answer(StatusCode::CREATED, seen, true))
 }
 
@@ -580,11 +584,6 @@ pub async fn patch_trouble_ticket(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
-    only_empty(
-        "attachment",
-        body.attachment.as_ref(),
-        "attachments are not kept here",
-    )?;
     only_empty(
         "relatedIssue",
         body.related_issue.as_ref(),
@@ -668,13 +667,20 @@ pub async fn patch_trouble_ticket(
         resolution: None,
         expected_version,
     };
+    let files = MefAttachmentInput::new_files(body.attachment)?;
+    let stored = attachments::store_inline(&state, "attachment", files).await?;
+    let hashes: Vec<String> = stored.iter().map(|f| f.sha256.clone()).collect();
     let who = caller.0.clone();
     let sla = state.sla().clone();
     let seen = write(&state, move |conn, ctx, now| {
-        let view = app::tmf621::patch_ticket(conn, &who, patch, ctx, now)?;
+        let view = app::tmf621::patch_ticket_with_files(conn, &who, patch, stored, ctx, now)?;
         seen_of(conn, &sla, &who, view)
     })
-    .await?;
+    .await;
+    if seen.is_err() {
+        attachments::forget(&state, hashes).await;
+    }
+    let seen = seen?;
     Ok(ticket_answer(StatusCode::OK, seen, false))
 }
 

@@ -12,6 +12,7 @@ use domain::{
 use validator::Validate;
 
 use crate::http::error::ApiError;
+use crate::routes::attachments::InlineFile;
 use crate::routes::incidents::ReporterInput;
 
 /// One public note.
@@ -285,6 +286,8 @@ pub struct NewTicket {
     pub entities: Vec<EntityInput>,
     pub parties: Vec<PartyInput>,
     pub notes: Vec<String>,
+    /// Files sent inline (base64 `content`).
+    pub files: Vec<InlineFile>,
 }
 
 /// Changes to a ticket, read from either version's body.
@@ -297,6 +300,9 @@ pub struct TicketChange {
     /// Notes without an id (those with one already exist and are left as they are).
     pub notes: Vec<String>,
     pub resolution: Option<Resolution>,
+    /// Files sent inline without an id (those with one are already on the ticket: attachments
+    /// are added, never changed or removed here).
+    pub files: Vec<InlineFile>,
 }
 
 /// The ticket a create request asks for, checked: the affected service, the reporter, the

@@ -17,6 +17,7 @@ use super::facts::{self, NewTicket, TicketChange, TicketFacts};
 use crate::http::error::ApiError;
 use crate::http::etag::{etag, if_match_version};
 use crate::http::middleware::unrouted::allowed_methods;
+use crate::routes::attachments;
 use crate::routes::incidents::ticket_from_path;
 use crate::state::{read, write, AppState};
 
@@ -159,14 +160,21 @@ pub async fn get(
 pub async fn create(
     state: &web::Data<AppState>,
     caller: &Caller,
-    new: NewTicket,
+    mut new: NewTicket,
 ) -> Result<(i64, TicketFacts), ApiError> {
+    let files = std::mem::take(&mut new.files);
     let (raise, notes) = facts::raise_of(new)?;
+    let stored = attachments::store_inline(state, "attachment", files).await?;
+    let hashes: Vec<String> = stored.iter().map(|f| f.sha256.clone()).collect();
     let who = caller.clone();
     let seen = write(state, move |conn, ctx, now| {
-        app::tmf621::create_ticket(conn, &who, raise, notes, ctx, now)
+        app::tmf621::create_ticket(conn, &who, raise, notes, stored, ctx, now)
     })
-    .await?;
+    .await;
+    if seen.is_err() {
+        attachments::forget(state, hashes).await;
+    }
+    let seen = seen?;
     Ok((seen.0.version, view(state, caller, seen)))
 }
 
@@ -223,11 +231,17 @@ pub async fn patch(
         resolution: change.resolution,
         expected_version: if_match_version(req)?,
     };
+    let stored = attachments::store_inline(state, "attachment", change.files).await?;
+    let hashes: Vec<String> = stored.iter().map(|f| f.sha256.clone()).collect();
     let who = caller.clone();
     let seen = write(state, move |conn, ctx, now| {
-        app::tmf621::patch_ticket(conn, &who, patch, ctx, now)
+        app::tmf621::patch_ticket_with_files(conn, &who, patch, stored, ctx, now)
     })
-    .await?;
+    .await;
+    if seen.is_err() {
+        attachments::forget(state, hashes).await;
+    }
+    let seen = seen?;
     Ok((seen.0.version, view(state, caller, seen)))
 }
 

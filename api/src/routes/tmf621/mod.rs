@@ -73,3 +73,84 @@ pub struct TmfResolution {
     #[schema(min_length = 1, max_length = 2000)]
     pub fix: String,
 }
+
+/// A file sent with a create or patch (`AttachmentRefOrValue` by value): its base64 `content`
+/// (bounded by the 1 MiB body limit), its `name`, and optionally `mimeType` and `description`.
+/// The content decides its type, as on `/api/v1` uploads; links (`url` alone) are not fetched.
+/// One sent back with an `id` is one already on the ticket and is left as it is: attachments are
+/// added here, never changed or removed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": "light-levels.csv", "mimeType": "text/csv",
+    "content": "cG9ydCxyeF9kYm0KMSwtNy4yCg==", "description": "Light levels at the CPE"}))]
+pub struct AttachmentInput {
+    #[serde(default)]
+    #[validate(length(max = 32))]
+    #[schema(max_length = 32)]
+    pub id: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub href: Option<String>,
+    #[validate(length(min = 1, max = 255))]
+    #[schema(min_length = 1, max_length = 255)]
+    pub name: String,
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    pub mime_type: Option<String>,
+    /// The file, base64-encoded.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 1048576))]
+    #[schema(min_length = 1, max_length = 1048576, format = Byte)]
+    pub content: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    /// Only in answers (where the content is); a new attachment must carry its `content`.
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub url: Option<String>,
+    #[serde(rename = "@type", default)]
+    #[validate(length(max = 64))]
+    #[schema(max_length = 64)]
+    pub at_type: Option<String>,
+    /// Set by the server from the content (`{amount, units}`); what is sent is not read.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub size: Option<serde_json::Value>,
+    /// Not kept.
+    #[serde(default)]
+    #[validate(length(max = 64))]
+    #[schema(max_length = 64)]
+    pub attachment_type: Option<String>,
+}
+
+/// The new files among `items` (those without an `id`), each with its content.
+pub fn inline_files(
+    items: Option<Vec<AttachmentInput>>,
+) -> Result<Vec<crate::routes::attachments::InlineFile>, crate::http::error::ApiError> {
+    items
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, a)| a.id.is_none())
+        .map(|(i, a)| {
+            let content = a.content.ok_or_else(|| {
+                crate::http::error::ApiError::field(
+                    &format!("attachment[{i}].content"),
+                    "required",
+                    "a new attachment carries its content (base64); links are not fetched",
+                )
+            })?;
+            Ok(crate::routes::attachments::InlineFile {
+                name: a.name,
+                mime_type: a.mime_type,
+                content,
+                description: a.description,
+            })
+        })
+        .collect()
+}

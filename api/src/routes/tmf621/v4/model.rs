@@ -86,7 +86,7 @@ pub struct TroubleTicket {
     #[schema(required = false)]
     pub trouble_ticket_relationship: Vec<TroubleTicketRelationship>,
     /// Public attachments, oldest first: their content is at `url` (the same bearer token reads
-    /// it). Files are added through `/api/v1` (`POST /api/v1/incidents/{ref}/attachments`).
+    /// it). New ones come by base64 `content` on create and patch, or through `/api/v1` uploads.
     #[schema(required = false)]
     pub attachment: Vec<AttachmentRefOrValue>,
 }
@@ -313,6 +313,11 @@ pub struct TroubleTicketCreate {
     #[validate(length(max = 20), nested)]
     #[schema(max_items = 20)]
     pub note: Option<Vec<Note>>,
+    /// Files to attach, by base64 `content` (see `AttachmentInput`).
+    #[serde(default)]
+    #[validate(length(max = 5), nested)]
+    #[schema(max_items = 5)]
+    pub attachment: Option<Vec<super::super::AttachmentInput>>,
     #[serde(rename = "@type", default)]
     #[validate(length(max = 64))]
     #[schema(max_length = 64)]
@@ -352,6 +357,11 @@ pub struct TroubleTicketUpdate {
     #[validate(length(max = 20), nested)]
     #[schema(max_items = 20)]
     pub note: Option<Vec<Note>>,
+    /// Files to attach, by base64 `content`; those sent back with an `id` are left as they are.
+    #[serde(default)]
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    pub attachment: Option<Vec<super::super::AttachmentInput>>,
     /// Extension: cause and fix, required to resolve.
     #[serde(default)]
     #[validate(nested)]

@@ -162,8 +162,9 @@ pub async fn get_trouble_ticket(
 }
 
 /// The create request in no version's names.
-fn new_ticket(body: TroubleTicketCreate) -> NewTicket {
-    NewTicket {
+fn new_ticket(body: TroubleTicketCreate) -> Result<NewTicket, ApiError> {
+    Ok(NewTicket {
+        files: super::super::inline_files(body.attachment)?,
         name: body.name,
         description: body.description,
         severity: body.severity,
@@ -178,7 +179,7 @@ fn new_ticket(body: TroubleTicketCreate) -> NewTicket {
             .into_iter()
             .map(|n| n.text)
             .collect(),
-    }
+    })
 }
 
 fn entity_input(e: RelatedEntity) -> EntityInput {
@@ -234,7 +235,7 @@ pub async fn create_trouble_ticket(
     body: crate::http::json::Json<TroubleTicketCreate>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
-    let (version, facts) = flow::create(&state, &caller, new_ticket(body.into_inner())).await?;
+    let (version, facts) = flow::create(&state, &caller, new_ticket(body.into_inner())?).await?;
     let location = href(&facts.ticket);
     Ok(flow::ticket_answer(
         StatusCode::CREATED,
@@ -300,6 +301,7 @@ pub async fn patch_trouble_ticket(
             cause: r.cause,
             fix: r.fix,
         }),
+        files: super::super::inline_files(body.attachment)?,
     };
     let (version, facts) = flow::patch(&state, &caller, &req, &path, change).await?;
     Ok(flow::ticket_answer(

@@ -2,8 +2,8 @@
 //! not in meaning: every object carries its `@type`; a related entity wraps an `entity`
 //! reference and a related party a `partyOrPartyRole` reference; the status history is
 //! `statusChangeHistory`; the partner's identifier is an `externalIdentifier`. Attributes v5
-//! defines but we do not keep (attachments, channel, characteristics, specification, requested
-//! resolution date) are not offered; unknown attributes in a request are refused, never ignored.
+//! defines but we do not keep (channel, characteristics, specification, requested resolution
+//! date) are not offered; unknown attributes in a request are refused, never ignored.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -99,7 +99,8 @@ pub struct TroubleTicketV5 {
     #[schema(required = false)]
     pub trouble_ticket_relationship: Vec<TroubleTicketRelationshipV5>,
     /// Public attachments, oldest first (`Attachment`, content at `url`, read with the same
-    /// bearer token). Files are added through `/api/v1` (`POST /api/v1/incidents/{ref}/attachments`).
+    /// bearer token). New ones come by base64 `content` on create and patch, or through
+    /// `/api/v1` uploads.
     #[schema(required = false)]
     pub attachment: Vec<AttachmentV5>,
 }
@@ -402,11 +403,12 @@ pub struct TroubleTicketCreateV5 {
     #[validate(length(max = 20), nested)]
     #[schema(max_items = 20)]
     pub note: Option<Vec<NoteV5>>,
-    /// Not kept by this API: only an empty list is accepted (clients generated from TM Forum's
-    /// document send one).
+    /// Files to attach, by base64 `content` (see `AttachmentInput`; its `@type` may be
+    /// `Attachment`).
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
-    pub attachment: Option<Vec<serde_json::Value>>,
+    #[validate(length(max = 5), nested)]
+    #[schema(max_items = 5)]
+    pub attachment: Option<Vec<super::super::AttachmentInput>>,
     /// Not kept by this API: only an empty list is accepted.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
@@ -422,8 +424,8 @@ pub struct TroubleTicketCreateV5 {
 /// these attributes change; any other is refused. Notes without an `id` are added; notes are
 /// never changed or removed. An empty list changes nothing (clients generated from TM Forum's
 /// document send every list attribute, empty when unused); a list that is not empty for an
-/// attribute that cannot change here (`relatedEntity`, `relatedParty`, `attachment`, …) is
-/// refused.
+/// attribute that cannot change here (`relatedEntity`, `relatedParty`, …) is refused. New
+/// attachments (without an `id`) are added.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"@type": "TroubleTicket", "status": "closed",
@@ -477,10 +479,11 @@ pub struct TroubleTicketUpdateV5 {
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
     pub status_change_history: Option<Vec<serde_json::Value>>,
-    /// Not kept by this API: only an empty list is accepted.
+    /// Files to attach, by base64 `content`; those sent back with an `id` are left as they are.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Object>>, max_items = 0)]
-    pub attachment: Option<Vec<serde_json::Value>>,
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    pub attachment: Option<Vec<super::super::AttachmentInput>>,
     /// Not kept by this API: only an empty list is accepted.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>, max_items = 0)]

@@ -181,8 +181,9 @@ fn only_empty(
 }
 
 /// The create request in no version's names.
-fn new_ticket(body: TroubleTicketCreateV5) -> NewTicket {
-    NewTicket {
+fn new_ticket(body: TroubleTicketCreateV5) -> Result<NewTicket, ApiError> {
+    Ok(NewTicket {
+        files: super::super::inline_files(body.attachment)?,
         name: body.name,
         description: body.description,
         severity: body.severity,
@@ -202,7 +203,7 @@ fn new_ticket(body: TroubleTicketCreateV5) -> NewTicket {
             .into_iter()
             .map(|n| n.text)
             .collect(),
-    }
+    })
 }
 
 fn entity_input(e: RelatedEntityV5) -> EntityInput {
@@ -258,11 +259,6 @@ pub async fn create_trouble_ticket(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     only_empty(
-        "attachment",
-        body.attachment.as_ref(),
-        "attachments are not kept here",
-    )?;
-    only_empty(
         "troubleTicketCharacteristic",
         body.trouble_ticket_characteristic.as_ref(),
         "characteristics are not kept here",
@@ -272,7 +268,7 @@ pub async fn create_trouble_ticket(
         body.trouble_ticket_relationship.as_ref(),
         "the link to a major network incident is made by the service desk",
     )?;
-    let (version, facts) = flow::create(&state, &caller, new_ticket(body.into_inner())).await?;
+    let (version, facts) = flow::create(&state, &caller, new_ticket(body.into_inner())?).await?;
     let location = href(&facts.ticket);
     Ok(flow::ticket_answer(
         StatusCode::CREATED,
@@ -336,11 +332,6 @@ pub async fn patch_trouble_ticket(
             "the history is written by the server; change status instead",
         ),
         (
-            "attachment",
-            &body.attachment,
-            "attachments are not kept here",
-        ),
-        (
             "troubleTicketCharacteristic",
             &body.trouble_ticket_characteristic,
             "characteristics are not kept here",
@@ -372,6 +363,7 @@ pub async fn patch_trouble_ticket(
             cause: r.cause,
             fix: r.fix,
         }),
+        files: super::super::inline_files(body.attachment)?,
     };
     let (version, facts) = flow::patch(&state, &caller, &req, &path, change).await?;
     Ok(flow::ticket_answer(

@@ -161,12 +161,13 @@ async fn tmf621_v5_serves_the_same_tickets_in_the_v5_shape(app: TestApp) {
     generated["externalIdentifier"] = json!([]);
     let t = app.post(V5, &a, generated.clone()).await.expect(201).body;
     assert_eq!(t["externalIdentifier"], json!([]));
+    // An attachment is taken by its content (issue 22); one without is refused, not dropped.
     generated["attachment"] = json!([{"@type": "Attachment", "name": "photo.png"}]);
     let refused = app
         .post(V5, &a, generated)
         .await
         .expect_tmf_error(400, "validation_failed");
-    assert_eq!(refused.body["errors"][0]["field"], "attachment");
+    assert_eq!(refused.body["errors"][0]["field"], "attachment[0].content");
     let all = app.get("/api/v1/incidents", &a).await.expect(200);
     assert_eq!(all.body["items"].as_array().unwrap().len(), 4);
 }

@@ -631,8 +631,17 @@ async fn the_sweep_removes_unnamed_content_and_stale_spool_files(app: TestApp) {
         .spool_dir
         .join("upload-crashed.part");
     std::fs::write(&spool, b"half a capture").unwrap();
-    // Within the grace period both stay (an upload may still be on its way to its commit).
-    let now = chrono::Utc::now();
+    // The sweep judges age by the times the store and the disk keep, so "now" is taken from
+    // them: the process clock may be elsewhere (the suite also runs with it a year ahead, when
+    // file times stay real). Within the grace period both stay (an upload may still be on its
+    // way to its commit).
+    let written = state.objects.written_at(&orphan).await.unwrap().unwrap();
+    let spooled: chrono::DateTime<chrono::Utc> = std::fs::metadata(&spool)
+        .unwrap()
+        .modified()
+        .unwrap()
+        .into();
+    let now = written.max(spooled);
     let swept = api::workers::sweep::sweep(&state, now).await.unwrap();
     assert_eq!(swept, api::workers::sweep::Swept::default());
     assert_eq!(stored_objects(&app).await.len(), 2);

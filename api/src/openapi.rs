@@ -44,6 +44,7 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         crate::http::error::UnsupportedAttachment,
         crate::http::error::AttachmentGone,
         crate::http::error::RangeNotSatisfiable,
+        crate::http::error::NotAcceptable,
         crate::http::error::InternalError,
         crate::http::error::TooManyRequests,
         crate::http::error::ServiceUnavailable,

@@ -565,6 +565,14 @@ problem_response!(
         "status": 416, "detail": "the content has 48213 bytes", "code": "range_not_satisfiable"})
 );
 problem_response!(
+    NotAcceptable,
+    "None of the formats the `Accept` header allows is one this operation answers in (see its \
+     200 answer's content types).",
+    json!({"type": "/problems/not_acceptable", "title": "Not Acceptable", "status": 406,
+        "detail": "this export is served as text/csv or application/x-ndjson; ask for one in Accept",
+        "code": "not_acceptable"})
+);
+problem_response!(
     PreconditionFailed,
     "`If-Match` does not match the resource's current `ETag`.",
     json!({"type": "/problems/precondition_failed", "title": "Precondition Failed", "status": 412,

@@ -1,5 +1,5 @@
 //! HTTP plumbing every route uses: problem+json errors (and the facades' dialects of them), ETags, pagination, the caller
-//! extractors, tokens, schema helpers, the free-text rule, and the layers (`middleware`).
+//! extractors, tokens, schema helpers, the free-text rule, tables (CSV and NDJSON), and the layers (`middleware`).
 
 pub mod caller;
 pub mod client_address;
@@ -14,4 +14,5 @@ pub mod middleware;
 pub mod pagination;
 pub mod plain_text;
 pub mod schemas;
+pub mod tabular;
 pub mod validation;

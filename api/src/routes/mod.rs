@@ -63,6 +63,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(services::update_service)
                 .service(incidents::raise_incident)
                 .service(incidents::list_incidents)
+                .service(incidents::export_incidents)
                 .service(incidents::get_incident)
                 .service(incidents::update_incident)
                 .service(incidents::transition_incident)

@@ -10,6 +10,7 @@ mod concurrency;
 mod contract;
 mod documents;
 mod escalations;
+mod exports;
 mod headers;
 mod help;
 mod idempotency;

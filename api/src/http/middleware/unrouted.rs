@@ -56,10 +56,12 @@ fn known_paths() -> &'static [KnownPath] {
     })
 }
 
-/// The methods served on `path`, if it is one of the contract's paths.
+/// The methods served on `path`, if it is one of the contract's paths. Where a template with a
+/// fixed segment and one with a parameter there both match (`/incidents/export` and
+/// `/incidents/{ref}`), the path is the more specific one's: its methods alone.
 pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let mut allowed: Vec<&'static str> = known_paths()
+    let matching: Vec<&KnownPath> = known_paths()
         .iter()
         .filter(|known| {
             known.segments.len() == segments.len()
@@ -69,6 +71,12 @@ pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
                     .zip(&segments)
                     .all(|(k, s)| k.as_deref().map_or(!s.is_empty(), |k| k == *s))
         })
+        .collect();
+    let fixed = |known: &KnownPath| known.segments.iter().filter(|s| s.is_some()).count();
+    let most = matching.iter().map(|k| fixed(k)).max().unwrap_or(0);
+    let mut allowed: Vec<&'static str> = matching
+        .into_iter()
+        .filter(|known| fixed(known) == most)
         .flat_map(|known| known.methods.iter().copied())
         .collect();
     allowed.sort_unstable();
@@ -118,6 +126,11 @@ mod tests {
         assert!(allowed_methods("/api/v1/incidents/1-0000000001")
             .is_some_and(|m| m.contains(&"GET") && m.contains(&"PATCH")));
         assert_eq!(allowed_methods("/api/v1/nowhere"), None);
+        // A fixed segment wins over a parameter in the same place.
+        assert_eq!(
+            allowed_methods("/api/v1/incidents/export"),
+            Some(vec!["GET"])
+        );
         // Documented, refused on purpose, so not among the methods served.
         assert_eq!(
             allowed_methods("/tmf-api/troubleTicket/v4/troubleTicket/1-0000000001"),

@@ -70,8 +70,22 @@ pub struct IncidentQuery {
 }
 
 impl IncidentQuery {
+    /// Whether the filter, valid, can select nothing: `1-0000000000` is a well-formed parent
+    /// but no ticket has number 0.
+    pub(super) fn matches_nothing(&self) -> Result<bool, ApiError> {
+        let zero = self
+            .parent_ticket_number
+            .as_deref()
+            .and_then(|p| p.strip_prefix("1-").or_else(|| p.strip_prefix('1')))
+            .is_some_and(|digits| digits.len() == 10 && digits.bytes().all(|b| b == b'0'));
+        if zero {
+            self.validate()?;
+        }
+        Ok(zero)
+    }
+
     /// The filter as asked; the use case confines it to the caller's tenancy.
-    fn into_filter(self) -> Result<IncidentFilter, ApiError> {
+    pub(super) fn into_filter(self) -> Result<IncidentFilter, ApiError> {
         self.validate()?;
         // Exactly the published pattern: names separated by single commas, no blanks.
         let statuses = match self.status.as_deref() {
@@ -155,14 +169,7 @@ pub async fn list_incidents(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, cursor) = page.resolve()?;
     let query = query.into_inner();
-    // `1-0000000000` is well formed but no ticket has number 0: it is a filter that matches nothing.
-    if query
-        .parent_ticket_number
-        .as_deref()
-        .and_then(|p| p.strip_prefix("1-").or_else(|| p.strip_prefix('1')))
-        .is_some_and(|digits| digits.len() == 10 && digits.bytes().all(|b| b == b'0'))
-    {
-        query.validate()?;
+    if query.matches_nothing()? {
         return Ok(HttpResponse::Ok().json(PageOf::<IncidentView> {
             items: Vec::new(),
             next_cursor: None,

@@ -1,6 +1,7 @@
 //! Incidents (trouble tickets): raise, follow, work and close them (R-INC1–8).
 
 mod dto;
+mod export;
 mod follow;
 mod lifecycle;
 mod raise;
@@ -8,6 +9,7 @@ mod timeline;
 mod update;
 
 pub use dto::*;
+pub use export::export_incidents;
 pub use follow::{get_incident, list_incidents, IncidentQuery};
 pub use lifecycle::{close_incident, reopen_incident, transition_incident};
 pub use raise::raise_incident;

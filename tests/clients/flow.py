@@ -8,6 +8,7 @@ its address.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
 import io
@@ -22,6 +23,7 @@ from sa_client.api.health import live
 from sa_client.api.incidents import (
     close_incident,
     download_attachment,
+    export_incidents,
     get_incident,
     list_incidents,
     list_updates,
@@ -192,6 +194,16 @@ def main() -> None:
     check(
         downloaded.headers.get("content-disposition", "").startswith("attachment"),
         "served as a download",
+    )
+
+    begin("export the company's open tickets as CSV and read it with a CSV parser")
+    exported = export_incidents.sync_detailed(client=customer, open_=True)
+    check(exported.status_code == 200, f"export answered {exported.status_code}")
+    check(exported.headers.get("content-type", "").startswith("text/csv"), "served as CSV")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
+    check(
+        any(r["ticket_number"] == ticket.ticket_number and r["status"] == ticket.status.value for r in rows),
+        "the ticket is a row, as the API shows it",
     )
 
     begin("the desk works it, with If-Match from the declared ETag; a stale one is 412")

@@ -152,6 +152,16 @@ async function main(): Promise<void> {
   check(downloaded.data === trace, "downloaded byte for byte");
   check(downloaded.response.headers.get("content-disposition")?.startsWith("attachment") === true, "served as a download");
 
+  begin("export the company's open tickets as NDJSON, one ticket a line");
+  const exported = await customer.GET("/api/v1/incidents/export", {
+    params: { query: { open: true } },
+    headers: { Accept: "application/x-ndjson" },
+    parseAs: "text",
+  });
+  check(exported.response.status === 200 && exported.data !== undefined, `export answered ${exported.response.status}`);
+  const lines = (exported.data ?? "").trim().split("\n").map((l) => JSON.parse(l) as { ticket_number: string });
+  check(lines.some((t) => t.ticket_number === ticket.ticket_number), "the ticket is a line");
+
   begin("the desk works it, with If-Match from the declared ETag; a stale one is 412");
   let read = await desk.GET("/api/v1/incidents/{ref}", {
     params: { path: { ref: ticket.ticket_number } },

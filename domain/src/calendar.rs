@@ -102,6 +102,107 @@ impl WorkingCalendar {
     }
 }
 
+/// A calendar month, in the working calendar's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    /// 1–12.
+    pub month: u32,
+}
+
+impl Month {
+    pub fn new(year: i32, month: u32) -> Option<Self> {
+        (1..=12).contains(&month).then_some(Self { year, month })
+    }
+
+    pub fn next(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    pub fn previous(self) -> Self {
+        if self.month == 1 {
+            Self {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+}
+
+impl std::fmt::Display for Month {
+    /// `YYYY-MM`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl WorkingCalendar {
+    /// The first instant of local `date` (its midnight; where a DST change skips midnight, the
+    /// first instant after the gap).
+    pub fn start_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
+        let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+        match self.zone.from_local_datetime(&midnight) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+            LocalResult::None => (1..=24)
+                .find_map(|h| {
+                    self.zone
+                        .from_local_datetime(&(midnight + Duration::hours(h)))
+                        .earliest()
+                })
+                .map_or_else(
+                    || Utc.from_utc_datetime(&midnight),
+                    |t| t.with_timezone(&Utc),
+                ),
+        }
+    }
+
+    /// The local month `instant` falls in.
+    pub fn month_of(&self, instant: DateTime<Utc>) -> Month {
+        let local = instant.with_timezone(&self.zone);
+        Month {
+            year: local.year(),
+            month: local.month(),
+        }
+    }
+
+    /// `[start, end)` of a local month, as UTC instants: from its first local midnight to the
+    /// next month's (so a month with a DST change is an hour shorter or longer than its days).
+    pub fn month_span(&self, month: Month) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            self.start_of_day(month.first_day()),
+            self.start_of_day(month.next().first_day()),
+        )
+    }
+
+    /// The first working day of a month.
+    pub fn first_working_day(&self, month: Month) -> NaiveDate {
+        let mut d = month.first_day();
+        while !self.is_working_day(d) {
+            d += Duration::days(1);
+        }
+        d
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +213,54 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn months_run_between_local_midnights_across_dst() {
+        let london = WorkingCalendar::new("Europe/London", DEFAULT_HOLIDAYS).unwrap();
+        // March 2027: from midnight GMT to midnight BST (clocks go forward on the 28th): an hour
+        // short of 31 days.
+        let march = Month::new(2027, 3).unwrap();
+        let (start, end) = london.month_span(march);
+        assert_eq!(start, utc("2027-03-01T00:00:00Z"));
+        assert_eq!(end, utc("2027-03-31T23:00:00Z"));
+        assert_eq!(end - start, Duration::days(31) - Duration::hours(1));
+        // October 2027: back to GMT on the 31st, an hour longer.
+        let (start, end) = london.month_span(Month::new(2027, 10).unwrap());
+        assert_eq!(start, utc("2027-09-30T23:00:00Z"));
+        assert_eq!(end - start, Duration::days(31) + Duration::hours(1));
+        // 23:30 UTC on 31 March 2027 is already April in London.
+        assert_eq!(
+            london.month_of(utc("2027-03-31T23:30:00Z")),
+            Month::new(2027, 4).unwrap()
+        );
+        assert_eq!(london.month_of(utc("2027-03-31T22:59:59Z")), march);
+        assert_eq!(march.next().to_string(), "2027-04");
+        assert_eq!(
+            Month::new(2027, 1).unwrap().previous().to_string(),
+            "2026-12"
+        );
+        // A zone whose DST change skips midnight: Santiago's clocks went from 00:00 to 01:00 on
+        // 2022-09-11; that day starts at 01:00 local (04:00 UTC).
+        let santiago = WorkingCalendar::new("America/Santiago", "").unwrap();
+        assert_eq!(
+            santiago.start_of_day(d("2022-09-11")),
+            utc("2022-09-11T04:00:00Z")
+        );
+    }
+
+    #[test]
+    fn the_first_working_day_skips_weekends_and_holidays() {
+        let london = WorkingCalendar::new("Europe/London", DEFAULT_HOLIDAYS).unwrap();
+        // 1 January 2028 is a Saturday, and Monday the 3rd the New Year holiday.
+        assert_eq!(
+            london.first_working_day(Month::new(2028, 1).unwrap()),
+            d("2028-01-04")
+        );
+        assert_eq!(
+            london.first_working_day(Month::new(2027, 2).unwrap()),
+            d("2027-02-01")
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod planned_work;
 pub mod policy;
 pub mod reference;
 pub mod service;
+pub mod service_review;
 pub mod service_state;
 pub mod sla;
 pub mod text;

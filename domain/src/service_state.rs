@@ -89,7 +89,7 @@ impl Span {
 }
 
 /// The spans, clipped to `window`, sorted and merged where they overlap or touch.
-fn union(spans: &[Span], window: Span) -> Vec<Span> {
+pub(crate) fn union(spans: &[Span], window: Span) -> Vec<Span> {
     let mut clipped: Vec<Span> = spans.iter().filter_map(|s| s.clip(window)).collect();
     clipped.sort_by_key(|s| s.from);
     let mut merged: Vec<Span> = Vec::with_capacity(clipped.len());
@@ -103,7 +103,7 @@ fn union(spans: &[Span], window: Span) -> Vec<Span> {
 }
 
 /// `a` without `b` (both merged and sorted).
-fn minus(a: &[Span], b: &[Span]) -> Vec<Span> {
+pub(crate) fn minus(a: &[Span], b: &[Span]) -> Vec<Span> {
     let mut out = Vec::new();
     for s in a {
         let mut from = s.from;

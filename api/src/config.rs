@@ -89,6 +89,8 @@ pub struct ServiceSettings {
     pub background_interval: Duration,
     pub idempotency_ttl: chrono::Duration,
     pub calendar: domain::WorkingCalendar,
+    /// `SLA_CREDIT_TABLE`: service credit per availability band (none: no credits shown).
+    pub credits: Option<domain::service_review::CreditTable>,
     pub notify: NotifySettings,
     pub revocation_check: Duration,
     pub login_limits: app::LoginLimits,
@@ -218,6 +220,7 @@ impl ServiceSettings {
         app::Ctx {
             sla: self.sla.clone(),
             calendar: self.calendar.clone(),
+            credits: self.credits.clone(),
             auto_close_after: self.auto_close_after,
             work_reminder_lead: self.work_reminder_lead,
             idempotency_ttl: self.idempotency_ttl,
@@ -327,6 +330,7 @@ impl Default for ServiceSettings {
             background_interval: Duration::from_secs(60),
             idempotency_ttl: chrono::Duration::hours(24),
             calendar: domain::WorkingCalendar::default(),
+            credits: None,
             notify: NotifySettings::default(),
             revocation_check: Duration::from_secs(30),
             login_limits: login_limits(5, 30),
@@ -597,6 +601,12 @@ impl Config {
                 ),
                 idempotency_ttl: chrono::Duration::hours(parsed("IDEMPOTENCY_TTL_HOURS", 24)?),
                 calendar: working_calendar()?,
+                credits: var("SLA_CREDIT_TABLE")
+                    .map(|text| {
+                        domain::service_review::CreditTable::parse(&text)
+                            .map_err(|e| format!("SLA_CREDIT_TABLE={text:?}: {e}"))
+                    })
+                    .transpose()?,
                 notify: notify_settings()?,
                 revocation_check: Duration::from_secs(parsed(
                     "TOKEN_REVOCATION_CHECK_SECONDS",

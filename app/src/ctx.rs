@@ -8,6 +8,8 @@ use persistence::throttle::Limits;
 pub struct Ctx {
     pub sla: SlaPolicy,
     pub calendar: WorkingCalendar,
+    /// Service credit per availability band, if the contracts give credits.
+    pub credits: Option<domain::service_review::CreditTable>,
     /// A resolved ticket closes itself after this long unless reopened.
     pub auto_close_after: chrono::Duration,
     /// How long before a planned work starts its customers are reminded.

@@ -4,6 +4,8 @@
 //! covering the service (named, or in its region), planned works, and past outages.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::calendar::Month;
+use domain::service_review::{monthly_availability, PeriodAvailability};
 use domain::service_state::{
     availability, derive_state, Availability, Outage, ServiceState, Signals, Span,
 };
@@ -13,7 +15,7 @@ use domain::{
 use persistence::incidents::{self, IncidentFilter, IncidentOrder};
 use persistence::{major_incidents, planned_works};
 
-use crate::{AppError, Conn};
+use crate::{AppError, Conn, Ctx};
 
 /// How far ahead the status looks for planned works.
 pub const WORKS_AHEAD: i64 = 30;
@@ -36,6 +38,9 @@ pub struct StatusReport {
     pub planned_works: Vec<PlannedWork>,
     /// Over the last 30 and the last 90 days.
     pub availability: Vec<Availability>,
+    /// Last month (whole, in the working calendar) and this month so far, against the
+    /// service's target, with last month's service credit.
+    pub months: Vec<(Month, PeriodAvailability)>,
     pub as_of: DateTime<Utc>,
 }
 
@@ -62,6 +67,7 @@ pub fn report(
     conn: &mut Conn,
     caller: &Caller,
     id: &domain::ServiceId,
+    ctx: &Ctx,
     now: DateTime<Utc>,
 ) -> Result<StatusReport, AppError> {
     let service = crate::inventory::get_service(conn, caller, id)?;
@@ -153,6 +159,16 @@ pub fn report(
             )
         })
         .collect();
+    // Last month begins less than 62 days ago: within the outages and works read above.
+    let last_month = ctx.calendar.month_of(now).previous();
+    let months = monthly_availability(
+        &ctx.calendar,
+        &outages,
+        &windows,
+        Span::new(ctx.calendar.month_span(last_month).0, now),
+        service.availability_target.map(|t| t.percent()),
+        ctx.credits.as_ref(),
+    );
     let planned_works = works
         .into_iter()
         .filter(|w| w.end_at > now && w.status != WorkStatus::Completed)
@@ -164,6 +180,7 @@ pub fn report(
         major_incident,
         planned_works,
         availability,
+        months,
         as_of: now,
     })
 }

@@ -159,6 +159,8 @@ pub fn load_demo(store: &Store, ctx: &Ctx, at: DateTime<Utc>) -> Result<bool, Ap
                     status: ServiceStatus::Active,
                     handover_date: None,
                     region: demo_region(circuit),
+                    // The demo's contracts commit to 99.95 % a month.
+                    availability_target: domain::AvailabilityTarget::from_percent(99.95).ok(),
                 },
                 at,
             )?;

@@ -42,6 +42,7 @@ pub fn ctx() -> Ctx {
     Ctx {
         sla: domain::SlaPolicy::default(),
         calendar: domain::WorkingCalendar::new("UTC", "").unwrap(),
+        credits: None,
         auto_close_after: chrono::Duration::days(5),
         work_reminder_lead: chrono::Duration::hours(48),
         idempotency_ttl: chrono::Duration::hours(24),
@@ -87,6 +88,7 @@ pub fn fixture() -> Fixture {
                         status: ServiceStatus::Active,
                         handover_date: None,
                         region: Some(region),
+                        availability_target: None,
                     },
                     at,
                 )?;

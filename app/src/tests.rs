@@ -26,6 +26,7 @@ fn new_service<'a>(
         status: ServiceStatus::Active,
         handover_date: None,
         region: None,
+        availability_target: None,
     }
 }
 

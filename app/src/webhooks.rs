@@ -281,6 +281,7 @@ mod tests {
         Ctx {
             sla: domain::SlaPolicy::default(),
             calendar: domain::WorkingCalendar::new("UTC", "").unwrap(),
+            credits: None,
             auto_close_after: chrono::Duration::days(5),
             work_reminder_lead: chrono::Duration::hours(48),
             idempotency_ttl: chrono::Duration::hours(24),

@@ -51,7 +51,7 @@ pub use person::Person;
 pub use planned_work::{PlannedWork, WorkChanges, WorkStatus};
 pub use policy::{Permission, Resource};
 pub use reference::{RequestRef, WorkRef};
-pub use service::{Service, ServiceId, ServiceLocator, ServiceStatus};
+pub use service::{AvailabilityTarget, Service, ServiceId, ServiceLocator, ServiceStatus};
 pub use sla::{SlaClock, SlaPause, SlaPolicy, SlaProjection, SlaStatus, SlaTargets};
 pub use ticket::TicketRef;
 pub use timeline::{EntryKind, NewEntry, StatusMove, TimelineEntry, Visibility};

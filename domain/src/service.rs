@@ -80,6 +80,30 @@ impl FromStr for ServiceStatus {
     }
 }
 
+/// A service's availability commitment over a month, in percent (e.g. `99.95`): above 0 and at
+/// most 100. Never NaN, so it is `Eq`.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct AvailabilityTarget(f64);
+
+impl Eq for AvailabilityTarget {}
+
+impl AvailabilityTarget {
+    pub fn from_percent(percent: f64) -> Result<Self, DomainError> {
+        if percent > 0.0 && percent <= 100.0 {
+            Ok(Self(percent))
+        } else {
+            Err(DomainError::invalid(
+                "availability_target",
+                "a percentage above 0 and at most 100 (e.g. 99.95)",
+            ))
+        }
+    }
+
+    pub fn percent(self) -> f64 {
+        self.0
+    }
+}
+
 /// A network service a customer buys (R-SVC1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
@@ -93,6 +117,8 @@ pub struct Service {
     pub handover_date: Option<chrono::NaiveDate>,
     /// Where the service runs, as major incidents name regions (compared without case).
     pub region: Option<String>,
+    /// Its availability commitment, if the contract gives one.
+    pub availability_target: Option<AvailabilityTarget>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i64,
@@ -181,6 +207,20 @@ mod tests {
             ServiceStatus::Ceased,
         ] {
             assert_eq!(s.as_str().parse::<ServiceStatus>().unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn availability_targets_are_percentages() {
+        let t = AvailabilityTarget::from_percent(99.95).unwrap();
+        assert_eq!(t.percent(), 99.95);
+        assert_eq!(
+            AvailabilityTarget::from_percent(100.0).unwrap().percent(),
+            100.0
+        );
+        assert!(AvailabilityTarget::from_percent(99.9).unwrap() < t);
+        for bad in [0.0, -1.0, 100.001, f64::NAN, f64::INFINITY] {
+            assert!(AvailabilityTarget::from_percent(bad).is_err(), "{bad}");
         }
     }
 

@@ -60,6 +60,7 @@ diesel::table! {
         version -> BigInt,
         region -> Nullable<Text>,
         region_key -> Nullable<Text>,
+        availability_target -> Nullable<Double>,
     }
 }
 

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{CustomerNumber, Service, ServiceId, ServiceLocator, ServiceStatus};
+use domain::{
+    AvailabilityTarget, CustomerNumber, Service, ServiceId, ServiceLocator, ServiceStatus,
+};
 
 use crate::error::{corrupt, on_unique_violation};
 use crate::schema::services;
@@ -28,6 +30,7 @@ pub(crate) struct ServiceRow {
     region: Option<String>,
     #[allow(dead_code)]
     region_key: Option<String>,
+    availability_target: Option<f64>,
 }
 
 impl ServiceRow {
@@ -42,6 +45,11 @@ impl ServiceRow {
             status: self.status.parse::<ServiceStatus>().map_err(corrupt)?,
             handover_date: self.handover_date,
             region: self.region,
+            availability_target: self
+                .availability_target
+                .map(AvailabilityTarget::from_percent)
+                .transpose()
+                .map_err(corrupt)?,
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),
             version: self.version,
@@ -61,6 +69,7 @@ pub struct NewService<'a> {
     pub handover_date: Option<NaiveDate>,
     /// Normalised (`domain::major_incident::normalize_region`).
     pub region: Option<&'a str>,
+    pub availability_target: Option<AvailabilityTarget>,
 }
 
 /// Registers a service of a customer known to exist. Service id, circuit reference and order
@@ -82,6 +91,8 @@ pub fn create(
             services::handover_date.eq(new.handover_date),
             services::region.eq(new.region),
             services::region_key.eq(new.region.map(domain::major_incident::region_key)),
+            services::availability_target
+                .eq(new.availability_target.map(AvailabilityTarget::percent)),
             services::created_at.eq(to_db_time(now)),
             services::updated_at.eq(to_db_time(now)),
             services::version.eq(1_i64),
@@ -219,6 +230,8 @@ pub struct ServiceChanges {
     pub handover_date: Option<NaiveDate>,
     /// `Some(None)` clears the region; normalised.
     pub region: Option<Option<String>>,
+    /// `Some(None)` clears the target.
+    pub availability_target: Option<Option<AvailabilityTarget>>,
 }
 
 /// Applies `changes` if the stored version is still `expected_version` (when given); a stale
@@ -241,6 +254,9 @@ pub fn update(
     }
     let status = changes.status.unwrap_or(current.status);
     let region = changes.region.clone().unwrap_or(current.region);
+    let target = changes
+        .availability_target
+        .unwrap_or(current.availability_target);
     let updated = diesel::update(
         services::table
             .filter(services::service_id.eq(service_id.as_str()))
@@ -253,6 +269,7 @@ pub fn update(
         services::handover_date.eq(changes.handover_date.or(current.handover_date)),
         services::region.eq(region.as_deref()),
         services::region_key.eq(region.as_deref().map(domain::major_incident::region_key)),
+        services::availability_target.eq(target.map(AvailabilityTarget::percent)),
         services::updated_at.eq(to_db_time(now)),
         services::version.eq(current.version + 1),
     ))

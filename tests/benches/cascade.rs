@@ -33,6 +33,7 @@ fn run(backend: &str, url: &str) {
                 status: domain::ServiceStatus::Active,
                 handover_date: None,
                 region: None,
+                availability_target: None,
             },
             now,
         )?;

@@ -169,9 +169,13 @@ pub fn account_status_filter() -> Object {
 
 /// A field of a PATCH body that may be given as `null` (to clear it): absent is `None`, `null`
 /// is `Some(None)`.
-pub fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
     use serde::Deserialize;
-    Option::<String>::deserialize(d).map(Some)
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A new password as the server takes it: 12–1024 characters that mix letters with digits,

@@ -4,7 +4,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use app::inventory::{NewService, ServiceChanges, ServiceFilter};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::service_state::ServiceState;
-use domain::{CustomerNumber, Service, ServiceId, ServiceStatus};
+use domain::{AvailabilityTarget, CustomerNumber, Service, ServiceId, ServiceStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -52,6 +52,10 @@ pub struct CreateService {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub region: Option<String>,
+    /// The availability the contract commits to over a month, in percent (e.g. `99.95`);
+    /// service reviews judge the service against it.
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 100, example = 99.95)]
+    pub availability_target: Option<f64>,
 }
 
 /// Changes to a service; absent fields stay as they are. Honours `If-Match`.
@@ -74,6 +78,10 @@ pub struct UpdateService {
     #[serde(default, deserialize_with = "crate::http::schemas::present")]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
     pub region: Option<Option<String>>,
+    /// The monthly availability commitment in percent; `null` clears it.
+    #[serde(default, deserialize_with = "crate::http::schemas::present")]
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 100, example = 99.95)]
+    pub availability_target: Option<Option<f64>>,
 }
 
 /// A region as stored: words joined by one space; blank is refused.
@@ -87,7 +95,7 @@ fn region(given: &str) -> Result<String, ApiError> {
 
 /// A network service.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123", "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet 1G", "label": "London HQ primary", "status": "active", "state": "operational", "handover_date": "2025-03-14", "region": "London", "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-01T09:00:00Z", "version": 1}))]
+#[schema(example = json!({"service_id": "SVC-0001", "circuit_reference": "LON/ETH/000123", "order_number": "ORD-778899", "customer_number": "OCN-1001", "product": "Ethernet 1G", "label": "London HQ primary", "status": "active", "state": "operational", "handover_date": "2025-03-14", "region": "London", "availability_target": 99.95, "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-01T09:00:00Z", "version": 1}))]
 pub struct ServiceView {
     pub service_id: String,
     pub circuit_reference: String,
@@ -104,6 +112,8 @@ pub struct ServiceView {
     pub handover_date: Option<NaiveDate>,
     /// Where it runs, as major incidents name regions.
     pub region: Option<String>,
+    /// The availability the contract commits to over a month, in percent; `null`: none given.
+    pub availability_target: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Version; also sent as the `ETag` header.
@@ -123,6 +133,7 @@ impl ServiceView {
             status: s.status,
             handover_date: s.handover_date,
             region: s.region,
+            availability_target: s.availability_target.map(AvailabilityTarget::percent),
             created_at: s.created_at,
             updated_at: s.updated_at,
             version: s.version,
@@ -173,6 +184,10 @@ pub async fn create_service(
     let customer = CustomerNumber::parse(&body.customer_number)?;
     let body = body.into_inner();
     let service_region = body.region.as_deref().map(region).transpose()?;
+    let target = body
+        .availability_target
+        .map(AvailabilityTarget::from_percent)
+        .transpose()?;
     let service = write(&state, move |conn, _, now| {
         app::inventory::create_service(
             conn,
@@ -187,6 +202,7 @@ pub async fn create_service(
                 status: body.status.unwrap_or(ServiceStatus::Active),
                 handover_date: body.handover_date,
                 region: service_region.as_deref(),
+                availability_target: target,
             },
             now,
         )
@@ -333,6 +349,10 @@ pub async fn update_service(
         .region
         .map(|r| r.as_deref().map(region).transpose())
         .transpose()?;
+    let new_target = body
+        .availability_target
+        .map(|t| t.map(AvailabilityTarget::from_percent).transpose())
+        .transpose()?;
     let expected = if_match_version(&req)?;
     let id = ServiceId::parse(&path).map_err(|_| ApiError::not_found("service"))?;
     let changes = ServiceChanges {
@@ -341,6 +361,7 @@ pub async fn update_service(
         status: body.status,
         handover_date: body.handover_date,
         region: new_region,
+        availability_target: new_target,
     };
     let service = write(&state, move |conn, _, now| {
         app::inventory::update_service(conn, &caller, &id, &changes, expected, now)
@@ -403,6 +424,60 @@ pub struct AvailabilityView {
     pub downtime_minutes: i64,
 }
 
+/// Availability over a month of the working calendar (its time zone: `WORKING_CALENDAR_TZ`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthAvailabilityView {
+    /// `YYYY-MM`.
+    #[schema(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
+    pub month: String,
+    /// From the month's first local midnight to the next month's, or to now for this month.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Whether the figures are for the whole month (`false`: this month so far).
+    pub complete: bool,
+    /// 100 × (1 − downtime / month), four decimals.
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent: f64,
+    /// Downtime counted (outages, overlaps once, net of customer pauses and planned works), in
+    /// whole minutes.
+    #[schema(minimum = 0)]
+    pub downtime_minutes: i64,
+    /// Time inside announced planned-works windows, in whole minutes: shown apart, not downtime.
+    #[schema(minimum = 0)]
+    pub planned_works_minutes: i64,
+    /// The service's availability target, if it has one.
+    pub target: Option<f64>,
+    /// Whether `percent` reaches the target (so far, for this month); null without a target.
+    pub target_met: Option<bool>,
+    /// Percent of the monthly charge credited for the month's availability, by
+    /// `SLA_CREDIT_TABLE`; null for this month so far, or without a table.
+    pub service_credit_percent: Option<f64>,
+}
+
+fn month_view(
+    calendar: &domain::WorkingCalendar,
+    (month, figures): &(
+        domain::calendar::Month,
+        domain::service_review::PeriodAvailability,
+    ),
+) -> MonthAvailabilityView {
+    let a = &figures.availability;
+    let (start, end) = calendar.month_span(*month);
+    let complete = a.window.from == start && a.window.to == end;
+    MonthAvailabilityView {
+        month: month.to_string(),
+        from: a.window.from,
+        to: a.window.to,
+        complete,
+        percent: a.percent,
+        downtime_minutes: a.downtime.num_minutes(),
+        planned_works_minutes: figures.planned_works.num_minutes(),
+        target: figures.target,
+        target_met: figures.met,
+        service_credit_percent: figures.credit_percent,
+    }
+}
+
 /// Availability over the last 30 and 90 days.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AvailabilityWindows {
@@ -421,7 +496,13 @@ pub struct AvailabilityWindows {
     "planned_works": [{"id": "PW-000007", "title": "Router upgrade", "start_at": "2026-12-10T01:00:00Z",
         "end_at": "2026-12-10T03:00:00Z", "expected_impact": "Outage up to 10 minutes", "status": "scheduled", "emergency": false}],
     "availability": {"last_30_days": {"from": "2026-10-29T10:30:00Z", "to": "2026-11-28T10:30:00Z", "percent": 99.9537, "downtime_minutes": 20},
-        "last_90_days": {"from": "2026-08-30T10:30:00Z", "to": "2026-11-28T10:30:00Z", "percent": 99.9846, "downtime_minutes": 20}}}))]
+        "last_90_days": {"from": "2026-08-30T10:30:00Z", "to": "2026-11-28T10:30:00Z", "percent": 99.9846, "downtime_minutes": 20}},
+    "months": [{"month": "2026-10", "from": "2026-09-30T23:00:00Z", "to": "2026-11-01T00:00:00Z", "complete": true,
+        "percent": 99.9553, "downtime_minutes": 20, "planned_works_minutes": 120, "target": 99.95, "target_met": true,
+        "service_credit_percent": 0.0},
+        {"month": "2026-11", "from": "2026-11-01T00:00:00Z", "to": "2026-11-28T10:30:00Z", "complete": false,
+        "percent": 100.0, "downtime_minutes": 0, "planned_works_minutes": 0, "target": 99.95, "target_met": true,
+        "service_credit_percent": null}]}))]
 pub struct ServiceStatusView {
     pub service_id: String,
     #[schema(schema_with = crate::http::schemas::service_state)]
@@ -434,6 +515,8 @@ pub struct ServiceStatusView {
     /// Announced works on it under way or starting within 30 days.
     pub planned_works: Vec<PlannedWorkSummary>,
     pub availability: AvailabilityWindows,
+    /// Last month, whole, and this month so far, against the service's availability target.
+    pub months: Vec<MonthAvailabilityView>,
 }
 
 fn availability_view(a: &domain::service_state::Availability) -> AvailabilityView {
@@ -468,8 +551,9 @@ pub async fn get_service_status(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = ServiceId::parse(&path).map_err(|_| ApiError::not_found("service"))?;
+    let ctx = state.ctx.clone();
     let report = read(&state, move |conn| {
-        app::service_state::report(conn, &caller, &id, app::now())
+        app::service_state::report(conn, &caller, &id, &ctx, app::now())
     })
     .await?;
     let window = |i: usize| availability_view(&report.availability[i]);
@@ -481,6 +565,11 @@ pub async fn get_service_status(
             last_30_days: window(0),
             last_90_days: window(1),
         },
+        months: report
+            .months
+            .iter()
+            .map(|m| month_view(&state.ctx.calendar, m))
+            .collect(),
         open_tickets: report
             .open_tickets
             .into_iter()

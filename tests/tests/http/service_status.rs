@@ -4,18 +4,30 @@
 
 use app::incidents::{RaiseIncident, Transition};
 use chrono::{Duration, SubsecRound, Utc};
+use domain::service_review::CreditTable;
 use domain::{
     Caller, Impact, IncidentStatus, Reporter, Resolution, Role, ServiceId, ServiceLocator,
 };
 use serde_json::json;
 use tests::{on_both_backends, TestApp};
 
-on_both_backends!(a_service_status_tells_its_state_and_availability);
+on_both_backends!(
+    a_service_status_tells_its_state_and_availability,
+    last_month_is_judged_against_the_target_with_its_credit
+);
 
 /// An outage of SVC-A that began `days_ago`, waited `paused` minutes for the customer from its
 /// 30th minute, and was resolved two hours after it began.
 fn past_outage(app: &TestApp, days_ago: i64, paused: i64) {
-    let start = (Utc::now() - Duration::days(days_ago)).trunc_subsecs(6);
+    outage_from(
+        app,
+        (Utc::now() - Duration::days(days_ago)).trunc_subsecs(6),
+        paused,
+    );
+}
+
+/// An outage of SVC-A from `start`, as [`past_outage`].
+fn outage_from(app: &TestApp, start: chrono::DateTime<Utc>, paused: i64) {
     let desk = Caller::new("test", Role::Agent, None).unwrap();
     let ctx = tests::ctx_of(&app.settings);
     app::Store::new(app.db.clone())
@@ -148,4 +160,81 @@ async fn a_service_status_tells_its_state_and_availability(app: TestApp) {
         own.body["availability"]["last_90_days"]["downtime_minutes"],
         0
     );
+}
+
+async fn last_month_is_judged_against_the_target_with_its_credit(backend: TestApp) {
+    // The app again, with a credit table.
+    let mut settings = backend.settings.clone();
+    settings.credits =
+        Some(CreditTable::parse("99.95:0,99.9:5,99.5:10,0:25").expect("a credit table"));
+    let app = backend.restart(settings).await;
+    let (admin, a, _) = app.two_tenants().await;
+    // The commitment: 99.95 % a month; a target is a percentage above 0, at most 100.
+    let patched = app
+        .send(
+            actix_web::http::Method::PATCH,
+            "/api/v1/services/SVC-A",
+            Some(&admin),
+            Some(json!({"availability_target": 99.95})),
+            &[],
+        )
+        .await
+        .expect(200);
+    assert_eq!(patched.body["availability_target"], 99.95);
+    for bad in [json!(0), json!(100.5), json!("99.9")] {
+        let refused = app
+            .send(
+                actix_web::http::Method::PATCH,
+                "/api/v1/services/SVC-A",
+                Some(&admin),
+                Some(json!({ "availability_target": bad })),
+                &[],
+            )
+            .await;
+        assert_eq!(refused.status.as_u16(), 422, "{bad}: {}", refused.body);
+    }
+
+    // Two hours down on the 4th of last month from 10:00 UTC, 20 minutes of it waiting for the
+    // customer: 100 minutes count.
+    let calendar = &app.settings.calendar;
+    let last_month = calendar.month_of(Utc::now()).previous();
+    let (start, end) = calendar.month_span(last_month);
+    outage_from(&app, start + Duration::days(3) + Duration::hours(10), 20);
+
+    let status = app
+        .get("/api/v1/services/SVC-A/status", &a)
+        .await
+        .expect(200)
+        .body;
+    let months = status["months"].as_array().unwrap();
+    assert_eq!(months.len(), 2, "{months:?}");
+    let last = &months[0];
+    assert_eq!(last["month"], last_month.to_string());
+    assert_eq!(last["complete"], true);
+    assert_eq!(last["downtime_minutes"], 100);
+    // 100 minutes of a month of 40,260 to 44,700 minutes (28 to 31 days, an hour more or less
+    // at a DST change): 99.75 % to 99.78 %, below 99.95 and in the 99.5 band: 10 % credit.
+    let minutes = (end - start).num_minutes() as f64;
+    let percent = ((1.0 - 100.0 / minutes) * 1_000_000.0).round() / 10_000.0;
+    assert_eq!(last["percent"], percent);
+    assert!((99.75..99.79).contains(&percent), "{percent}");
+    assert_eq!(last["target"], 99.95);
+    assert_eq!(last["target_met"], false);
+    assert_eq!(last["service_credit_percent"], 10.0);
+    assert_eq!(last["planned_works_minutes"], 0);
+    // This month so far: nothing down, no credit yet.
+    let this = &months[1];
+    assert_eq!(this["complete"], false);
+    assert_eq!(this["percent"], 100.0);
+    assert_eq!(this["target_met"], true);
+    assert!(this["service_credit_percent"].is_null());
+
+    // Without a target: neither met nor missed.
+    let b_status = app
+        .get("/api/v1/services/SVC-B/status", &admin)
+        .await
+        .expect(200)
+        .body;
+    assert!(b_status["months"][0]["target_met"].is_null());
+    assert_eq!(b_status["months"][0]["service_credit_percent"], 0.0);
 }

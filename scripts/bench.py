@@ -27,7 +27,8 @@ issue 17) every figure is measured for it too, in the same run, and BENCHMARKS.m
 Environment: BENCH_SCALES (default "10000,1000000"), BENCH_SECONDS (default 8),
 BENCH_CONNECTIONS (default 64), BENCH_BACKENDS (default "sqlite,postgres"), BENCH_BASELINE,
 BENCH_BASELINE_LABEL, BENCH_STORM (default 1), BENCH_UPLOADS (default 1: 16 concurrent 20 MiB
-uploads, scripts/upload_bench.py).
+uploads, scripts/upload_bench.py), BENCH_EXPORT (default 1: the incident export of 1,000,000
+tickets on each backend, scripts/export_bench.py).
 """
 
 import calendar
@@ -51,6 +52,7 @@ SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "10000,1000000").split(
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
 STORM = os.environ.get("BENCH_STORM", "1") != "0"
 UPLOADS = os.environ.get("BENCH_UPLOADS", "1") != "0"
+EXPORTS = os.environ.get("BENCH_EXPORT", "1") != "0"
 
 
 LUA_PICK = """
@@ -233,6 +235,9 @@ def main():
     if UPLOADS:
         import upload_bench
         lines += upload_bench.section(BIN)
+    if EXPORTS:
+        import export_bench
+        lines += export_bench.section(BIN)
     notes = os.path.join(ROOT, "scripts", "bench-notes.md")
     if os.path.exists(notes):
         with open(notes) as f:

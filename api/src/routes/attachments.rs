@@ -687,12 +687,14 @@ fn requested_range(req: &HttpRequest, size: u64, etag: &str) -> Result<Option<(u
         ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`", example = "bytes=0-1023"),
     ),
     responses(
-        (status = 200, description = "The content.", content_type = "application/octet-stream", body = FileContent,
+        (status = 200, description = "The content, typed as decided from its bytes (`media_type`; text types with `charset=utf-8`).",
+            content_type = "*/*", body = FileContent,
             headers(
                 ("ETag" = String, description = "The content's SHA-256, quoted"),
                 ("Content-Disposition" = String, description = "`attachment; filename=…; filename*=UTF-8''…`"),
             )),
-        (status = 206, description = "The bytes of the range asked for.", content_type = "application/octet-stream", body = FileContent,
+        (status = 206, description = "The bytes of the range asked for.",
+            content_type = "*/*", body = FileContent,
             headers(
                 ("Content-Range" = String, description = "`bytes <first>-<last>/<size>`"),
                 ("ETag" = String, description = "The content's SHA-256, quoted"),

@@ -477,15 +477,7 @@ async fn claim(
             "idempotency_in_progress",
             "a request with this Idempotency-Key is still being processed; retry shortly",
         )),
-        Claim::Replay(stored) => {
-            let mut response =
-                HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
-            for (name, value) in &stored.headers {
-                response.insert_header((name.as_str(), value.as_str()));
-            }
-            response.insert_header(("Idempotent-Replayed", "true"));
-            Ok(Some(response.body(stored.body)))
-        }
+        Claim::Replay(stored) => Ok(Some(crate::http::middleware::idempotency::replayed(stored))),
     }
 }
 
@@ -871,6 +863,47 @@ pub struct InlineFile {
     pub mime_type: Option<String>,
     pub content: String,
     pub description: Option<String>,
+}
+
+/// What a facade's attachment input says of a new file (one that does not name an attachment
+/// already on the ticket); its content may be missing.
+pub struct NewInline {
+    pub name: String,
+    pub mime_type: Option<String>,
+    pub content: Option<String>,
+    pub description: Option<String>,
+}
+
+impl InlineFile {
+    /// The new files among a facade's attachment inputs, in order: `new_file` reads an input as
+    /// a new file, or `None` for one naming an attachment already there. A new file without
+    /// content is 422 on `attachment[i].content` (a link alone is not fetched).
+    pub fn new_ones<T>(
+        items: Option<Vec<T>>,
+        new_file: impl Fn(T) -> Option<NewInline>,
+    ) -> Result<Vec<InlineFile>, ApiError> {
+        items
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, item)| new_file(item).map(|file| (i, file)))
+            .map(|(i, file)| {
+                let content = file.content.ok_or_else(|| {
+                    ApiError::field(
+                        &format!("attachment[{i}].content"),
+                        "required",
+                        "a new attachment carries its content (base64); links are not fetched",
+                    )
+                })?;
+                Ok(InlineFile {
+                    name: file.name,
+                    mime_type: file.mime_type,
+                    content,
+                    description: file.description,
+                })
+            })
+            .collect()
+    }
 }
 
 /// Decodes, checks and stores inline files as an upload would (the same limits, types and

@@ -133,15 +133,7 @@ pub async fn layer(
                 "a request with this Idempotency-Key is still being processed; retry shortly",
             ),
         )),
-        Claim::Replay(stored) => {
-            let mut response =
-                HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
-            for (name, value) in &stored.headers {
-                response.insert_header((name.as_str(), value.as_str()));
-            }
-            response.insert_header(("Idempotent-Replayed", "true"));
-            Ok(req.into_response(response.body(stored.body)))
-        }
+        Claim::Replay(stored) => Ok(req.into_response(replayed(stored))),
         Claim::Proceed => {
             req.set_payload(actix_web::dev::Payload::from(body));
             let response = next.call(req).await?;
@@ -248,4 +240,16 @@ async fn secret_not_kept(
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
+}
+
+/// The first answer to a key, sent again: its status, kept headers and body, marked
+/// `Idempotent-Replayed: true`.
+pub fn replayed(stored: StoredResponse) -> HttpResponse {
+    let mut response =
+        HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
+    for (name, value) in &stored.headers {
+        response.insert_header((name.as_str(), value.as_str()));
+    }
+    response.insert_header(("Idempotent-Replayed", "true"));
+    response.body(stored.body)
 }

@@ -552,26 +552,15 @@ impl MefAttachmentInput {
     pub fn new_files(
         items: Option<Vec<MefAttachmentInput>>,
     ) -> Result<Vec<crate::routes::attachments::InlineFile>, crate::http::error::ApiError> {
-        items
-            .unwrap_or_default()
-            .into_iter()
-            .enumerate()
-            .filter(|(_, a)| a.attachment_id.is_none())
-            .map(|(i, a)| {
-                let content = a.content.ok_or_else(|| {
-                    crate::http::error::ApiError::field(
-                        &format!("attachment[{i}].content"),
-                        "required",
-                        "a new attachment carries its content (base64); links are not fetched",
-                    )
-                })?;
-                Ok(crate::routes::attachments::InlineFile {
+        crate::routes::attachments::InlineFile::new_ones(items, |a| {
+            a.attachment_id
+                .is_none()
+                .then_some(crate::routes::attachments::NewInline {
                     name: a.name,
                     mime_type: a.mime_type,
-                    content,
+                    content: a.content,
                     description: a.description,
                 })
-            })
-            .collect()
+        })
     }
 }

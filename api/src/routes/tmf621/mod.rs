@@ -132,25 +132,13 @@ pub struct AttachmentInput {
 pub fn inline_files(
     items: Option<Vec<AttachmentInput>>,
 ) -> Result<Vec<crate::routes::attachments::InlineFile>, crate::http::error::ApiError> {
-    items
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-        .filter(|(_, a)| a.id.is_none())
-        .map(|(i, a)| {
-            let content = a.content.ok_or_else(|| {
-                crate::http::error::ApiError::field(
-                    &format!("attachment[{i}].content"),
-                    "required",
-                    "a new attachment carries its content (base64); links are not fetched",
-                )
-            })?;
-            Ok(crate::routes::attachments::InlineFile {
+    crate::routes::attachments::InlineFile::new_ones(items, |a| {
+        a.id.is_none()
+            .then_some(crate::routes::attachments::NewInline {
                 name: a.name,
                 mime_type: a.mime_type,
-                content,
+                content: a.content,
                 description: a.description,
             })
-        })
-        .collect()
+    })
 }

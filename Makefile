@@ -64,7 +64,7 @@ openapi: ## Regenerate openapi.yaml from the code
 
 .PHONY: bench
 BENCH_BASELINE_REV ?= b5411d7
-bench: setup ## Benchmarks (release build, both backends, beside the release before issue 17): BENCHMARKS.md, MNI storm, cascade
+bench: setup ## Benchmarks (release build, both backends, beside the release before issue 17): BENCHMARKS.md, MNI storm, uploads, 1M-ticket export, cascade
 	scripts/bench-tools.sh
 	scripts/bench-baseline.sh $(BENCH_BASELINE_REV) >/dev/null
 	$(CARGO) build --release --locked --bin $(BIN)

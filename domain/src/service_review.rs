@@ -10,7 +10,7 @@
 //! - Durations (time to acknowledge, time to restore net of pauses): mean and nearest-rank
 //!   percentiles.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
 use crate::calendar::{Month, WorkingCalendar};
 use crate::service_state::{availability, minus, union, Availability, Outage, Span};
@@ -26,7 +26,9 @@ pub struct PeriodAvailability {
     /// The service's commitment, if it has one, and whether it was met.
     pub target: Option<f64>,
     pub met: Option<bool>,
-    /// The credit the table gives for this availability, for a month (none without a table).
+    /// Whether the stretch is a whole month of the calendar ([`monthly_availability`]).
+    pub whole_month: bool,
+    /// The credit the table gives for a whole month's availability (none without a table).
     pub credit_percent: Option<f64>,
 }
 
@@ -46,6 +48,7 @@ pub fn period_availability(
         availability,
         planned_works,
         target,
+        whole_month: false,
         credit_percent: None,
     }
 }
@@ -72,8 +75,9 @@ pub fn monthly_availability(
         }
         let window = Span::new(start.max(period.from), end.min(period.to));
         let mut figures = period_availability(outages, works, window, target);
+        figures.whole_month = window == Span::new(start, end);
         // A credit is for a whole month of service.
-        if window == Span::new(start, end) {
+        if figures.whole_month {
             figures.credit_percent = credits.map(|c| c.credit_for(figures.availability.percent));
         }
         out.push((month, figures));
@@ -179,15 +183,10 @@ impl CreditTable {
     }
 }
 
-/// The instant a ticket's clock ended for a duration figure: its time, or `None` if it has not
-/// happened (the ticket is left out of that figure).
-pub fn seconds_between(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<i64> {
-    to.map(|t| (t - from).num_seconds().max(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -280,6 +279,7 @@ mod tests {
         // January: 2 h of 744 h = 99.7312 % → the 99.5 band, 10 %.
         assert_eq!(jan.1.availability.percent, 99.7312);
         assert_eq!(jan.1.credit_percent, Some(10.0));
+        assert!(jan.1.whole_month && feb.1.whole_month);
         assert_eq!(feb.1.availability.downtime, Duration::hours(2));
         // February 2027: 2 h of 672 h = 99.7024 %.
         assert_eq!(feb.1.availability.percent, 99.7024);
@@ -326,6 +326,7 @@ mod tests {
             Some(&credits),
         );
         assert_eq!(months.len(), 1);
+        assert!(!months[0].1.whole_month);
         assert_eq!(months[0].1.credit_percent, None);
         assert_eq!(months[0].1.availability.percent, 100.0);
     }
@@ -372,14 +373,6 @@ mod tests {
             ],
         );
         assert_eq!(net, Duration::minutes(150));
-        assert_eq!(
-            seconds_between(
-                utc("2027-02-01T09:00:00Z"),
-                Some(utc("2027-02-01T09:05:00Z"))
-            ),
-            Some(300)
-        );
-        assert_eq!(seconds_between(utc("2027-02-01T09:00:00Z"), None), None);
     }
 
     #[test]

@@ -455,20 +455,17 @@ pub struct MonthAvailabilityView {
 }
 
 fn month_view(
-    calendar: &domain::WorkingCalendar,
     (month, figures): &(
         domain::calendar::Month,
         domain::service_review::PeriodAvailability,
     ),
 ) -> MonthAvailabilityView {
     let a = &figures.availability;
-    let (start, end) = calendar.month_span(*month);
-    let complete = a.window.from == start && a.window.to == end;
     MonthAvailabilityView {
         month: month.to_string(),
         from: a.window.from,
         to: a.window.to,
-        complete,
+        complete: figures.whole_month,
         percent: a.percent,
         downtime_minutes: a.downtime.num_minutes(),
         planned_works_minutes: figures.planned_works.num_minutes(),
@@ -565,11 +562,7 @@ pub async fn get_service_status(
             last_30_days: window(0),
             last_90_days: window(1),
         },
-        months: report
-            .months
-            .iter()
-            .map(|m| month_view(&state.ctx.calendar, m))
-            .collect(),
+        months: report.months.iter().map(month_view).collect(),
         open_tickets: report
             .open_tickets
             .into_iter()

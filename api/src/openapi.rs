@@ -56,6 +56,7 @@ Times are RFC 3339 UTC. Lists use cursor pagination: follow `next_cursor` until 
         (name = "customers", description = "Customer companies (OCN)"),
         (name = "services", description = "Service inventory"),
         (name = "incidents", description = "Trouble tickets: raise, follow, work, close; timeline"),
+        (name = "reports", description = "Service reviews: the SLA report, as JSON or CSV"),
         (name = "documents", description = "Reason For Outage and Incident Report requests"),
         (name = "escalations", description = "The five-level escalation matrix and peer-to-peer escalation"),
         (name = "major incidents", description = "Major network incidents: parent tickets whose updates cascade to linked tickets"),

@@ -24,6 +24,7 @@ pub mod maintenance;
 pub mod major_incidents;
 pub mod notifications;
 pub mod planned_works;
+pub mod reports;
 pub mod retention;
 pub mod service_state;
 pub mod setup;

@@ -110,22 +110,37 @@ impl DurationStats {
         }
         seconds.sort_unstable();
         let sum: i128 = seconds.iter().map(|s| i128::from(*s)).sum();
-        let mean = sum as f64 / seconds.len() as f64;
+        let n = seconds.len();
+        Self::from_ranked(
+            n as i64,
+            sum as f64,
+            seconds[Self::rank(n as i64, 50) as usize - 1],
+            seconds[Self::rank(n as i64, 90) as usize - 1],
+        )
+    }
+
+    /// The 1-based nearest rank of the `p`th percentile among `count` sorted values: the smallest
+    /// rank with at least `p` % of the values at or below it, `ceil(count × p / 100)`, at least 1.
+    /// A query that ranks rows itself (SQL's `ROW_NUMBER()`) picks the same row with
+    /// `(count × p + 99) / 100` in integers.
+    pub fn rank(count: i64, p: i64) -> i64 {
+        (count * p + 99).div_euclid(100).clamp(1, count.max(1))
+    }
+
+    /// The figures from what a query returns: how many, their sum, and the values at the ranks
+    /// [`Self::rank`] gives for 50 and 90. The mean is rounded to a tenth of a second.
+    pub fn from_ranked(count: i64, total_seconds: f64, p50: i64, p90: i64) -> Self {
+        if count <= 0 {
+            return Self::default();
+        }
+        let mean = total_seconds / count as f64;
         Self {
-            count: seconds.len(),
+            count: count as usize,
             mean: Some((mean * 10.0).round() / 10.0),
-            p50: Some(nearest_rank(&seconds, 50)),
-            p90: Some(nearest_rank(&seconds, 90)),
+            p50: Some(p50),
+            p90: Some(p90),
         }
     }
-}
-
-/// The nearest-rank percentile of sorted, non-empty values: the smallest value with at least
-/// `p` % of the values at or below it.
-fn nearest_rank(sorted: &[i64], p: u32) -> i64 {
-    let n = sorted.len();
-    let rank = (n * p as usize).div_ceil(100).max(1);
-    sorted[rank.min(n) - 1]
 }
 
 /// Availability bands and their credit: at or above `threshold` %, `credit` % of the monthly
@@ -391,5 +406,34 @@ mod tests {
         let four = DurationStats::of(vec![300, 60, 120, 3600]);
         assert_eq!((four.p50, four.p90), (Some(120), Some(3600)));
         assert_eq!(four.mean, Some(1020.0));
+    }
+
+    #[test]
+    fn nearest_rank_in_integers_is_the_ceiling() {
+        // ceil(n × p / 100): 1 of 1; 5 of 10; 6 of 11 (5.5 up); 9 of 10; 10 of 11 (9.9 up).
+        let cases = [
+            (1, 50, 1),
+            (1, 90, 1),
+            (10, 50, 5),
+            (11, 50, 6),
+            (10, 90, 9),
+            (11, 90, 10),
+        ];
+        for (n, p, rank) in cases {
+            assert_eq!(DurationStats::rank(n, p), rank, "n={n} p={p}");
+        }
+        assert_eq!(
+            DurationStats::from_ranked(3, 100.0, 20, 50),
+            DurationStats {
+                count: 3,
+                mean: Some(33.3),
+                p50: Some(20),
+                p90: Some(50)
+            }
+        );
+        assert_eq!(
+            DurationStats::from_ranked(0, 0.0, 0, 0),
+            DurationStats::default()
+        );
     }
 }

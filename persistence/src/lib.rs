@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod page;
 pub mod planned_works;
 mod queries;
+pub mod reports;
 mod schema;
 pub mod services;
 pub mod throttle;

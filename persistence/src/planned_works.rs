@@ -214,12 +214,34 @@ pub fn on_services_between(
     to: DateTime<Utc>,
 ) -> Result<Vec<PlannedWork>, StoreError> {
     let ids: Vec<String> = services.iter().map(|s| s.as_str().to_owned()).collect();
-    let rows = planned_works::table
+    let rows = announced_between(from, to)
+        .select(WorkRow::as_select())
         .filter(exists(
             planned_work_services::table
                 .filter(planned_work_services::planned_work_id.eq(planned_works::id))
                 .filter(planned_work_services::service_id.eq_any(ids)),
         ))
+        .load(conn)?;
+    rows.into_iter().map(|r| into_domain(conn, r)).collect()
+}
+
+/// The announced works on any service whose window overlaps `[from, to)`, by start.
+pub fn between(
+    conn: &mut DbConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<PlannedWork>, StoreError> {
+    let rows = announced_between(from, to)
+        .select(WorkRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|r| into_domain(conn, r)).collect()
+}
+
+fn announced_between(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> planned_works::BoxedQuery<'static, Backend> {
+    planned_works::table
         .filter(planned_works::status.eq_any([
             WorkStatus::Scheduled.as_str(),
             WorkStatus::InProgress.as_str(),
@@ -228,9 +250,7 @@ pub fn on_services_between(
         .filter(planned_works::end_at.gt(to_db_time(from)))
         .filter(planned_works::start_at.lt(to_db_time(to)))
         .order((planned_works::start_at.asc(), planned_works::id.asc()))
-        .select(WorkRow::as_select())
-        .load(conn)?;
-    rows.into_iter().map(|r| into_domain(conn, r)).collect()
+        .into_boxed()
 }
 
 /// Scheduled works starting within `(now, now + lead]` not yet reminded of for that start.

@@ -311,3 +311,19 @@ pub fn owned_by(
         .select(services::service_id)
         .load(conn)?)
 }
+
+/// The services of `ids` (unknown ones are left out), by service id; read 500 at a time.
+pub fn with_ids(conn: &mut DbConnection, ids: &[ServiceId]) -> Result<Vec<Service>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<ServiceRow> = services::table
+            .filter(services::service_id.eq_any(chunk.iter().map(ServiceId::as_str)))
+            .select(ServiceRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            out.push(row.into_domain()?);
+        }
+    }
+    out.sort_by(|a, b| a.service_id.as_str().cmp(b.service_id.as_str()));
+    Ok(out)
+}

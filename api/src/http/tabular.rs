@@ -32,20 +32,10 @@ impl Format {
     /// unreadable header) or `application/x-ndjson` (also `application/ndjson`); a header
     /// allowing neither is 406.
     pub fn negotiate(req: &HttpRequest) -> Result<Format, ApiError> {
-        if !req.headers().contains_key(header::ACCEPT) {
-            return Ok(Format::Csv);
-        }
-        let Ok(accept) = Accept::parse(req) else {
+        let Some(ranked) = preferences(req) else {
             return Ok(Format::Csv);
         };
-        let mut ranked: Vec<&QualityItem<actix_web::mime::Mime>> = accept
-            .iter()
-            .filter(|q| q.quality > header::q(0.0))
-            .collect();
-        // Stable: of equal quality, the order the client wrote wins.
-        ranked.sort_by_key(|q| std::cmp::Reverse(q.quality));
-        for item in ranked {
-            let m = &item.item;
+        for m in ranked {
             match (m.type_().as_str(), m.subtype().as_str()) {
                 ("text", "csv") | ("text", "*") | ("*", "*") => return Ok(Format::Csv),
                 ("application", "x-ndjson") | ("application", "ndjson") => {
@@ -74,6 +64,42 @@ impl Format {
             Format::Ndjson => "ndjson",
         }
     }
+}
+
+/// The media types `Accept` allows, best first (of equal quality, in the order the client wrote
+/// them); `None` without a header or with one that cannot be read.
+fn preferences(req: &HttpRequest) -> Option<Vec<actix_web::mime::Mime>> {
+    if !req.headers().contains_key(header::ACCEPT) {
+        return None;
+    }
+    let accept = Accept::parse(req).ok()?;
+    let mut ranked: Vec<&QualityItem<actix_web::mime::Mime>> = accept
+        .iter()
+        .filter(|q| q.quality > header::q(0.0))
+        .collect();
+    ranked.sort_by_key(|q| std::cmp::Reverse(q.quality));
+    Some(ranked.into_iter().map(|q| q.item.clone()).collect())
+}
+
+/// Whether a report (JSON by default) is asked for as CSV: `text/csv` or `text/*` ranked above
+/// `application/json`; JSON for no or an unreadable header, `*/*`, `application/json` or
+/// `application/*`; a header allowing neither is 406.
+pub fn wants_csv(req: &HttpRequest) -> Result<bool, ApiError> {
+    let Some(ranked) = preferences(req) else {
+        return Ok(false);
+    };
+    for m in ranked {
+        match (m.type_().as_str(), m.subtype().as_str()) {
+            ("text", "csv") | ("text", "*") => return Ok(true),
+            ("application", "json") | ("application", "*") | ("*", "*") => return Ok(false),
+            _ => {}
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "not_acceptable",
+        "this report is served as application/json or text/csv; ask for one in Accept",
+    ))
 }
 
 /// A free-text cell as a spreadsheet may open it safely: one starting with `=`, `+`, `-`, `@`,

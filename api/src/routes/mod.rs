@@ -17,6 +17,7 @@ pub mod maintenance;
 pub mod major_incidents;
 pub mod planned_works;
 pub mod registrations;
+pub mod reports;
 pub mod services;
 pub mod sonata;
 pub mod tmf621;
@@ -64,6 +65,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(incidents::raise_incident)
                 .service(incidents::list_incidents)
                 .service(incidents::export_incidents)
+                .service(reports::sla_report)
                 .service(incidents::get_incident)
                 .service(incidents::update_incident)
                 .service(incidents::transition_incident)

@@ -2070,6 +2070,7 @@ const OPEN: &[(&str, &str)] = &[
     ("GET", "/api/v1/escalation-matrix"),
     ("GET", "/api/v1/incidents"),
     ("GET", "/api/v1/incidents/export"),
+    ("GET", "/api/v1/reports/sla"),
     ("GET", "/api/v1/incidents/{ref}"),
     ("GET", "/api/v1/incidents/{ref}/updates"),
     ("GET", "/api/v1/incidents/{ref}/attachments"),

@@ -20,6 +20,7 @@ mod lifecycle;
 mod major_incidents;
 mod notifications;
 mod recovery;
+mod reports;
 mod service_status;
 mod sla;
 mod sonata;

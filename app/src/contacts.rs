@@ -16,6 +16,8 @@ pub struct Notices {
     pub major_incidents: bool,
     pub planned_works: bool,
     pub escalations: bool,
+    /// Last month's service report, on the first working day of each month.
+    pub service_reports: bool,
 }
 
 pub struct NewContact {
@@ -77,6 +79,7 @@ pub fn create(
         major_incidents: new.notices.major_incidents,
         planned_works: new.notices.planned_works,
         escalations: new.notices.escalations,
+        service_reports: new.notices.service_reports,
         created_at: now,
         updated_at: now,
         version: 1,
@@ -222,6 +225,7 @@ pub fn update(
         c.major_incidents = n.major_incidents;
         c.planned_works = n.planned_works;
         c.escalations = n.escalations;
+        c.service_reports = n.service_reports;
     }
     let c = contacts::save(conn, &c, now)?;
     if readdressed {

@@ -30,6 +30,7 @@ pub fn expand(conn: &mut Conn, limit: i64, now: DateTime<Utc>) -> Result<usize, 
                 EventType::PasswordResetRequested | EventType::PasswordChanged => {
                     account_mail(conn, event, now)?
                 }
+                EventType::ServiceReportMonthly => report_mails(conn, event, now)?,
                 _ => {}
             }
             events::mark_dispatched(conn, event.id, now)?;
@@ -68,6 +69,20 @@ pub fn expand(conn: &mut Conn, limit: i64, now: DateTime<Utc>) -> Result<usize, 
         events::mark_dispatched(conn, event.id, now)?;
     }
     Ok(new.len())
+}
+
+/// The monthly service report: to each contact of its company who receives service reports
+/// (subscribed, address confirmed) when it is expanded.
+fn report_mails(conn: &mut Conn, event: &Event, now: DateTime<Utc>) -> Result<(), AppError> {
+    let Some(customer) = &event.customer_number else {
+        return Ok(());
+    };
+    for contact in contacts::all_of(conn, customer)? {
+        if contact.receives(domain::notification::Category::ServiceReports) {
+            outbox::insert_delivery(conn, event.id, Channel::Email, &contact.email, None, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// The confirmation mail a contact's address is owed: to that address, when the contact still

@@ -471,3 +471,109 @@ fn company_services(conn: &mut Conn, customer: &CustomerNumber) -> Result<Vec<Se
         }
     }
 }
+
+/// The month whose reports are owed at `now` (see `domain::service_review::monthly_report_due`),
+/// and up to `limit` companies whose report for it is not sent yet.
+pub fn monthly_reports_owed(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Option<(Month, Vec<CustomerNumber>)>, AppError> {
+    let Some(month) = domain::service_review::monthly_report_due(&ctx.calendar, now) else {
+        return Ok(None);
+    };
+    let companies = reports::companies_without_report(conn, &month.to_string(), limit)?;
+    Ok(Some((month, companies)))
+}
+
+/// Sends `customer`'s service report for `month`, at most once whatever the number of
+/// instances: the (company, month) is claimed in this transaction, and the mail's event (an
+/// internal event, mailed to the company's contacts who receive service reports) is written in
+/// the same one. `false` when another run claimed it first, or when no contact of the company
+/// receives service reports (the month is then recorded as done, and nothing is computed).
+pub fn send_monthly_report(
+    conn: &mut Conn,
+    customer: &CustomerNumber,
+    month: Month,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    if !reports::claim_monthly_report(conn, customer, &month.to_string(), now)? {
+        return Ok(false);
+    }
+    let readers = persistence::contacts::all_of(conn, customer.as_str())?
+        .iter()
+        .any(|c| c.receives(domain::notification::Category::ServiceReports));
+    if !readers {
+        return Ok(false);
+    }
+    let (from, to) = ctx.calendar.month_span(month);
+    let system = Caller::new("service-reports", domain::Role::Agent, None)?;
+    let report = sla_report(
+        conn,
+        &system,
+        &SlaQuery {
+            from: Some(from),
+            to: Some(to),
+            customer_number: Some(customer.clone()),
+            service_id: None,
+            group_by: GroupBy::Service,
+        },
+        ctx,
+        now,
+    )?;
+    persistence::events::append(
+        conn,
+        domain::EventType::ServiceReportMonthly,
+        Some(customer),
+        None,
+        &summary(&report, month),
+        now,
+    )?;
+    Ok(true)
+}
+
+/// What the monthly mail tells: the month's totals and each service's figures.
+fn summary(report: &SlaReport, month: Month) -> serde_json::Value {
+    use domain::service_review::met_percent;
+    let figures = |f: &SlaFigures| {
+        let t = &f.tickets;
+        let availability = f.outages.as_ref().and_then(|o| o.availability.as_ref());
+        serde_json::json!({
+            "raised": t.raised,
+            "resolved": t.resolved,
+            "open": t.open,
+            "response_met_percent": met_percent(t.response_met, t.response_breached),
+            "restore_met_percent": met_percent(t.restore_met, t.restore_breached),
+            "downtime_minutes": f.outages.as_ref().map(|o| o.downtime.num_minutes()),
+            "planned_works_minutes": f.outages.as_ref().map(|o| o.planned_works.num_minutes()),
+            "availability_percent": availability.map(|a| a.availability.percent),
+            "availability_target": availability.and_then(|a| a.target),
+            "target_met": availability.and_then(|a| a.met),
+            "service_credit_percent": availability.and_then(|a| a.credit_percent),
+        })
+    };
+    let services: Vec<serde_json::Value> = report
+        .groups
+        .iter()
+        .filter_map(|g| match &g.key {
+            GroupKey::Service(s) => {
+                let mut v = figures(&g.figures);
+                v["service_id"] = s.service_id.to_string().into();
+                v["label"] = s.label.clone().into();
+                Some(v)
+            }
+            _ => None,
+        })
+        .collect();
+    serde_json::json!({
+        "customer_number": report.customer_number.as_ref().map(ToString::to_string),
+        "month": month.to_string(),
+        "from": report.from,
+        "to": report.to,
+        "time_zone": report.time_zone,
+        "totals": figures(&report.totals),
+        "services": services,
+    })
+}

@@ -75,6 +75,7 @@ fn contacts_belong_to_the_callers_company_and_receive_what_they_subscribed_to() 
         major_incidents: false,
         planned_works: false,
         escalations: false,
+        service_reports: false,
     };
     let new = |customer: Option<&str>| crate::contacts::NewContact {
         customer_number: customer.map(ocn),
@@ -342,6 +343,7 @@ fn contacts_and_webhooks_are_capped_per_company() {
             major_incidents: true,
             planned_works: true,
             escalations: true,
+            service_reports: false,
         },
     };
     for n in 0..2 {
@@ -410,6 +412,7 @@ fn retention_forgets_old_finished_events_and_keeps_what_is_owed() {
                         major_incidents: false,
                         planned_works: false,
                         escalations: false,
+                        service_reports: false,
                     },
                 },
                 ctx,

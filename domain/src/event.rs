@@ -29,12 +29,14 @@ text_enum!(
         RegistrationAwaitingApproval => "registration.awaiting_approval",
         PasswordResetRequested => "account.password_reset_requested",
         PasswordChanged => "account.password_changed",
+        ServiceReportMonthly => "service_report.monthly",
     }
 );
 
 impl EventType {
-    /// The provider's own bookkeeping (a confirmation mail to send): mailed only to the address
-    /// concerned, never to webhooks or contacts' subscriptions, streamed to staff only.
+    /// The provider's own bookkeeping (a confirmation mail to send) and the monthly service
+    /// report: mailed only to the addresses concerned (the report to its company's contacts who
+    /// receive service reports), never to webhooks, streamed to staff only.
     pub fn is_internal(self) -> bool {
         matches!(
             self,
@@ -43,6 +45,7 @@ impl EventType {
                 | EventType::RegistrationAwaitingApproval
                 | EventType::PasswordResetRequested
                 | EventType::PasswordChanged
+                | EventType::ServiceReportMonthly
         )
     }
 

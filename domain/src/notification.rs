@@ -14,6 +14,8 @@ pub enum Category {
     MajorIncidents,
     PlannedWorks,
     Escalations,
+    /// Last month's service report, on the first working day of each month.
+    ServiceReports,
 }
 
 /// The category of an event, if contacts receive such events by email.
@@ -44,6 +46,7 @@ pub struct Contact {
     pub major_incidents: bool,
     pub planned_works: bool,
     pub escalations: bool,
+    pub service_reports: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -65,6 +68,7 @@ impl Contact {
             Category::MajorIncidents => self.major_incidents,
             Category::PlannedWorks => self.planned_works,
             Category::Escalations => self.escalations,
+            Category::ServiceReports => self.service_reports,
         }
     }
 }

@@ -10,7 +10,7 @@
 //! - Durations (time to acknowledge, time to restore net of pauses): mean and nearest-rank
 //!   percentiles.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::calendar::{Month, WorkingCalendar};
 use crate::service_state::{availability, minus, union, Availability, Outage, Span};
@@ -84,6 +84,22 @@ pub fn monthly_availability(
         month = month.next();
     }
     out
+}
+
+/// The month whose service report is owed at `now`: last month, from the start of this
+/// month's first working day (local time) on; `None` before it. Sending once per company and
+/// month is the sender's concern; this only says which month is due.
+pub fn monthly_report_due(calendar: &WorkingCalendar, now: DateTime<Utc>) -> Option<Month> {
+    let this = calendar.month_of(now);
+    let from = calendar.start_of_day(calendar.first_working_day(this));
+    (now >= from).then(|| this.previous())
+}
+
+/// `100 × met / (met + breached)`, two decimals: the share of decided tickets that met a
+/// target; `None` when none is decided.
+pub fn met_percent(met: i64, breached: i64) -> Option<f64> {
+    let decided = met + breached;
+    (decided > 0).then(|| (10_000.0 * met as f64 / decided as f64).round() / 100.0)
 }
 
 /// How long something took, net of the stretches that do not count (customer pauses).
@@ -201,7 +217,6 @@ impl CreditTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, Utc};
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -435,5 +450,43 @@ mod tests {
             DurationStats::from_ranked(0, 0.0, 0, 0),
             DurationStats::default()
         );
+    }
+
+    #[test]
+    fn the_monthly_report_is_due_from_the_first_working_day() {
+        let calendar = WorkingCalendar::new("Europe/London", "2027-01-01").unwrap();
+        // 1 January 2027 is a holiday (a Friday): January's first working day is Monday the
+        // 4th, from 00:00 local (GMT).
+        assert_eq!(
+            monthly_report_due(&calendar, utc("2027-01-03T23:59:59Z")),
+            None
+        );
+        assert_eq!(
+            monthly_report_due(&calendar, utc("2027-01-04T00:00:00Z")),
+            Month::new(2026, 12)
+        );
+        // And for the rest of the month (a node down that day sends it later).
+        assert_eq!(
+            monthly_report_due(&calendar, utc("2027-01-31T12:00:00Z")),
+            Month::new(2026, 12)
+        );
+        // 1 June 2027 is a Tuesday: due from 00:00 BST, 23:00 UTC the day before.
+        assert_eq!(
+            monthly_report_due(&calendar, utc("2027-05-31T23:00:00Z")),
+            Month::new(2027, 5)
+        );
+        // A second before, it is still May in London: April's report is the one owed.
+        assert_eq!(
+            monthly_report_due(&calendar, utc("2027-05-31T22:59:59Z")),
+            Month::new(2027, 4)
+        );
+    }
+
+    #[test]
+    fn shares_of_decided_tickets() {
+        assert_eq!(met_percent(2, 1), Some(66.67));
+        assert_eq!(met_percent(0, 1), Some(0.0));
+        assert_eq!(met_percent(3, 0), Some(100.0));
+        assert_eq!(met_percent(0, 0), None);
     }
 }

@@ -25,6 +25,7 @@ struct ContactRow {
     updated_at: NaiveDateTime,
     version: i64,
     confirmed_at: Option<NaiveDateTime>,
+    notify_service_reports: bool,
 }
 
 impl ContactRow {
@@ -39,6 +40,7 @@ impl ContactRow {
             major_incidents: self.notify_major_incidents,
             planned_works: self.notify_planned_works,
             escalations: self.notify_escalations,
+            service_reports: self.notify_service_reports,
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),
             version: self.version,
@@ -64,6 +66,7 @@ pub fn create(
             contacts::notify_major_incidents.eq(c.major_incidents),
             contacts::notify_planned_works.eq(c.planned_works),
             contacts::notify_escalations.eq(c.escalations),
+            contacts::notify_service_reports.eq(c.service_reports),
             contacts::created_at.eq(to_db_time(now)),
             contacts::updated_at.eq(to_db_time(now)),
             contacts::version.eq(1_i64),
@@ -156,6 +159,7 @@ pub fn save(
         contacts::notify_major_incidents.eq(c.major_incidents),
         contacts::notify_planned_works.eq(c.planned_works),
         contacts::notify_escalations.eq(c.escalations),
+        contacts::notify_service_reports.eq(c.service_reports),
         contacts::updated_at.eq(to_db_time(now)),
         contacts::version.eq(c.version + 1),
         contacts::confirmed_at.eq(c.confirmed_at.map(to_db_time)),

@@ -114,6 +114,21 @@ enum Bind {
     Int(i64),
 }
 
+/// The statement's text with its values bound, for one backend.
+macro_rules! bound {
+    ($statement:expr, $backend:ty) => {{
+        let mut query = diesel::sql_query($statement.text).into_boxed::<$backend>();
+        for value in $statement.binds {
+            query = match value {
+                Bind::Time(t) => query.bind::<Timestamp, _>(t),
+                Bind::Text(s) => query.bind::<Text, _>(s),
+                Bind::Int(i) => query.bind::<BigInt, _>(i),
+            };
+        }
+        query
+    }};
+}
+
 /// A statement written once for both backends: parameters are `$n` on PostgreSQL and `?` on
 /// SQLite.
 struct Statement {
@@ -204,22 +219,16 @@ impl Statement {
     where
         T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
     {
-        macro_rules! run {
-            ($conn:expr, $backend:ty) => {{
-                let mut query = diesel::sql_query(self.text).into_boxed::<$backend>();
-                for value in self.binds {
-                    query = match value {
-                        Bind::Time(t) => query.bind::<Timestamp, _>(t),
-                        Bind::Text(s) => query.bind::<Text, _>(s),
-                        Bind::Int(i) => query.bind::<BigInt, _>(i),
-                    };
-                }
-                query.load($conn)?
-            }};
-        }
         Ok(match conn {
-            DbConnection::Postgresql(pg) => run!(pg, diesel::pg::Pg),
-            DbConnection::Sqlite(sqlite) => run!(sqlite, diesel::sqlite::Sqlite),
+            DbConnection::Postgresql(pg) => bound!(self, diesel::pg::Pg).load(pg)?,
+            DbConnection::Sqlite(sqlite) => bound!(self, diesel::sqlite::Sqlite).load(sqlite)?,
+        })
+    }
+
+    fn execute(self, conn: &mut DbConnection) -> Result<usize, StoreError> {
+        Ok(match conn {
+            DbConnection::Postgresql(pg) => bound!(self, diesel::pg::Pg).execute(pg)?,
+            DbConnection::Sqlite(sqlite) => bound!(self, diesel::sqlite::Sqlite).execute(sqlite)?,
         })
     }
 }
@@ -420,5 +429,52 @@ pub fn down_tickets(
                     .map_err(|e| StoreError::Corrupt(format!("sla_pauses: {e}")))?,
             })
         })
+        .collect()
+}
+
+/// Claims the sending of `customer`'s report for `month` (`YYYY-MM`): `true` for the one caller
+/// that records it first, `false` for every other (another instance, or a second run). Call in
+/// the transaction that writes what is sent, so a claim never outlives a failed send.
+pub fn claim_monthly_report(
+    conn: &mut DbConnection,
+    customer: &CustomerNumber,
+    month: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    // `ON CONFLICT DO NOTHING` is the same on both backends (SQLite 3.24+).
+    let mut q = Statement::for_connection(conn);
+    q.sql("INSERT INTO service_report_runs (customer_number, month, created_at) VALUES (")
+        .bind(Bind::Text(customer.as_str().to_owned()))
+        .sql(", ")
+        .bind(Bind::Text(month.to_owned()))
+        .sql(", ")
+        .bind(Bind::Time(to_db_time(now)))
+        .sql(") ON CONFLICT DO NOTHING");
+    let inserted = q.execute(conn)?;
+    Ok(inserted == 1)
+}
+
+/// Up to `limit` companies whose report for `month` is not sent yet, by customer number.
+pub fn companies_without_report(
+    conn: &mut DbConnection,
+    month: &str,
+    limit: i64,
+) -> Result<Vec<CustomerNumber>, StoreError> {
+    use crate::schema::{customers, service_report_runs as runs};
+    use diesel::dsl::{exists, not};
+    use diesel::{ExpressionMethods, QueryDsl};
+    let numbers: Vec<String> = customers::table
+        .filter(not(exists(
+            runs::table
+                .filter(runs::customer_number.eq(customers::customer_number))
+                .filter(runs::month.eq(month)),
+        )))
+        .order(customers::customer_number.asc())
+        .select(customers::customer_number)
+        .limit(limit)
+        .load(conn)?;
+    numbers
+        .iter()
+        .map(|n| CustomerNumber::parse(n).map_err(corrupt))
         .collect()
 }

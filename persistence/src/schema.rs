@@ -263,6 +263,15 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         confirmed_at -> Nullable<Timestamp>,
+        notify_service_reports -> Bool,
+    }
+}
+
+diesel::table! {
+    service_report_runs (customer_number, month) {
+        customer_number -> Text,
+        month -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -435,4 +444,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     help_articles,
     calendar_feeds,
+    service_report_runs,
 );

@@ -25,12 +25,16 @@ pub struct Subscriptions {
     pub planned_works: bool,
     #[serde(default)]
     pub escalations: bool,
+    /// Last month's service report (availability, SLA figures per service), mailed on the
+    /// first working day of each month.
+    #[serde(default)]
+    pub service_reports: bool,
 }
 
 /// A contact to add.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(example = json!({"name": "NOC Desk", "email": "noc@acme.example", "phone": "+44 20 7946 0100",
-    "notices": {"incident_updates": true, "major_incidents": true, "planned_works": true, "escalations": false}}))]
+    "notices": {"incident_updates": true, "major_incidents": true, "planned_works": true, "escalations": false, "service_reports": true}}))]
 pub struct CreateContact {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -80,7 +84,7 @@ pub struct UpdateContact {
 
 /// A contact.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 3, "customer_number": "OCN-1001", "name": "Network Operations", "email": "noc@acme.example", "phone": "+44 20 7946 0111", "notices": {"incident_updates": true, "major_incidents": true, "planned_works": true, "escalations": false}, "confirmed_at": "2026-11-02T10:20:00Z", "created_at": "2026-11-02T10:15:00Z", "updated_at": "2026-11-20T08:00:00Z", "version": 2}))]
+#[schema(example = json!({"id": 3, "customer_number": "OCN-1001", "name": "Network Operations", "email": "noc@acme.example", "phone": "+44 20 7946 0111", "notices": {"incident_updates": true, "major_incidents": true, "planned_works": true, "escalations": false, "service_reports": true}, "confirmed_at": "2026-11-02T10:20:00Z", "created_at": "2026-11-02T10:15:00Z", "updated_at": "2026-11-20T08:00:00Z", "version": 2}))]
 pub struct ContactView {
     pub id: i64,
     pub customer_number: String,
@@ -106,6 +110,7 @@ impl From<Contact> for ContactView {
                 major_incidents: c.major_incidents,
                 planned_works: c.planned_works,
                 escalations: c.escalations,
+                service_reports: c.service_reports,
             },
             name: c.name,
             email: c.email,
@@ -376,6 +381,7 @@ impl From<Subscriptions> for Notices {
             major_incidents: s.major_incidents,
             planned_works: s.planned_works,
             escalations: s.escalations,
+            service_reports: s.service_reports,
         }
     }
 }

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use app::reports::TicketCounts;
 use app::reports::{GroupBy, GroupKey, SlaFigures, SlaGroup, SlaQuery, SlaReport};
 use chrono::{DateTime, SecondsFormat, Utc};
-use domain::service_review::DurationStats;
+use domain::service_review::{met_percent, DurationStats};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -193,17 +193,12 @@ pub struct SlaReportView {
     pub groups: Vec<SlaGroupView>,
 }
 
-fn share(met: i64, breached: i64) -> Option<f64> {
-    let decided = met + breached;
-    (decided > 0).then(|| (10_000.0 * met as f64 / decided as f64).round() / 100.0)
-}
-
 fn target(met: i64, breached: i64, judged: i64) -> TargetFigures {
     TargetFigures {
         met,
         breached,
         pending: (judged - met - breached).max(0),
-        met_percent: share(met, breached),
+        met_percent: met_percent(met, breached),
     }
 }
 

@@ -107,6 +107,71 @@ fn smtp_transport(s: &SmtpSettings) -> Result<SmtpTransport, String> {
     Ok(builder.build())
 }
 
+/// The monthly service report's mail: the month's totals, each service's availability and
+/// SLA figures, and where the full report is.
+fn service_report_mail(p: &serde_json::Value) -> (String, String) {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let number = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "n/a".to_owned(),
+        other => other.to_string(),
+    };
+    let percent = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "n/a".to_owned(),
+        other => format!("{other}%"),
+    };
+    let (customer, month) = (text(&p["customer_number"]), text(&p["month"]));
+    let t = &p["totals"];
+    let mut body = format!(
+        "Service report for {customer}, {month} ({}).\n\n\
+         Tickets raised: {} (resolved {}, still open {})\n\
+         Response on time: {}; restore on time: {}\n\
+         Downtime: {} min; planned works: {} min\n",
+        text(&p["time_zone"]),
+        number(&t["raised"]),
+        number(&t["resolved"]),
+        number(&t["open"]),
+        percent(&t["response_met_percent"]),
+        percent(&t["restore_met_percent"]),
+        number(&t["downtime_minutes"]),
+        number(&t["planned_works_minutes"]),
+    );
+    for s in p["services"].as_array().into_iter().flatten() {
+        let target = match (&s["availability_target"], &s["target_met"]) {
+            (serde_json::Value::Null, _) => "no target".to_owned(),
+            (target, met) => format!(
+                "target {target}%: {}",
+                if met.as_bool() == Some(true) {
+                    "met"
+                } else {
+                    "missed"
+                }
+            ),
+        };
+        body.push_str(&format!(
+            "\n{} {}\n  availability {} ({target}), service credit {}\n\
+             \x20 downtime {} min, planned works {} min\n\
+             \x20 tickets {}, response on time {}, restore on time {}\n",
+            text(&s["service_id"]),
+            text(&s["label"]),
+            percent(&s["availability_percent"]),
+            percent(&s["service_credit_percent"]),
+            number(&s["downtime_minutes"]),
+            number(&s["planned_works_minutes"]),
+            number(&s["raised"]),
+            percent(&s["response_met_percent"]),
+            percent(&s["restore_met_percent"]),
+        ));
+    }
+    body.push_str(&format!(
+        "\nThe full report, per service, priority or month:\n\
+         GET /api/v1/reports/sla?from={}&to={}\n\
+         (with Accept: text/csv for a spreadsheet), or Reports in the portal.\n",
+        text(&p["from"]),
+        text(&p["to"]),
+    ));
+    (format!("Service report for {month}: {customer}"), body)
+}
+
 /// Subject and body of the email telling a contact about `event` (`ctx` signs the link of a
 /// confirmation mail).
 pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
@@ -302,6 +367,7 @@ pub fn render_email(event: &Event, ctx: &app::Ctx) -> (String, String) {
                 p["user_id"].as_i64().unwrap_or_default()
             ),
         ),
+        EventType::ServiceReportMonthly => service_report_mail(p),
         other => (
             format!("Service assurance notice: {}", other.as_str()),
             serde_json::to_string_pretty(p).unwrap_or_default(),

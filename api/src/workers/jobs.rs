@@ -1,5 +1,6 @@
-//! Background jobs: auto-close of resolved tickets (R-INC4), expiry of idempotency keys, and
-//! retention (events, delivery logs, throttle rows; see `app::retention`).
+//! Background jobs: auto-close of resolved tickets (R-INC4), planned works' reminders and steps,
+//! the monthly service reports (issue 23), expiry of idempotency keys, and retention (events,
+//! delivery logs, throttle rows; see `app::retention`).
 //!
 //! Safe with several instances on one database: each ticket closes in its own transaction with a
 //! version check (see `app::incidents::auto_close`), so when two instances race, one closes it
@@ -51,6 +52,37 @@ pub fn planned_works(state: &AppState, now: DateTime<Utc>) -> Result<(usize, usi
     Ok((reminded, moved))
 }
 
+/// Sends last month's service report to every company that has not had it, from the first
+/// working day of the month on (see `app::reports::send_monthly_report`: once per company and
+/// month, whichever instance gets there first). Returns how many reports were mailed.
+pub fn service_reports(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let (store, ctx) = (&state.store, &state.ctx);
+    let mut sent = 0;
+    loop {
+        let Some((month, companies)) =
+            store.read(|conn| app::reports::monthly_reports_owed(conn, ctx, now, 200))?
+        else {
+            return Ok(sent);
+        };
+        // A company whose report fails (logged) is left for the next round; the others go on.
+        let mut progressed = false;
+        for customer in &companies {
+            match store
+                .write(|conn| app::reports::send_monthly_report(conn, customer, month, ctx, now))
+            {
+                Ok(mailed) => {
+                    progressed = true;
+                    sent += usize::from(mailed);
+                }
+                Err(e) => log::warn!("service report of {customer} for {month} failed: {e}"),
+            }
+        }
+        if companies.len() < 200 || !progressed {
+            return Ok(sent);
+        }
+    }
+}
+
 /// Runs the jobs every `background_interval` on a thread of its own until the process ends.
 pub fn spawn(state: AppState) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
@@ -66,6 +98,11 @@ pub fn spawn(state: AppState) -> std::io::Result<std::thread::JoinHandle<()>> {
                 Ok((0, 0)) => {}
                 Ok((r, m)) => log::info!("planned works: {r} reminders sent, {m} works moved on"),
                 Err(e) => log::warn!("planned works job failed: {e}"),
+            }
+            match service_reports(&state, now) {
+                Ok(0) => {}
+                Ok(n) => log::info!("service reports: {n} companies' monthly reports queued"),
+                Err(e) => log::warn!("service reports job failed: {e}"),
             }
             match state
                 .store

@@ -29,7 +29,7 @@ const CONFIRMATION_SUBJECT: &str = "Please confirm your address for service noti
 
 /// Sends the outbox, then confirms every address a confirmation mail reached, with its code, as
 /// the person there would (no authentication).
-async fn confirm_mailed_addresses(app: &TestApp, smtp: &SmtpSink) -> usize {
+pub(crate) async fn confirm_mailed_addresses(app: &TestApp, smtp: &SmtpSink) -> usize {
     app.dispatch(Utc::now()).await;
     let mails: Vec<_> = smtp
         .messages()

@@ -12,11 +12,13 @@ use domain::{
     Caller, Impact, IncidentStatus, Reporter, Resolution, Role, ServiceId, ServiceLocator, Severity,
 };
 use serde_json::{json, Value};
-use tests::{on_both_backends, TestApp};
+use tests::sinks::SmtpSink;
+use tests::{on_both_backends, test_settings, TestApp};
 
 on_both_backends!(
     the_sla_report_adds_up_tickets_durations_and_outages,
-    the_sla_report_keeps_to_the_callers_company
+    the_sla_report_keeps_to_the_callers_company,
+    the_monthly_report_is_mailed_once_with_two_instances
 );
 
 fn desk(role: Role) -> Caller {
@@ -570,4 +572,119 @@ async fn the_sla_report_keeps_to_the_callers_company(app: TestApp) {
         )
         .await;
     assert_eq!(xml.status, StatusCode::NOT_ACCEPTABLE);
+}
+
+async fn the_monthly_report_is_mailed_once_with_two_instances(app: TestApp) {
+    let smtp = SmtpSink::start();
+    let mut settings = test_settings();
+    settings.notify.smtp = Some(smtp.settings());
+    let app = app.restart(settings).await;
+    let (admin, _, _) = app.two_tenants().await;
+    app.create_service(&admin, "SVC-A2", "OCN-1001").await;
+    let a_admin = app.token_for(Role::CustomerAdmin, Some("OCN-1001"));
+    let b_admin = app.token_for(Role::CustomerAdmin, Some("OCN-2002"));
+    let notices = |reports: bool| {
+        json!({"incident_updates": false, "major_incidents": false, "planned_works": false,
+            "escalations": false, "service_reports": reports})
+    };
+    // A's reader, A's contact who did not ask for reports, and B's contact who asked but never
+    // confirmed the address.
+    for (token, email, reports) in [
+        (&a_admin, "reviews@acme.example", true),
+        (&a_admin, "noc@acme.example", false),
+        (&b_admin, "reviews@globex.example", true),
+    ] {
+        let created = app
+            .post(
+                "/api/v1/contacts",
+                token,
+                json!({"name": email, "email": email, "notices": notices(reports)}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(created.body["notices"]["service_reports"], reports);
+    }
+    app.dispatch(Utc::now()).await;
+    let confirmation = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.to == "reviews@acme.example")
+        .expect("a confirmation mail");
+    app.send(
+        actix_web::http::Method::POST,
+        "/api/v1/contact-confirmations",
+        None,
+        Some(json!({"token": confirmation.code()})),
+        &[],
+    )
+    .await
+    .expect(200);
+    app.send(
+        actix_web::http::Method::PATCH,
+        "/api/v1/services/SVC-A",
+        Some(&admin),
+        Some(json!({"availability_target": 99.95})),
+        &[],
+    )
+    .await
+    .expect(200);
+    let s = fixture(&app);
+    let calendar = &app.settings.calendar;
+    let month = calendar.month_of(s);
+    // From the first working day of this month on (now, or that day if it is still to come).
+    let first_day = calendar.start_of_day(calendar.first_working_day(month.next()));
+    let now = Utc::now().max(first_day + Duration::hours(1));
+    // The fixture's own notices reach none of these contacts.
+    app.dispatch(now).await;
+
+    // Two instances run the job at once: one report is queued for A (B's reader is not
+    // confirmed), and each company's month is recorded once.
+    let other = app.second_instance().await;
+    let (one, two) = (app.state(), other.state());
+    let (sent_one, sent_two) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| api::workers::jobs::service_reports(&one, now));
+        let b = scope.spawn(|| api::workers::jobs::service_reports(&two, now));
+        (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+    });
+    assert_eq!(sent_one + sent_two, 1, "{sent_one} + {sent_two}");
+    // Both instances send the outbox.
+    let (r1, r2) = futures_util::join!(app.dispatch(now), other.dispatch(now));
+    assert_eq!(r1.expanded + r2.expanded, 1);
+    // Again, later in the month: nothing more.
+    assert_eq!(
+        api::workers::jobs::service_reports(&one, now + Duration::days(3)).unwrap(),
+        0
+    );
+    assert_eq!(
+        api::workers::jobs::service_reports(&two, now + Duration::days(3)).unwrap(),
+        0
+    );
+    app.dispatch(now).await;
+
+    let mails: Vec<_> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Service report"))
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let mail = &mails[0];
+    assert_eq!(mail.to, "reviews@acme.example");
+    assert_eq!(
+        mail.subject,
+        format!("Service report for {month}: OCN-1001")
+    );
+    // The figures of the report (hand-computed in the fixture's test): SVC-A down 540 minutes,
+    // 120 of planned works, below its target; 5 tickets, 3 resolved.
+    for line in [
+        "Tickets raised: 5 (resolved 3, still open 1)",
+        "Response on time: 75.0%; restore on time: 50.0%",
+        "Downtime: 540 min; planned works: 120 min",
+        "target 99.95%: missed",
+        "downtime 540 min, planned works 120 min",
+        "GET /api/v1/reports/sla?from=",
+    ] {
+        assert!(mail.body.contains(line), "{line:?} not in:\n{}", mail.body);
+    }
+    assert!(mail.body.contains("SVC-A2"), "{}", mail.body);
+    assert!(!mail.body.contains("SVC-B"), "{}", mail.body);
 }

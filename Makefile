@@ -64,12 +64,12 @@ openapi: ## Regenerate openapi.yaml from the code
 
 .PHONY: bench
 BENCH_BASELINE_REV ?= b5411d7
-bench: setup ## Benchmarks (release build, both backends, beside the release before issue 17): BENCHMARKS.md, MNI storm, uploads, 1M-ticket export, cascade
+bench: setup ## Benchmarks (release build, both backends, beside the release before issue 17): BENCHMARKS.md, MNI storm, uploads, 1M-ticket export, SLA report, cascade
 	scripts/bench-tools.sh
 	scripts/bench-baseline.sh $(BENCH_BASELINE_REV) >/dev/null
 	$(CARGO) build --release --locked --bin $(BIN)
 	BENCH_BASELINE="$$(scripts/bench-baseline.sh $(BENCH_BASELINE_REV))" BENCH_BASELINE_LABEL="$(BENCH_BASELINE_REV)" python3 scripts/bench.py
-	$(CARGO) bench -p tests --locked --bench cascade
+	$(CARGO) bench -p tests --locked --bench SLA report, cascade
 
 .PHONY: build
 build: ## Build the release binary

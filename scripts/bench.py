@@ -28,7 +28,8 @@ Environment: BENCH_SCALES (default "10000,1000000"), BENCH_SECONDS (default 8),
 BENCH_CONNECTIONS (default 64), BENCH_BACKENDS (default "sqlite,postgres"), BENCH_BASELINE,
 BENCH_BASELINE_LABEL, BENCH_STORM (default 1), BENCH_UPLOADS (default 1: 16 concurrent 20 MiB
 uploads, scripts/upload_bench.py), BENCH_EXPORT (default 1: the incident export of 1,000,000
-tickets on each backend, scripts/export_bench.py).
+tickets on each backend, scripts/export_bench.py), BENCH_REPORT (default 1: the SLA report on
+1,000,000 tickets over a year on each backend, scripts/report_bench.py).
 """
 
 import calendar
@@ -53,6 +54,7 @@ BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
 STORM = os.environ.get("BENCH_STORM", "1") != "0"
 UPLOADS = os.environ.get("BENCH_UPLOADS", "1") != "0"
 EXPORTS = os.environ.get("BENCH_EXPORT", "1") != "0"
+REPORTS = os.environ.get("BENCH_REPORT", "1") != "0"
 
 
 LUA_PICK = """
@@ -238,6 +240,9 @@ def main():
     if EXPORTS:
         import export_bench
         lines += export_bench.section(BIN)
+    if REPORTS:
+        import report_bench
+        lines += report_bench.section(BIN)
     notes = os.path.join(ROOT, "scripts", "bench-notes.md")
     if os.path.exists(notes):
         with open(notes) as f:

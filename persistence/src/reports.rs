@@ -201,6 +201,9 @@ impl Statement {
                 let Some(((last, _), rest)) = periods.split_last() else {
                     return self.sql("''");
                 };
+                if rest.is_empty() {
+                    return self.bind(Bind::Text(last.clone()));
+                }
                 self.sql("CASE");
                 for (i, (label, _)) in rest.iter().enumerate() {
                     self.sql(" WHEN logged_at < ")

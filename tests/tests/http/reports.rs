@@ -379,6 +379,18 @@ async fn the_sla_report_adds_up_tickets_durations_and_outages(backend: TestApp) 
     );
     assert_eq!(p4["tickets"]["cancelled"], 1);
 
+    // By month over last month only: one group, the whole report.
+    let one_month = app
+        .get("/api/v1/reports/sla?group_by=month", &a)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(one_month["groups"].as_array().unwrap().len(), 1);
+    let only = group(&one_month, &month.to_string());
+    assert_eq!(only["tickets"], totals["tickets"]);
+    assert_eq!(only["time_to_acknowledge"], totals["time_to_acknowledge"]);
+    assert_eq!(only["outages"]["downtime_minutes"], 540);
+
     // By month, SVC-A over the two months: T0 falls in the first, with its first 60 minutes
     // down (99.5–99.9 %: 10 % credit); the rest in the second.
     let before = calendar.month_span(month.previous()).0;

@@ -394,20 +394,10 @@ fn service_outages(
     };
     let mut down_by_service: BTreeMap<&str, Vec<Outage>> = BTreeMap::new();
     for d in &down {
-        let to = d.to;
-        let until = to.unwrap_or(window.to);
         down_by_service
             .entry(d.service_id.as_str())
             .or_default()
-            .push(Outage {
-                from: d.from,
-                to,
-                customer_pauses: d
-                    .pauses
-                    .iter()
-                    .map(|p| Span::new(p.started_at, p.ended_at.unwrap_or(until)))
-                    .collect(),
-            });
+            .push(Outage::of_ticket(d.from, d.to, &d.pauses, window.to));
     }
     Ok(services
         .into_iter()
@@ -419,11 +409,7 @@ fn service_outages(
                 majors
                     .iter()
                     .filter(|m| m.covers(id, region))
-                    .map(|m| Outage {
-                        from: m.started_at,
-                        to: m.resolved_at,
-                        customer_pauses: Vec::new(),
-                    }),
+                    .map(Outage::of_major),
             );
             let windows: Vec<Span> = works
                 .iter()

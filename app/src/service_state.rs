@@ -122,27 +122,19 @@ pub fn report(
         .iter()
         .filter_map(|i| {
             let to = i.resolved_at?;
-            Some(Outage {
-                from: i.sla.logged_at,
-                to: Some(to),
-                customer_pauses: i
-                    .sla
-                    .pauses
-                    .iter()
-                    .map(|p| Span::new(p.started_at, p.ended_at.unwrap_or(to)))
-                    .collect(),
-            })
+            Some(Outage::of_ticket(
+                i.sla.logged_at,
+                Some(to),
+                &i.sla.pauses,
+                to,
+            ))
         })
         .collect();
     outages.extend(
         majors
             .iter()
             .filter(|m| m.covers(&service.service_id, region))
-            .map(|m| Outage {
-                from: m.started_at,
-                to: m.resolved_at,
-                customer_pauses: Vec::new(),
-            }),
+            .map(Outage::of_major),
     );
     let windows: Vec<Span> = works
         .iter()

@@ -129,6 +129,38 @@ pub struct Outage {
     pub customer_pauses: Vec<Span>,
 }
 
+impl Outage {
+    /// A service-down ticket's outage: from logging to resolution (`None`: still open), with
+    /// the ticket's customer pauses excused — a pause still open runs to the resolution, or to
+    /// `until` while the ticket is open.
+    pub fn of_ticket(
+        logged_at: DateTime<Utc>,
+        resolved_at: Option<DateTime<Utc>>,
+        pauses: &[crate::SlaPause],
+        until: DateTime<Utc>,
+    ) -> Self {
+        let end = resolved_at.unwrap_or(until);
+        Self {
+            from: logged_at,
+            to: resolved_at,
+            customer_pauses: pauses
+                .iter()
+                .map(|p| Span::new(p.started_at, p.ended_at.unwrap_or(end)))
+                .collect(),
+        }
+    }
+
+    /// A major incident's outage of the services it covers: from its start to its resolution
+    /// (`None`: still active).
+    pub fn of_major(major: &crate::MajorIncident) -> Self {
+        Self {
+            from: major.started_at,
+            to: major.resolved_at,
+            customer_pauses: Vec::new(),
+        }
+    }
+}
+
 /// Availability of a service over a window.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Availability {

@@ -101,6 +101,66 @@ pub fn ctx_of(settings: &ServiceSettings) -> app::Ctx {
     settings.ctx(TokenService::new(&JwtConfig::for_tests()).link_key())
 }
 
+/// Raises a ticket on `service` as the desk at `at`, then moves it through `steps` (minutes after
+/// `at`, the status reached; a resolution is given when resolving): a ticket with known times,
+/// for figures computed by hand.
+pub fn ticket_at(
+    app: &TestApp,
+    service: &str,
+    impact: domain::Impact,
+    at: chrono::DateTime<chrono::Utc>,
+    steps: &[(i64, domain::IncidentStatus)],
+) {
+    let agent = Caller::new("test", Role::Agent, None).expect("a desk caller");
+    let ctx = ctx_of(&app.settings);
+    app::Store::new(app.db.clone())
+        .write(|conn| {
+            let ticket = app::incidents::raise(
+                conn,
+                &agent,
+                app::incidents::RaiseIncident {
+                    locator: domain::ServiceLocator::ServiceId(
+                        domain::ServiceId::parse(service).expect("a service id"),
+                    ),
+                    summary: "Circuit down".into(),
+                    description: "d".into(),
+                    impact,
+                    reporter: domain::Reporter {
+                        name: "A".into(),
+                        email: "a@x.example".into(),
+                        phone: "+4412345".into(),
+                    },
+                    external_id: None,
+                },
+                &ctx,
+                at,
+            )?
+            .ticket;
+            for (minutes, to) in steps {
+                let resolution =
+                    (*to == domain::IncidentStatus::Resolved).then(|| domain::Resolution {
+                        cause: "Card failure".into(),
+                        fix: "Card replaced".into(),
+                    });
+                app::incidents::transition(
+                    conn,
+                    &agent,
+                    app::incidents::Transition {
+                        ticket,
+                        to: *to,
+                        reason: Some("waiting for site access".into()),
+                        resolution,
+                        expected_version: None,
+                    },
+                    &ctx,
+                    at + chrono::Duration::minutes(*minutes),
+                )?;
+            }
+            Ok(())
+        })
+        .expect("the ticket and its steps");
+}
+
 /// One part of a `multipart/form-data` body.
 #[derive(Debug, Clone)]
 pub struct FormPart {

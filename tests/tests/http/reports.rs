@@ -3,14 +3,11 @@
 //! figure computed by hand below. Tenancy, CSV and bad requests.
 
 use actix_web::http::StatusCode;
-use app::incidents::{RaiseIncident, Transition};
 use app::major_incidents::RaiseMajorIncident;
 use app::planned_works::{ProposeWork, WorkStep};
 use chrono::{DateTime, Duration, Utc};
 use domain::service_review::CreditTable;
-use domain::{
-    Caller, Impact, IncidentStatus, Reporter, Resolution, Role, ServiceId, ServiceLocator, Severity,
-};
+use domain::{Caller, Impact, IncidentStatus, Role, ServiceId, Severity};
 use serde_json::{json, Value};
 use tests::sinks::SmtpSink;
 use tests::{on_both_backends, test_settings, TestApp};
@@ -23,61 +20,6 @@ on_both_backends!(
 
 fn desk(role: Role) -> Caller {
     Caller::new("test", role, None).unwrap()
-}
-
-/// Raises a ticket on `service` at `at`, then moves it through `steps` (minutes after `at`).
-fn ticket(
-    app: &TestApp,
-    service: &str,
-    impact: Impact,
-    at: DateTime<Utc>,
-    steps: &[(i64, IncidentStatus)],
-) {
-    let agent = desk(Role::Agent);
-    let ctx = tests::ctx_of(&app.settings);
-    app::Store::new(app.db.clone())
-        .write(|conn| {
-            let ticket = app::incidents::raise(
-                conn,
-                &agent,
-                RaiseIncident {
-                    locator: ServiceLocator::ServiceId(ServiceId::parse(service).unwrap()),
-                    summary: "Report fixture".into(),
-                    description: "d".into(),
-                    impact,
-                    reporter: Reporter {
-                        name: "A".into(),
-                        email: "a@x.example".into(),
-                        phone: "+4412345".into(),
-                    },
-                    external_id: None,
-                },
-                &ctx,
-                at,
-            )?
-            .ticket;
-            for (minutes, to) in steps {
-                let resolution = (*to == IncidentStatus::Resolved).then(|| Resolution {
-                    cause: "Card failure".into(),
-                    fix: "Card replaced".into(),
-                });
-                app::incidents::transition(
-                    conn,
-                    &agent,
-                    Transition {
-                        ticket,
-                        to: *to,
-                        reason: Some("fixture step".into()),
-                        resolution,
-                        expected_version: None,
-                    },
-                    &ctx,
-                    at + Duration::minutes(*minutes),
-                )?;
-            }
-            Ok(())
-        })
-        .unwrap();
 }
 
 /// A major incident on SVC-A from `at` for `minutes`.
@@ -179,14 +121,14 @@ fn fixture(app: &TestApp) -> DateTime<Utc> {
     let s = calendar.month_span(last_month).0;
     let day = |d: i64, h: i64| s + Duration::days(d) + Duration::hours(h);
     let down = Impact::ServiceDown;
-    ticket(
+    tests::ticket_at(
         app,
         "SVC-A",
         down,
         s - Duration::minutes(60),
         &[(5, Acknowledged), (10, InProgress), (120, Resolved)],
     );
-    ticket(
+    tests::ticket_at(
         app,
         "SVC-A",
         down,
@@ -199,28 +141,28 @@ fn fixture(app: &TestApp) -> DateTime<Utc> {
             (180, Resolved),
         ],
     );
-    ticket(
+    tests::ticket_at(
         app,
         "SVC-B",
         Impact::Degraded,
         day(3, 0),
         &[(10, Acknowledged)],
     );
-    ticket(
+    tests::ticket_at(
         app,
         "SVC-A",
         Impact::Degraded,
         day(5, 9),
         &[(45, Acknowledged), (50, InProgress), (600, Resolved)],
     );
-    ticket(
+    tests::ticket_at(
         app,
         "SVC-A2",
         Impact::Intermittent,
         day(10, 8),
         &[(60, Acknowledged)],
     );
-    ticket(
+    tests::ticket_at(
         app,
         "SVC-A",
         Impact::NoImpact,
@@ -228,7 +170,7 @@ fn fixture(app: &TestApp) -> DateTime<Utc> {
         &[(5, Cancelled)],
     );
     planned_work(app, day(15, 1), 120);
-    ticket(
+    tests::ticket_at(
         app,
         "SVC-A",
         down,

@@ -2,12 +2,9 @@
 //! the inventory, from the service's tickets, the major incident covering it and its past
 //! outages; within the caller's tenancy.
 
-use app::incidents::{RaiseIncident, Transition};
 use chrono::{Duration, SubsecRound, Utc};
 use domain::service_review::CreditTable;
-use domain::{
-    Caller, Impact, IncidentStatus, Reporter, Resolution, Role, ServiceId, ServiceLocator,
-};
+use domain::{Impact, IncidentStatus, Role};
 use serde_json::json;
 use tests::{on_both_backends, TestApp};
 
@@ -28,58 +25,19 @@ fn past_outage(app: &TestApp, days_ago: i64, paused: i64) {
 
 /// An outage of SVC-A from `start`, as [`past_outage`].
 fn outage_from(app: &TestApp, start: chrono::DateTime<Utc>, paused: i64) {
-    let desk = Caller::new("test", Role::Agent, None).unwrap();
-    let ctx = tests::ctx_of(&app.settings);
-    app::Store::new(app.db.clone())
-        .write(|conn| {
-            let ticket = app::incidents::raise(
-                conn,
-                &desk,
-                RaiseIncident {
-                    locator: ServiceLocator::ServiceId(ServiceId::parse("SVC-A").unwrap()),
-                    summary: "Circuit down".into(),
-                    description: "d".into(),
-                    impact: Impact::ServiceDown,
-                    reporter: Reporter {
-                        name: "A".into(),
-                        email: "a@x.example".into(),
-                        phone: "+4412345".into(),
-                    },
-                    external_id: None,
-                },
-                &ctx,
-                start,
-            )?
-            .ticket;
-            let steps = [
-                (5, IncidentStatus::Acknowledged),
-                (10, IncidentStatus::InProgress),
-                (30, IncidentStatus::PendingCustomer),
-                (30 + paused, IncidentStatus::InProgress),
-                (120, IncidentStatus::Resolved),
-            ];
-            for (minutes, to) in steps {
-                let resolution = (to == IncidentStatus::Resolved).then(|| Resolution {
-                    cause: "Card failure".into(),
-                    fix: "Card replaced".into(),
-                });
-                app::incidents::transition(
-                    conn,
-                    &desk,
-                    Transition {
-                        ticket,
-                        to,
-                        reason: Some("waiting for site access".into()),
-                        resolution,
-                        expected_version: None,
-                    },
-                    &ctx,
-                    start + Duration::minutes(minutes),
-                )?;
-            }
-            Ok(())
-        })
-        .unwrap();
+    tests::ticket_at(
+        app,
+        "SVC-A",
+        Impact::ServiceDown,
+        start,
+        &[
+            (5, IncidentStatus::Acknowledged),
+            (10, IncidentStatus::InProgress),
+            (30, IncidentStatus::PendingCustomer),
+            (30 + paused, IncidentStatus::InProgress),
+            (120, IncidentStatus::Resolved),
+        ],
+    );
 }
 
 async fn a_service_status_tells_its_state_and_availability(app: TestApp) {

@@ -4,7 +4,8 @@
 backend. The seeded tickets are reshaped to look like a year of work: one every 31 seconds over
 the last 360 days; impacts 10 % service-down (P1), 30 % degraded (P2), 40 % intermittent (P3),
 20 % no impact (P4); acknowledged after 1 to 97 minutes; resolved after 10 minutes to 20 hours
-(the last three days' tickets still open); a tenth of them cancelled.
+(the last three days' tickets still open); a tenth of them cancelled; resolved tickets older than five days closed (as the auto-close job
+leaves them).
 
 Measured from outside, each request read to its end, sequentially: the busiest company's year
 (as its user) by service and by month, and every company's last whole month (as the platform
@@ -57,8 +58,11 @@ def reshape_sql(backend, start):
     acked = f"{logged} + 60 * (1 + {n} % 97)"
     fixed = f"{logged} + 60 * (10 + ({n} * 7) % 1190)"
     recent = f"{logged} > {TICKETS * SPACING - 3 * 86400}"
+    # Resolved tickets close themselves after five days (AUTO_CLOSE_AFTER_DAYS): older ones are
+    # closed, as the server's job would have left them.
+    fresh = f"{fixed} > {TICKETS * SPACING - 5 * 86400}"
     status = f"CASE WHEN {n} % 10 = 9 AND {n} % 3 = 0 THEN 'cancelled' WHEN {recent} THEN 'in_progress' " \
-             f"WHEN {n} % 5 = 0 THEN 'closed' ELSE 'resolved' END"
+             f"WHEN {fresh} THEN 'resolved' ELSE 'closed' END"
     open_ = f"({recent} AND NOT ({n} % 10 = 9 AND {n} % 3 = 0))"
     return f"""
         UPDATE incidents SET
@@ -70,7 +74,9 @@ def reshape_sql(backend, start):
             at_risk_from = {at(f"{logged} + {restore} * 3 / 4")},
             resolved_at = CASE WHEN {open_} OR ({n} % 10 = 9 AND {n} % 3 = 0) THEN NULL ELSE {at(fixed)} END,
             sla_stopped_at = CASE WHEN {open_} THEN NULL ELSE {at(fixed)} END,
-            sla_halted_since = CASE WHEN {open_} THEN NULL ELSE {at(fixed)} END;
+            sla_halted_since = CASE WHEN {open_} THEN NULL ELSE {at(fixed)} END,
+            closed_at = CASE WHEN {open_} THEN NULL WHEN {n} % 10 = 9 AND {n} % 3 = 0 THEN {at(f"{logged} + 300")}
+                WHEN {fresh} THEN NULL ELSE {at(f"{fixed} + 5 * 86400")} END;
     """
 
 
@@ -115,7 +121,9 @@ def explain(data, backend, company, month_from, month_to):
             f"AND customer_number = '{company}' GROUP BY grp"),
         "service-down tickets overlapping a month": (
             f"SELECT service_id, logged_at, resolved_at, sla_pauses FROM incidents WHERE impact = 'service_down' "
-            f"AND status <> 'cancelled' AND logged_at < '{t}' AND (resolved_at IS NULL OR resolved_at > '{f}')"),
+            f"AND status <> 'cancelled' AND resolved_at > '{f}' AND logged_at < '{t}' UNION ALL "
+            f"SELECT service_id, logged_at, resolved_at, sla_pauses FROM incidents WHERE impact = 'service_down' "
+            f"AND status <> 'cancelled' AND resolved_at IS NULL AND logged_at < '{t}' ORDER BY service_id, logged_at"),
     }
     prefix = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
     out = {}

@@ -118,6 +118,17 @@ where
     Ok(web::block(move || f(&state.store, &state.ctx, app::now())).await??)
 }
 
+/// A long read (a report over many tickets): always on the blocking pool, so that the worker
+/// thread goes on serving its other connections meanwhile.
+pub async fn long_read<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let state = state.clone();
+    Ok(web::block(move || state.store.read(f)).await??)
+}
+
 /// A read: on the worker thread when the database can answer at once (SQLite with a free
 /// connection: microseconds, where the hop to a blocking thread and back cost more than the
 /// query), else on the blocking pool.
@@ -128,9 +139,6 @@ where
 {
     match state.store.read_now(f) {
         Ok(done) => Ok(done?),
-        Err(f) => {
-            let state = state.clone();
-            Ok(web::block(move || state.store.read(f)).await??)
-        }
+        Err(f) => long_read(state, f).await,
     }
 }

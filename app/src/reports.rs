@@ -159,8 +159,8 @@ pub fn sla_report(
         ),
     };
     let counts = reports::ticket_counts(conn, &scope, &grouping, now)?;
-    let durations = reports::durations(conn, &scope, &grouping, restore_targets(ctx))?;
-    let overall = reports::durations(conn, &scope, &Grouping::All, restore_targets(ctx))?;
+    let (durations, overall) =
+        reports::durations(conn, &scope, &grouping, restore_targets(ctx), &counts)?;
 
     // Outages over the period up to now.
     let end = to.min(now);
@@ -204,7 +204,7 @@ pub fn sla_report(
         tickets: counts
             .values()
             .fold(TicketCounts::default(), |a, b| a.plus(*b)),
-        durations: overall.get("all").copied().unwrap_or_default(),
+        durations: overall,
         outages: outages.as_ref().map(|list| {
             let (downtime, planned_works) = sum(&mut list.iter().map(|s| &s.whole));
             OutageFigures {

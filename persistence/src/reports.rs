@@ -34,8 +34,6 @@ pub struct ReportScope {
 /// How tickets are grouped.
 #[derive(Debug, Clone)]
 pub enum Grouping {
-    /// One group of every ticket, keyed `all`.
-    All,
     /// By service id.
     Service,
     /// By priority (`P1`…`P4`).
@@ -71,6 +69,12 @@ pub struct TicketCounts {
     /// The restore clock ran past its due time (resolved late, or open and overdue).
     #[diesel(sql_type = BigInt)]
     pub restore_breached: i64,
+    /// Not cancelled, with a first response: those with a time to acknowledge.
+    #[diesel(sql_type = BigInt)]
+    pub acknowledged: i64,
+    /// Not cancelled, resolved with the restore clock stopped: those with a time to restore.
+    #[diesel(sql_type = BigInt)]
+    pub restored: i64,
 }
 
 impl TicketCounts {
@@ -85,6 +89,8 @@ impl TicketCounts {
             response_breached: self.response_breached + o.response_breached,
             restore_met: self.restore_met + o.restore_met,
             restore_breached: self.restore_breached + o.restore_breached,
+            acknowledged: self.acknowledged + o.acknowledged,
+            restored: self.restored + o.restored,
         }
     }
 }
@@ -169,7 +175,8 @@ impl Statement {
                 "CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
             );
         } else {
-            let _ = write!(self.text, "CAST(strftime('%s', {column}) AS INTEGER)");
+            // unixepoch(): SQLite 3.38 and later (Debian 12 has 3.40).
+            let _ = write!(self.text, "unixepoch({column})");
         }
         self
     }
@@ -194,7 +201,6 @@ impl Statement {
     /// The group key of a ticket, as text.
     fn key(&mut self, grouping: &Grouping) -> &mut Self {
         match grouping {
-            Grouping::All => self.sql("'all'"),
             Grouping::Service => self.sql("service_id"),
             Grouping::Priority => self.sql("priority"),
             Grouping::Periods(periods) => {
@@ -226,6 +232,35 @@ impl Statement {
             DbConnection::Postgresql(pg) => bound!(self, diesel::pg::Pg).load(pg)?,
             DbConnection::Sqlite(sqlite) => bound!(self, diesel::sqlite::Sqlite).load(sqlite)?,
         })
+    }
+
+    /// Runs the statement and hands each row to `f` as it is read, holding none: SQLite steps
+    /// its statement; PostgreSQL is asked for one row at a time (libpq's single-row mode).
+    fn for_each<T>(self, conn: &mut DbConnection, mut f: impl FnMut(T)) -> Result<(), StoreError>
+    where
+        T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+    {
+        match conn {
+            DbConnection::Postgresql(pg) => {
+                let query = bound!(self, diesel::pg::Pg);
+                for row in diesel::RunQueryDsl::load_iter::<T, diesel::pg::PgRowByRowLoadingMode>(
+                    query, pg,
+                )? {
+                    f(row?);
+                }
+            }
+            DbConnection::Sqlite(sqlite) => {
+                let query = bound!(self, diesel::sqlite::Sqlite);
+                for row in diesel::RunQueryDsl::load_iter::<
+                    T,
+                    diesel::connection::DefaultLoadingMode,
+                >(query, sqlite)?
+                {
+                    f(row?);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn execute(self, conn: &mut DbConnection) -> Result<usize, StoreError> {
@@ -280,50 +315,103 @@ pub fn ticket_counts(
         .bind(Bind::Time(now))
         .sql(&format!(
             ")) THEN 1 ELSE 0 END) AS response_breached\
-             , SUM(CASE WHEN status <> {cancelled} AND resolved_at IS NOT NULL \
-                   AND sla_stopped_at IS NOT NULL AND sla_stopped_at <= restore_due_at \
+             , SUM(CASE WHEN {RESTORED} AND sla_stopped_at <= restore_due_at \
                    THEN 1 ELSE 0 END) AS restore_met\
              , SUM(CASE WHEN status <> {cancelled} AND COALESCE(sla_halted_since, "
         ))
         .bind(Bind::Time(now))
-        .sql(") > restore_due_at THEN 1 ELSE 0 END) AS restore_breached FROM incidents")
+        .sql(&format!(
+            ") > restore_due_at THEN 1 ELSE 0 END) AS restore_breached\
+             , SUM(CASE WHEN status <> {cancelled} AND responded_at IS NOT NULL \
+                   THEN 1 ELSE 0 END) AS acknowledged\
+             , SUM(CASE WHEN {RESTORED} THEN 1 ELSE 0 END) AS restored FROM incidents"
+        ))
         .scope(scope)
         .sql(" GROUP BY grp");
     let rows: Vec<CountsRow> = q.load(conn)?;
     Ok(rows.into_iter().map(|r| (r.grp, r.counts)).collect())
 }
 
+/// The tickets with a time to restore, judged on restore: not cancelled, resolved, the restore
+/// clock stopped.
+const RESTORED: &str =
+    "status <> 'cancelled' AND resolved_at IS NOT NULL AND sla_stopped_at IS NOT NULL";
+
 #[derive(QueryableByName)]
-struct RankRow {
+struct DurationRow {
     #[diesel(sql_type = Text)]
     grp: String,
-    #[diesel(sql_type = Text)]
-    measure: String,
+    /// 0: time to acknowledge; 1: time to restore.
     #[diesel(sql_type = BigInt)]
-    n: i64,
-    #[diesel(sql_type = BigInt)]
-    total: i64,
-    #[diesel(sql_type = BigInt)]
-    rn: i64,
+    measure: i64,
     #[diesel(sql_type = BigInt)]
     secs: i64,
 }
 
-/// Each group's [`GroupDurations`]. The time to restore is read from the stored projection:
-/// `restore_due_at` is `logged_at + target + finished pauses`, so the net time is
-/// `stopped − restore_due_at + target`, with `restore_targets` the targets of P1…P4 (those the
-/// tickets were judged by).
+/// The mean and nearest ranks of `n` values read in ascending order, picked as they pass.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ranker {
+    n: i64,
+    seen: i64,
+    total: i64,
+    p50: Option<i64>,
+    p90: Option<i64>,
+    last: i64,
+}
+
+impl Ranker {
+    fn of(n: i64) -> Self {
+        Self {
+            n,
+            ..Self::default()
+        }
+    }
+
+    fn push(&mut self, secs: i64) {
+        self.seen += 1;
+        self.total = self.total.saturating_add(secs);
+        self.last = secs;
+        if self.seen == DurationStats::rank(self.n, 50) {
+            self.p50 = Some(secs);
+        }
+        if self.seen == DurationStats::rank(self.n, 90) {
+            self.p90 = Some(secs);
+        }
+    }
+
+    /// The figures of what was read. Should a ticket have changed between the count and this
+    /// read (another statement, so another snapshot on PostgreSQL), a rank not reached is the
+    /// largest value read.
+    fn stats(&self) -> DurationStats {
+        DurationStats::from_ranked(
+            self.seen,
+            self.total as f64,
+            self.p50.unwrap_or(self.last),
+            self.p90.unwrap_or(self.last),
+        )
+    }
+}
+
+/// Each group's [`GroupDurations`] and the whole report's, from one read of every duration in
+/// the scope sorted by value (so one sort serves the groups and the total; rows are streamed,
+/// never held: memory grows with the groups, not the tickets). `counts` are the groups'
+/// [`TicketCounts`] (their `acknowledged` and `restored` say where each rank falls).
+///
+/// The time to restore is read from the stored projection: `restore_due_at` is `logged_at +
+/// target + finished pauses`, so the net time is `stopped − restore_due_at + target`, with
+/// `restore_targets` the targets of P1…P4 (those the tickets were judged by).
 pub fn durations(
     conn: &mut DbConnection,
     scope: &ReportScope,
     grouping: &Grouping,
     restore_targets: [(Priority, Duration); 4],
-) -> Result<BTreeMap<String, GroupDurations>, StoreError> {
+    counts: &BTreeMap<String, TicketCounts>,
+) -> Result<(BTreeMap<String, GroupDurations>, GroupDurations), StoreError> {
     let cancelled = status_literal(IncidentStatus::Cancelled);
     let mut q = Statement::for_connection(conn);
-    q.sql("WITH d AS (SELECT ")
+    q.sql("SELECT ")
         .key(grouping)
-        .sql(" AS grp, 'acknowledge' AS measure, ")
+        .sql(" AS grp, CAST(0 AS BIGINT) AS measure, ")
         .epoch("responded_at")
         .sql(" - ")
         .epoch("logged_at")
@@ -333,7 +421,7 @@ pub fn durations(
             " AND status <> {cancelled} AND responded_at IS NOT NULL UNION ALL SELECT "
         ))
         .key(grouping)
-        .sql(" AS grp, 'restore' AS measure, ")
+        .sql(" AS grp, CAST(1 AS BIGINT) AS measure, ")
         .epoch("sla_stopped_at")
         .sql(" - ")
         .epoch("restore_due_at")
@@ -346,39 +434,38 @@ pub fn durations(
     }
     q.sql(" ELSE 0 END AS secs FROM incidents")
         .scope(scope)
-        .sql(&format!(
-        " AND status <> {cancelled} AND resolved_at IS NOT NULL AND sla_stopped_at IS NOT NULL), \
-             r AS (SELECT grp, measure, secs, \
-               ROW_NUMBER() OVER (PARTITION BY grp, measure ORDER BY secs) AS rn, \
-               COUNT(*) OVER (PARTITION BY grp, measure) AS n, \
-               SUM(secs) OVER (PARTITION BY grp, measure) AS total FROM d) \
-             SELECT grp, measure, n, CAST(total AS BIGINT) AS total, rn, secs FROM r \
-             WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100"
-    ));
-    let rows: Vec<RankRow> = q.load(conn)?;
-    // Per group and measure: (count, total, p50, p90).
-    let mut ranked: BTreeMap<(String, String), (i64, i64, i64, i64)> = BTreeMap::new();
-    for r in rows {
-        let entry = ranked
-            .entry((r.grp, r.measure))
-            .or_insert((r.n, r.total, 0, 0));
-        if r.rn == DurationStats::rank(r.n, 50) {
-            entry.2 = r.secs;
+        .sql(&format!(" AND {RESTORED} ORDER BY measure, secs"));
+    let mut groups: BTreeMap<&str, [Ranker; 2]> = counts
+        .iter()
+        .map(|(k, c)| {
+            (
+                k.as_str(),
+                [Ranker::of(c.acknowledged), Ranker::of(c.restored)],
+            )
+        })
+        .collect();
+    let all = counts
+        .values()
+        .fold(TicketCounts::default(), |a, b| a.plus(*b));
+    let mut totals = [Ranker::of(all.acknowledged), Ranker::of(all.restored)];
+    q.for_each(conn, |row: DurationRow| {
+        let m = usize::from(row.measure != 0);
+        totals[m].push(row.secs);
+        if let Some(group) = groups.get_mut(row.grp.as_str()) {
+            group[m].push(row.secs);
         }
-        if r.rn == DurationStats::rank(r.n, 90) {
-            entry.3 = r.secs;
-        }
-    }
-    let mut out: BTreeMap<String, GroupDurations> = BTreeMap::new();
-    for ((grp, measure), (n, total, p50, p90)) in ranked {
-        let stats = DurationStats::from_ranked(n, total as f64, p50, p90);
-        let group = out.entry(grp).or_default();
-        match measure.as_str() {
-            "acknowledge" => group.acknowledge = stats,
-            _ => group.restore = stats,
-        }
-    }
-    Ok(out)
+    })?;
+    let figures = |r: &[Ranker; 2]| GroupDurations {
+        acknowledge: r[0].stats(),
+        restore: r[1].stats(),
+    };
+    Ok((
+        groups
+            .iter()
+            .map(|(k, r)| ((*k).to_owned(), figures(r)))
+            .collect(),
+        figures(&totals),
+    ))
 }
 
 #[derive(QueryableByName)]
@@ -400,25 +487,33 @@ pub fn down_tickets(
     conn: &mut DbConnection,
     scope: &ReportScope,
 ) -> Result<Vec<DownTicket>, StoreError> {
+    // Two halves, each a range of the partial index `incidents_outage_idx` (an `OR` of the two
+    // would read every ticket logged before the end): resolved after the start, and not
+    // resolved. The impact is written as a literal so that the index applies.
     let mut q = Statement::for_connection(conn);
-    // The impact is written as a literal so that the partial index applies.
-    q.sql(&format!(
-        "SELECT service_id, logged_at, resolved_at, sla_pauses FROM incidents \
-         WHERE impact = '{}' AND status <> {} AND logged_at < ",
-        Impact::ServiceDown.as_str(),
-        status_literal(IncidentStatus::Cancelled)
-    ))
-    .bind(Bind::Time(to_db_time(scope.to)))
-    .sql(" AND (resolved_at IS NULL OR resolved_at > ")
-    .bind(Bind::Time(to_db_time(scope.from)))
-    .sql(")");
-    if let Some(c) = &scope.customer {
-        q.sql(" AND customer_number = ")
-            .bind(Bind::Text(c.as_str().to_owned()));
-    }
-    if let Some(s) = &scope.service {
-        q.sql(" AND service_id = ")
-            .bind(Bind::Text(s.as_str().to_owned()));
+    for (i, resolved) in ["resolved_at > ", "resolved_at IS NULL"].iter().enumerate() {
+        if i > 0 {
+            q.sql(" UNION ALL ");
+        }
+        q.sql(&format!(
+            "SELECT service_id, logged_at, resolved_at, sla_pauses FROM incidents \
+             WHERE impact = '{}' AND status <> {} AND {resolved}",
+            Impact::ServiceDown.as_str(),
+            status_literal(IncidentStatus::Cancelled)
+        ));
+        if i == 0 {
+            q.bind(Bind::Time(to_db_time(scope.from)));
+        }
+        q.sql(" AND logged_at < ")
+            .bind(Bind::Time(to_db_time(scope.to)));
+        if let Some(c) = &scope.customer {
+            q.sql(" AND customer_number = ")
+                .bind(Bind::Text(c.as_str().to_owned()));
+        }
+        if let Some(s) = &scope.service {
+            q.sql(" AND service_id = ")
+                .bind(Bind::Text(s.as_str().to_owned()));
+        }
     }
     q.sql(" ORDER BY service_id, logged_at");
     let rows: Vec<DownRow> = q.load(conn)?;

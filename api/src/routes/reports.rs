@@ -14,7 +14,7 @@ use crate::http::caller::Authenticated;
 use crate::http::error::ApiError;
 use crate::http::tabular;
 use crate::http::validation;
-use crate::state::{read, AppState};
+use crate::state::{long_read, AppState};
 
 /// How the report's tickets are grouped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -445,7 +445,7 @@ pub async fn sla_report(
         },
     };
     let ctx = state.ctx.clone();
-    let report = read(&state, move |conn| {
+    let report = long_read(&state, move |conn| {
         app::reports::sla_report(conn, &caller, &query, &ctx, app::now())
     })
     .await?;

@@ -1,12 +1,16 @@
 //! Service reviews (issue 23): the SLA report's figures, aggregated in the database.
 //!
-//! Counts and shares are `GROUP BY` sums; the durations' mean and nearest-rank percentiles are
-//! window functions (`ROW_NUMBER`/`COUNT`/`SUM … OVER (PARTITION BY …)`), so only one or two
-//! rows per group and measure leave the database. Both backends run the same statements; the
-//! only difference is how an instant becomes seconds ([`epoch`]) and how a parameter is written.
-//! The indexes used: `incidents_customer_logged_idx`, `incidents_service_idx` or
-//! `incidents_logged_idx` for the tickets raised in a period, and the partial
-//! `incidents_outage_idx` for the service-down tickets overlapping it.
+//! Counts and shares are one `GROUP BY` of `CASE` sums. The durations' means and nearest-rank
+//! percentiles come from one statement that returns every duration in the scope sorted by value,
+//! read as a stream (SQLite steps through it; PostgreSQL sends a row at a time): the ranks are
+//! picked as the rows pass, so one sort in the database serves every group and the total, and
+//! memory grows with the groups, not with the tickets. (Window functions — `ROW_NUMBER() OVER
+//! (PARTITION BY …)` — would keep the picking in SQL, but cost SQLite 1.4 s a pass at a month of
+//! 1,000,000 tickets against 0.5 s for the sort, and a second pass for the total.) Both
+//! backends run the same statements; only how an instant becomes seconds ([`Statement::epoch`])
+//! and how a parameter is written differ. The indexes used: `incidents_customer_logged_idx`,
+//! `incidents_service_idx` or `incidents_logged_idx` for the tickets raised in a period, and the
+//! partial `incidents_outage_idx` for the service-down tickets overlapping it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

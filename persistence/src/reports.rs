@@ -7,7 +7,7 @@
 //! memory grows with the groups, not with the tickets. (Window functions — `ROW_NUMBER() OVER
 //! (PARTITION BY …)` — would keep the picking in SQL, but cost SQLite 1.4 s a pass at a month of
 //! 1,000,000 tickets against 0.5 s for the sort, and a second pass for the total.) Both
-//! backends run the same statements; only how an instant becomes seconds ([`Statement::epoch`])
+//! backends run the same statements; only how an instant becomes seconds (`Statement::epoch`)
 //! and how a parameter is written differ. The indexes used: `incidents_customer_logged_idx`,
 //! `incidents_service_idx` or `incidents_logged_idx` for the tickets raised in a period, and the
 //! partial `incidents_outage_idx` for the service-down tickets overlapping it.

@@ -107,7 +107,10 @@ pub(crate) fn minus(a: &[Span], b: &[Span]) -> Vec<Span> {
     let mut out = Vec::new();
     for s in a {
         let mut from = s.from;
-        for cut in b.iter().filter(|c| c.to > s.from && c.from < s.to) {
+        // `b` is merged and sorted, so its ends rise too: skip to the first cut ending after
+        // `s` begins.
+        let first = b.partition_point(|c| c.to <= s.from);
+        for cut in b[first..].iter().take_while(|c| c.from < s.to) {
             if cut.from > from {
                 out.push(Span::new(from, cut.from));
             }
@@ -181,12 +184,18 @@ pub fn availability(outages: &[Outage], works: &[Span], window: Span) -> Availab
         .collect();
     // A pause excuses time only while no other outage runs: excused = pauses of one outage
     // that no other outage covers.
+    // Only outages with pauses can excuse anything, and only the other outages overlapping one
+    // matter to it (a service with thousands of outages a year stays linear in them).
     let mut excused: Vec<Span> = Vec::new();
     for (i, o) in outages.iter().enumerate() {
+        if o.customer_pauses.is_empty() {
+            continue;
+        }
+        let own = down[i];
         let others: Vec<Span> = down
             .iter()
             .enumerate()
-            .filter(|(j, _)| *j != i)
+            .filter(|(j, s)| *j != i && s.to > own.from && s.from < own.to)
             .map(|(_, s)| *s)
             .collect();
         let others = union(&others, window);

@@ -69,7 +69,7 @@ bench: setup ## Benchmarks (release build, both backends, beside the release bef
 	scripts/bench-baseline.sh $(BENCH_BASELINE_REV) >/dev/null
 	$(CARGO) build --release --locked --bin $(BIN)
 	BENCH_BASELINE="$$(scripts/bench-baseline.sh $(BENCH_BASELINE_REV))" BENCH_BASELINE_LABEL="$(BENCH_BASELINE_REV)" python3 scripts/bench.py
-	$(CARGO) bench -p tests --locked --bench SLA report, cascade
+	$(CARGO) bench -p tests --locked --bench cascade
 
 .PHONY: build
 build: ## Build the release binary

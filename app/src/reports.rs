@@ -141,8 +141,12 @@ pub fn sla_report(
         }
         None => None,
     };
+    // A service's tickets are all its company's: naming the company too lets every read of a
+    // desk's one-service report use the company's indexes.
     let scope = ReportScope {
-        customer: customer.clone(),
+        customer: customer
+            .clone()
+            .or_else(|| service.as_ref().map(|s| s.customer_number.clone())),
         service: query.service_id.clone(),
         from,
         to,

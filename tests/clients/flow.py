@@ -35,6 +35,7 @@ from sa_client.api.incidents import (
 )
 from sa_client.api.maintenance_requests import submit_maintenance_request
 from sa_client.api.planned_works import list_planned_works, planned_works_ics
+from sa_client.api.reports import sla_report
 from sa_client.models import (
     AttachmentUpload,
     AttachmentView,
@@ -48,12 +49,14 @@ from sa_client.models import (
     PasswordGrantType,
     PostUpdate,
     Problem,
+    ReportGrouping,
     RaiseIncident,
     RaiseIncidentImpact,
     ReopenIncident,
     ReporterInput,
     ResolutionBody,
     ServiceOwnerBody,
+    SlaReportView,
     TransitionRequest,
     TransitionRequestTo,
 )
@@ -259,6 +262,33 @@ def main() -> None:
     if isinstance(escalation, Problem) or escalation is None:
         raise AssertionError(f"{step}: {escalation}")
     check(escalation.level == 1 and len(escalation.ivr_reference) > 0, "level 1, with the IVR reference")
+
+    begin("the SLA report of the last day, as the typed model and as CSV")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    since = now - datetime.timedelta(days=1)
+    until = now + datetime.timedelta(minutes=1)
+    report = sla_report.sync(client=customer, from_=since, to=until, group_by=ReportGrouping.SERVICE)
+    if not isinstance(report, SlaReportView):
+        raise AssertionError(f"{step}: {report!r}")
+    check(report.customer_number == "OCN-1001", "the caller's own company")
+    ours = [g for g in report.groups if g.service_id == "SVC-0001"]
+    check(len(ours) == 1, "one group for the service")
+    group = ours[0]
+    # The first ticket is closed, the second open: both raised in the last day.
+    check(group.tickets.raised >= 2 and group.tickets.resolved >= 1 and group.tickets.open_ >= 1, "the two tickets")
+    check(report.totals.tickets.raised == sum(g.tickets.raised for g in report.groups), "the total adds up")
+    check(group.time_to_acknowledge.count >= 1, "the first ticket's acknowledgement is timed")
+    check(group.outages is not None, "a service's group has its outages")
+    csv_answer = customer.get_httpx_client().get(
+        "/api/v1/reports/sla",
+        params={"from": since.isoformat(), "to": until.isoformat(), "group_by": "service"},
+        headers={"Accept": "text/csv"},
+    )
+    check(csv_answer.status_code == 200, f"the CSV answered {csv_answer.status_code}")
+    table = list(csv.DictReader(io.StringIO(csv_answer.text)))
+    check(table[-1]["group"] == "total", "the total is the last row")
+    row = next(r for r in table if r["group"] == "SVC-0001")
+    check(int(row["raised"]) == group.tickets.raised, "the CSV says what the JSON says")
 
     begin("planned works, as a list and as iCalendar")
     works = list_planned_works.sync_detailed(client=customer)

@@ -224,6 +224,23 @@ async function main(): Promise<void> {
   check(escalated.data !== undefined, `escalation answered ${escalated.response.status}: ${escalated.error?.code}`);
   check(escalated.data.level === 1 && escalated.data.ivr_reference.length > 0, "level 1, with the IVR reference");
 
+  begin("the SLA report of the last day, by priority");
+  const since = new Date(Date.now() - 86_400_000).toISOString();
+  const until = new Date(Date.now() + 60_000).toISOString();
+  const report = await customer.GET("/api/v1/reports/sla", {
+    params: { query: { from: since, to: until, group_by: "priority" } },
+  });
+  // The answer is typed as JSON or CSV (both are declared); JSON was asked for.
+  const sla = report.data;
+  check(sla !== undefined && typeof sla !== "string", `report answered ${report.response.status}: ${report.error?.code}`);
+  // The first ticket (degraded: P2) is closed; the second (service down: P1) is open.
+  const p1 = sla.groups.find((g) => g.priority === "P1");
+  const p2 = sla.groups.find((g) => g.priority === "P2");
+  check(p1 !== undefined && p1.tickets.open >= 1, "the open P1 ticket");
+  check(p2 !== undefined && p2.tickets.resolved >= 1, "the closed P2 ticket");
+  check(p2.time_to_restore.count >= 1 && (p2.time_to_restore.p50_seconds ?? -1) >= 0, "its time to restore");
+  check(sla.totals.tickets.raised === sla.groups.reduce((n, g) => n + g.tickets.raised, 0), "the total adds up");
+
   begin("planned works, as a list and as iCalendar");
   const works = await customer.GET("/api/v1/planned-works");
   check(works.data !== undefined, "planned works listed");

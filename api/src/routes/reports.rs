@@ -52,8 +52,7 @@ pub struct SlaReportQuery {
     #[param(max_length = 64, pattern = "^[!-~]{1,64}$", example = "SVC-0001")]
     #[validate(length(max = 64))]
     pub service_id: Option<String>,
-    /// `service` (default), `priority` or `month`.
-    #[param(inline)]
+    /// `service` (default), `priority` or `month` (the type of the report's `group_by`).
     pub group_by: Option<ReportGrouping>,
 }
 

@@ -481,6 +481,29 @@ async fn the_sla_report_keeps_to_the_callers_company(app: TestApp) {
         .expect(200)
         .body;
     assert_eq!(one["totals"]["tickets"]["raised"], 1);
+    // One service without its company: the desk sees what its company sees, and the report
+    // names no company (none was asked for).
+    let service = app
+        .get("/api/v1/reports/sla?service_id=SVC-B", &admin)
+        .await
+        .expect(200)
+        .body;
+    assert!(service["customer_number"].is_null());
+    assert_eq!(service["service_id"], "SVC-B");
+    for field in [
+        "group",
+        "tickets",
+        "response",
+        "restore",
+        "time_to_acknowledge",
+        "time_to_restore",
+    ] {
+        assert_eq!(
+            service["groups"][0][field], own["groups"][0][field],
+            "{field}"
+        );
+    }
+    assert_eq!(service["groups"].as_array().unwrap().len(), 1);
     for path in [
         "/api/v1/reports/sla?customer_number=OCN-9999",
         "/api/v1/reports/sla?customer_number=OCN-1001&service_id=SVC-B",

@@ -79,7 +79,14 @@ async fn sweep_spool(dir: &std::path::Path, cutoff: DateTime<Utc>) -> std::io::R
             if !(name.starts_with("upload-") && name.ends_with(".part")) {
                 continue;
             }
-            let written: DateTime<Utc> = entry.metadata()?.modified()?.into();
+            // Between the listing and this look the file may have gone: its upload finished, or
+            // another sweep (this node's next run, or a second process on the same disk)
+            // removed it first. Gone is what the sweep wants, not an error.
+            let written: DateTime<Utc> = match entry.metadata().and_then(|m| m.modified()) {
+                Ok(at) => at.into(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
             if written < cutoff {
                 match std::fs::remove_file(entry.path()) {
                     Ok(()) => removed += 1,

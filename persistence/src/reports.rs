@@ -197,6 +197,11 @@ impl Statement {
             .bind(Bind::Time(to_db_time(scope.from)))
             .sql(" AND logged_at < ")
             .bind(Bind::Time(to_db_time(scope.to)));
+        self.owner(scope)
+    }
+
+    /// ` AND` the scope's company and service, when given.
+    fn owner(&mut self, scope: &ReportScope) -> &mut Self {
         if let Some(c) = &scope.customer {
             self.sql(" AND customer_number = ")
                 .bind(Bind::Text(c.as_str().to_owned()));
@@ -498,9 +503,10 @@ pub fn down_tickets(
     conn: &mut DbConnection,
     scope: &ReportScope,
 ) -> Result<Vec<DownTicket>, StoreError> {
-    // Two halves, each a range of the partial index `incidents_outage_idx` (an `OR` of the two
-    // would read every ticket logged before the end): resolved after the start, and not
-    // resolved. The impact is written as a literal so that the index applies.
+    // Two halves, each a range of a partial index — `incidents_customer_outage_idx` for a
+    // company, `incidents_outage_idx` for all (an `OR` of the two would read every ticket
+    // logged before the end): resolved after the start, and not resolved. The impact is
+    // written as a literal so that the index applies.
     let mut q = Statement::for_connection(conn);
     for (i, resolved) in ["resolved_at > ", "resolved_at IS NULL"].iter().enumerate() {
         if i > 0 {
@@ -516,15 +522,8 @@ pub fn down_tickets(
             q.bind(Bind::Time(to_db_time(scope.from)));
         }
         q.sql(" AND logged_at < ")
-            .bind(Bind::Time(to_db_time(scope.to)));
-        if let Some(c) = &scope.customer {
-            q.sql(" AND customer_number = ")
-                .bind(Bind::Text(c.as_str().to_owned()));
-        }
-        if let Some(s) = &scope.service {
-            q.sql(" AND service_id = ")
-                .bind(Bind::Text(s.as_str().to_owned()));
-        }
+            .bind(Bind::Time(to_db_time(scope.to)))
+            .owner(scope);
     }
     q.sql(" ORDER BY service_id, logged_at");
     let rows: Vec<DownRow> = q.load(conn)?;
